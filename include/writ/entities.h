@@ -1,0 +1,51 @@
+// writ/entities.h — the entity store: every entity a policy can refer to,
+// with its attributes, tags and parents (for `in`).
+#ifndef WRIT_ENTITIES_H_
+#define WRIT_ENTITIES_H_
+
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "writ/issue.h"
+#include "writ/value.h"
+
+namespace writ {
+
+struct Entity {
+  EntityUid uid;
+  Value::Record attrs;
+  std::vector<EntityUid> parents;   // direct parents
+  Value::Record tags;
+};
+
+// A set of entities keyed by uid. Not synchronised: build it, then share it
+// read-only between threads.
+class Entities {
+ public:
+  Entities() = default;
+
+  // Adds `entity`; AlreadyExists if its uid is present.
+  absl::Status Add(Entity entity);
+
+  // The entity with this uid, or nullptr.
+  const Entity* Find(const EntityUid& uid) const;
+
+  // True when `ancestor` is reachable from `uid` through parents (one or more
+  // steps; equality is not checked here). Walks the hierarchy iteratively and
+  // terminates on cycles.
+  bool IsDescendantOf(const EntityUid& uid, const EntityUid& ancestor) const;
+
+  std::size_t size() const { return map_.size(); }
+  auto begin() const { return map_.begin(); }
+  auto end() const { return map_.end(); }
+
+ private:
+  absl::flat_hash_map<EntityUid, Entity> map_;
+};
+
+}  // namespace writ
+
+#endif  // WRIT_ENTITIES_H_

@@ -1,0 +1,50 @@
+// writ/json.h — Cedar's JSON forms: values (with the `__entity` and `__extn`
+// escapes), entities, requests; and decisions out. Readers reject duplicate
+// keys, invalid UTF-8, numbers outside i64 and nesting deeper than
+// kMaxJsonDepth, each with a located issue.
+#ifndef WRIT_JSON_H_
+#define WRIT_JSON_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "writ/authorize.h"
+#include "writ/entities.h"
+#include "writ/issue.h"
+#include "writ/request.h"
+#include "writ/value.h"
+
+namespace writ {
+
+// A Cedar value in JSON: true/false, integers, strings, arrays (sets),
+// objects (records), {"__entity":{"type":..,"id":..}}, {"__extn":{"fn":..,"arg":..}}.
+absl::StatusOr<Value> ValueFromJson(std::string_view json, std::string_view source_name,
+                                    std::vector<Issue>* issues);
+
+// Cedar's entity JSON: an array of {"uid":..,"attrs":{..},"parents":[..],"tags":{..}}.
+// Duplicate uids are an error.
+absl::StatusOr<Entities> EntitiesFromJson(std::string_view json, std::string_view source_name,
+                                          std::vector<Issue>* issues);
+
+// An entity reference in any form Cedar's JSON accepts: {"type":..,"id":..},
+// {"__entity":{"type":..,"id":..}}, or the string `Type::"id"`.
+absl::StatusOr<EntityUid> EntityUidFromJson(std::string_view json, std::string_view source_name,
+                                            std::vector<Issue>* issues);
+
+// A request object: {"principal":..,"action":..,"resource":..,"context":{..}}.
+// Unknown top-level keys are an error; a missing context is the empty record.
+absl::StatusOr<Request> RequestFromJson(std::string_view json, std::string_view source_name,
+                                        std::vector<Issue>* issues);
+
+// {"decision":"allow"|"deny","reasons":[..],"errors":[{"policy":..,"message":..}]}
+// on one line.
+std::string DecisionToJson(const Decision& decision);
+
+// A value in Cedar's JSON form (the inverse of ValueFromJson).
+std::string ValueToJson(const Value& value);
+
+}  // namespace writ
+
+#endif  // WRIT_JSON_H_
