@@ -18,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "writ/issue.h"
+#include "writ/limits.h"
 
 namespace writ {
 

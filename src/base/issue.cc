@@ -6,7 +6,7 @@
 namespace writ {
 namespace {
 
-std::string_view SeverityName(Severity s) {
+absl::string_view SeverityName(Severity s) {
   switch (s) {
     case Severity::kError: return "error";
     case Severity::kWarning: return "warning";

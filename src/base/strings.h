@@ -1,0 +1,17 @@
+// Debian 12's Abseil is built with its own absl::string_view
+// (ABSL_OPTION_USE_STD_STRING_VIEW 0), so std::string_view does not convert
+// to it implicitly. Av() bridges the two at call sites of StrCat and friends.
+#ifndef WRIT_SRC_BASE_STRINGS_H_
+#define WRIT_SRC_BASE_STRINGS_H_
+
+#include <string_view>
+
+#include "absl/strings/string_view.h"
+
+namespace writ::internal {
+
+inline absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+}  // namespace writ::internal
+
+#endif  // WRIT_SRC_BASE_STRINGS_H_
