@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# writ's one entry point on Debian 12: installs what is missing (as root),
+# configures, builds, and then runs the demo or the tests.
+#
+#   scripts/dev.sh demo    build, then decide the bundled example request
+#   scripts/dev.sh test    build, then run every test (what CI runs):
+#                          unit + conformance suites, then the ASan+UBSan and
+#                          TSan builds of the suites they matter for
+#   scripts/dev.sh build   install, configure and build only
+#
+# Environment: WRIT_BUILD_DIR (default build/), WRIT_JOBS (default nproc),
+# WRIT_SKIP_SANITIZERS=1 to run only the plain build's tests.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${WRIT_BUILD_DIR:-$root/build}
+jobs=${WRIT_JOBS:-$(nproc)}
+packages=(build-essential cmake ninja-build pkg-config
+          libabsl-dev libre2-dev nlohmann-json3-dev libboost-dev
+          libbenchmark-dev libgtest-dev libgmock-dev libyaml-cpp-dev)
+
+log() { printf '\n== %s\n' "$*" >&2; }
+
+install_packages() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# configure_and_build DIR [cmake args...] -- [targets...]
+configure_and_build() {
+  local dir=$1; shift
+  local args=() targets=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do args+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  targets=("$@")
+  log "configure $dir ${args[*]}"
+  cmake -S "$root" -B "$dir" -G Ninja "${args[@]}" >/dev/null
+  log "build $dir ${targets[*]:-all}"
+  if [ ${#targets[@]} -gt 0 ]; then
+    cmake --build "$dir" -j "$jobs" --target "${targets[@]}"
+  else
+    cmake --build "$dir" -j "$jobs"
+  fi
+}
+
+build_main() { install_packages; configure_and_build "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo; }
+
+demo() {
+  build_main
+  local ex="$root/policies/example"
+  log "writ authorize on policies/example"
+  "$build/tools/writ/writ" authorize --policies "$ex/policies.cedar" \
+      --entities "$ex/entities.json" --request "$ex/request.json"
+}
+
+run_tests() {
+  build_main
+  log "tests (plain build)"
+  ctest --test-dir "$build" --output-on-failure -j "$jobs"
+  if [ "${WRIT_SKIP_SANITIZERS:-0}" = 1 ]; then return 0; fi
+  # Sanitizers, for the suites they matter for: hostile input (ASan+UBSan)
+  # and decisions shared between threads (TSan).
+  local asan="$build-asan" tsan="$build-tsan"
+  configure_and_build "$asan" -DCMAKE_BUILD_TYPE=Debug -DWRIT_SANITIZE=address
+  log "tests (ASan+UBSan)"
+  ctest --test-dir "$asan" --output-on-failure -j "$jobs"
+  configure_and_build "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWRIT_SANITIZE=thread -DWRIT_BUILD_TOOLS=OFF \
+      -- eval_test
+  log "tests (TSan)"
+  ctest --test-dir "$tsan" --output-on-failure -j "$jobs" -R 'Concurrent'
+}
+
+case "${1:-}" in
+  demo) demo ;;
+  test) run_tests ;;
+  build) build_main ;;
+  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
