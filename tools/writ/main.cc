@@ -1,1 +1,110 @@
-int main() { return 0; }
+// writ CLI: the entry point — the command table, help and dispatch.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "tools/writ/cli.h"
+
+namespace writ::cli {
+namespace {
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> kCommands = {
+      {"check", "writ check --policies FILE...",
+       "Parses the policy files and reports every issue with its location.\n"
+       "Exit 0 when there is none, 1 when there are errors.",
+       {{"policies", true, true, "policy files (Cedar)"}},
+       0, 0, RunCheck},
+      {"authorize",
+       "writ authorize --policies FILE... [--entities FILE] (--request FILE | --requests FILE.jsonl)",
+       "Decides requests and prints one JSON decision per request:\n"
+       "  {\"decision\":\"allow\"|\"deny\",\"reasons\":[...],\"errors\":[{\"policy\":...,\"message\":...}]}\n"
+       "With --requests, every line of the file is one request and gets one decision\n"
+       "line, in order; a line that cannot be read is denied with an error whose\n"
+       "policy is \"\" and whose message says why (FILE:LINE: ...).\n"
+       "Exit 0 whatever the decisions; 2 when the policies or entities do not load.",
+       {{"policies", true, true, "policy files (Cedar)"},
+        {"entities", true, false, "entities (Cedar entity JSON)"},
+        {"request", true, false, "one request (JSON object)"},
+        {"requests", true, false, "one request per line (JSON lines)"}},
+       0, 0, RunAuthorize},
+      {"conformance", "writ conformance DIR [--skip-list FILE] [--verbose]",
+       "Runs Cedar's JSON integration tests found under DIR (paths inside the tests\n"
+       "are relative to DIR) and compares decision, reasons and erroring policies of\n"
+       "every request. Prints a line per failing request and ends with\n"
+       "`N passed, M failed[, K skipped]`. Exit 1 on any failure.\n"
+       "The skip list names requests known to differ, with their cause (see\n"
+       "tests/conformance/skip_list.txt); a listed request that passes is a failure.",
+       {{"skip-list", true, false, "requests to skip: `FILE.json` or `FILE.json: description`"},
+        {"verbose", false, false, "also print passing requests"}},
+       1, 1, RunConformance},
+  };
+  return kCommands;
+}
+
+void PrintUsage(std::ostream& os) {
+  os << "writ — policy-as-code authorization for workload identities (Cedar policies)\n\n"
+        "usage: writ COMMAND [flags]\n\ncommands:\n";
+  for (const Command& c : Commands()) os << "  " << c.synopsis << "\n";
+  os << "\n`writ help COMMAND` or `writ COMMAND --help` for details.\n"
+        "Exit codes: 0 success, 1 problems found, 2 usage or input errors.\n";
+}
+
+const Command* Find(const std::string& name) {
+  for (const Command& c : Commands()) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+int Main(const std::vector<std::string>& argv) {
+  if (argv.empty() || argv[0] == "--help" || argv[0] == "-h") {
+    PrintUsage(argv.empty() ? std::cerr : std::cout);
+    return argv.empty() ? kExitUsage : kExitOk;
+  }
+  if (argv[0] == "help") {
+    if (argv.size() == 1) {
+      PrintUsage(std::cout);
+      return kExitOk;
+    }
+    const Command* c = Find(argv[1]);
+    if (c == nullptr) {
+      std::cerr << "writ: unknown command `" << argv[1] << "`\n";
+      return kExitUsage;
+    }
+    std::cout << CommandHelp(*c);
+    return kExitOk;
+  }
+  const Command* cmd = Find(argv[0]);
+  if (cmd == nullptr) {
+    std::cerr << "writ: unknown command `" << argv[0] << "`\n\n";
+    PrintUsage(std::cerr);
+    return kExitUsage;
+  }
+  std::vector<std::string> rest(argv.begin() + 1, argv.end());
+  for (const std::string& a : rest) {
+    if (a == "--help" || a == "-h") {
+      std::cout << CommandHelp(*cmd);
+      return kExitOk;
+    }
+  }
+  absl::StatusOr<Args> args = ParseArgs(*cmd, rest);
+  if (!args.ok()) {
+    std::cerr << "writ " << cmd->name << ": " << args.status().message() << "\n\n" << CommandHelp(*cmd);
+    return kExitUsage;
+  }
+  for (const FlagSpec& f : cmd->flags) {
+    if (f.repeated && !args->Has(f.name)) {
+      std::cerr << "writ " << cmd->name << ": --" << f.name << " is required\n";
+      return kExitUsage;
+    }
+  }
+  return cmd->run(*args, std::cout, std::cerr);
+}
+
+}  // namespace
+}  // namespace writ::cli
+
+int main(int argc, char** argv) {
+  return writ::cli::Main(std::vector<std::string>(argv + 1, argv + argc));
+}

@@ -1,0 +1,185 @@
+// Tests for tools/writ: the writ command run as a user runs it.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("writ_cli_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path Write(const std::string& name, const std::string& text) {
+    fs::path p = dir_ / name;
+    std::ofstream(p) << text;
+    return p;
+  }
+
+  Result Run(const std::string& args) {
+    const std::string cmd = std::string(WRIT_CLI_PATH) + " " + args + " >" + (dir_ / "out").string() +
+                            " 2>" + (dir_ / "err").string();
+    int status = std::system(cmd.c_str());
+    return {WEXITSTATUS(status), Slurp(dir_ / "out"), Slurp(dir_ / "err")};
+  }
+
+  fs::path dir_;
+};
+
+constexpr char kPolicies[] = R"(// workloads in the payments namespace may read
+permit(principal in Namespace::"payments", action == Action::"read", resource)
+  when { context.environment == "prod" };
+forbid(principal, action, resource) when { context.revoked };
+)";
+
+constexpr char kEntities[] = R"([
+  {"uid": {"type": "Workload", "id": "api"}, "attrs": {}, "parents": [{"type": "Namespace", "id": "payments"}]},
+  {"uid": {"type": "Namespace", "id": "payments"}, "attrs": {}, "parents": []}
+])";
+
+TEST_F(CliTest, HelpAndUsage) {
+  Result r = Run("--help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("writ authorize"));
+  r = Run("help authorize");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("--requests"));
+  r = Run("check --help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, StartsWith("usage: writ check"));
+  EXPECT_EQ(Run("").exit_code, 2);
+  r = Run("frobnicate");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown command `frobnicate`"));
+  r = Run("check --polices x");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown flag --polices"));
+  r = Run("check");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--policies is required"));
+}
+
+TEST_F(CliTest, CheckAcceptsGoodPolicies) {
+  Result r = Run("check --policies " + Write("p.cedar", kPolicies).string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "2 policies, 0 errors\n");
+}
+
+TEST_F(CliTest, CheckReportsEveryErrorWithItsLocation) {
+  fs::path p = Write("bad.cedar",
+                     "permit(principal, action, resource) when { 1 + };\n"
+                     "permit(principal, action, resource);\n"
+                     "forbid(principal, action, resource) when { ) };\n");
+  Result r = Run("check --policies " + p.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(p.string() + ":1:"));
+  EXPECT_THAT(r.err, HasSubstr(p.string() + ":3:"));
+  EXPECT_THAT(r.err, HasSubstr("^"));
+  EXPECT_THAT(r.out, HasSubstr("errors"));
+}
+
+TEST_F(CliTest, CheckNamesAMissingFile) {
+  Result r = Run("check --policies " + (dir_ / "nope.cedar").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("nope.cedar: cannot open file"));
+}
+
+TEST_F(CliTest, AuthorizeOneRequest) {
+  fs::path p = Write("p.cedar", kPolicies), e = Write("e.json", kEntities);
+  fs::path q = Write("q.json", R"({"principal": "Workload::\"api\"", "action": {"type": "Action", "id": "read"},
+    "resource": {"__entity": {"type": "Bucket", "id": "ledger"}}, "context": {"environment": "prod", "revoked": false}})");
+  Result r = Run("authorize --policies " + p.string() + " --entities " + e.string() + " --request " + q.string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "{\"decision\":\"allow\",\"reasons\":[\"policy0\"],\"errors\":[]}\n");
+}
+
+TEST_F(CliTest, AuthorizeJsonLinesDecidesEveryLineInOrder) {
+  fs::path p = Write("p.cedar", kPolicies), e = Write("e.json", kEntities);
+  fs::path q = Write("q.jsonl",
+      R"({"principal": "Workload::\"api\"", "action": "Action::\"read\"", "resource": "Bucket::\"l\"", "context": {"environment": "prod", "revoked": false}})" "\n"
+      R"({"principal": "Workload::\"api\"", "action": "Action::\"read\"", "resource": "Bucket::\"l\"", "context": {"environment": "prod", "revoked" )" "\n"
+      R"({"principal": "Workload::\"api\"", "action": "Action::\"read\"", "resource": "Bucket::\"l\"", "context": {"environment": "prod"}})" "\n"
+      R"({"principal": "Workload::\"api\"", "action": "Action::\"read\"", "resource": "Bucket::\"l\"", "context": {"environment": "dev", "revoked": true}})" "\n");
+  Result r = Run("authorize --policies " + p.string() + " --entities " + e.string() + " --requests " + q.string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string l1, l2, l3, l4, extra;
+  std::getline(lines, l1);
+  std::getline(lines, l2);
+  std::getline(lines, l3);
+  std::getline(lines, l4);
+  EXPECT_FALSE(std::getline(lines, extra));
+  EXPECT_EQ(l1, "{\"decision\":\"allow\",\"reasons\":[\"policy0\"],\"errors\":[]}");
+  EXPECT_THAT(l2, StartsWith("{\"decision\":\"deny\",\"reasons\":[],\"errors\":[{\"policy\":\"\",\"message\":\""));
+  EXPECT_THAT(l2, HasSubstr("q.jsonl:2"));
+  // The forbid errors (no `revoked`), the permit still allows.
+  EXPECT_THAT(l3, StartsWith("{\"decision\":\"allow\",\"reasons\":[\"policy0\"],\"errors\":[{\"policy\":\"policy1\""));
+  EXPECT_EQ(l4, "{\"decision\":\"deny\",\"reasons\":[\"policy1\"],\"errors\":[]}");
+}
+
+TEST_F(CliTest, AuthorizeRefusesBadInputsClearly) {
+  fs::path p = Write("p.cedar", kPolicies);
+  Result r = Run("authorize --policies " + p.string() + " --request " + (dir_ / "none.json").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("none.json: cannot open file"));
+  r = Run("authorize --policies " + p.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("exactly one of --request"));
+  fs::path e = Write("e.json", "[{\"uid\": {\"type\": \"A\", \"id\": \"a\"}, \"attrs\": {}, \"attrs\": {}}]");
+  fs::path q = Write("q.json", R"({"principal": "A::\"a\"", "action": "Action::\"x\"", "resource": "A::\"a\"", "context": {}})");
+  r = Run("authorize --policies " + p.string() + " --entities " + e.string() + " --request " + q.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("e.json:1:"));
+  EXPECT_EQ(r.out, "");
+}
+
+TEST_F(CliTest, ConformanceCountsPassFailAndSkip) {
+  const std::string data = std::string(WRIT_TESTDATA_DIR) + "/conformance";
+  Result r = Run("conformance " + data + " --skip-list " + data + "/skip.txt");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.out, HasSubstr("FAIL t/1.json: bob wrongly expected allow: expected allow"));
+  EXPECT_THAT(r.out, HasSubstr("1 passed, 1 failed, 1 skipped\n"));
+}
+
+TEST_F(CliTest, ConformanceRejectsAnUncommentedSkipEntry) {
+  const std::string data = std::string(WRIT_TESTDATA_DIR) + "/conformance";
+  Result r = Run("conformance " + data + " --skip-list " + Write("s.txt", "t/1.json\n").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("without a comment"));
+}
+
+TEST_F(CliTest, ConformanceSaysWhenTheCorpusIsMissing) {
+  Result r = Run("conformance " + (dir_ / "absent").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("not a directory"));
+}
+
+}  // namespace

@@ -1,0 +1,110 @@
+// writ CLI: `check` (parse and report every issue) and `authorize` (decide
+// one request, or one request per line of a JSON-lines file).
+#include <fstream>
+#include <ostream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "tools/writ/cli.h"
+
+namespace writ::cli {
+
+int RunCheck(const Args& args, std::ostream& out, std::ostream& err) {
+  int errors = 0;
+  std::size_t policies = 0;
+  for (const std::string& path : args.All("policies")) {
+    absl::StatusOr<std::string> text = ReadFile(path, kMaxPolicyTextBytes);
+    if (!text.ok()) {
+      err << "error: " << text.status().message() << "\n";
+      ++errors;
+      continue;
+    }
+    PolicySet set;
+    std::vector<Issue> issues;
+    (void)set.Add(*text, path, &issues);
+    policies += set.size();
+    for (const Issue& i : issues) errors += i.severity == Severity::kError ? 1 : 0;
+    err << RenderIssues(issues);
+  }
+  out << policies << (policies == 1 ? " policy, " : " policies, ") << errors
+      << (errors == 1 ? " error\n" : " errors\n");
+  return errors == 0 ? kExitOk : kExitProblems;
+}
+
+namespace {
+
+// A request that could not be read is denied, with the reason as its error.
+std::string UnreadableRequest(const std::string& why) {
+  Decision d;
+  d.errors.push_back({"", why});
+  return DecisionToJson(d);
+}
+
+std::string DecideLine(const PolicySet& policies, const Entities& entities, std::string_view json,
+                       const std::string& source) {
+  std::vector<Issue> issues;
+  absl::StatusOr<Request> request = RequestFromJson(json, source, &issues);
+  if (!request.ok()) {
+    std::string why = issues.empty() ? std::string(request.status().message())
+                                     : absl::StrCat(IssueLocation(issues.front()), ": ",
+                                                    issues.front().message);
+    return UnreadableRequest(why);
+  }
+  return DecisionToJson(Authorize(policies, entities, *request));
+}
+
+}  // namespace
+
+int RunAuthorize(const Args& args, std::ostream& out, std::ostream& err) {
+  const bool one = args.Has("request");
+  if (one == args.Has("requests")) {
+    err << "error: give exactly one of --request FILE and --requests FILE.jsonl\n";
+    return kExitUsage;
+  }
+  std::optional<PolicySet> policies = LoadPolicies(args.All("policies"), err);
+  if (!policies) return kExitUsage;
+  std::optional<Entities> entities = LoadEntities(args.One("entities").value_or(""), err);
+  if (!entities) return kExitUsage;
+
+  if (one) {
+    const std::string path = *args.One("request");
+    absl::StatusOr<std::string> text = ReadFile(path, kMaxJsonBytes);
+    if (!text.ok()) {
+      err << "error: " << text.status().message() << "\n";
+      return kExitUsage;
+    }
+    std::vector<Issue> issues;
+    absl::StatusOr<Request> request = RequestFromJson(*text, path, &issues);
+    if (!request.ok()) {
+      err << RenderIssues(issues);
+      if (issues.empty()) err << "error: " << request.status().message() << "\n";
+      return kExitUsage;
+    }
+    out << DecisionToJson(Authorize(*policies, *entities, *request)) << "\n";
+    return kExitOk;
+  }
+
+  // One decision per line, in order; blank lines are decided as unreadable
+  // too, so that output line N always answers input line N.
+  const std::string path = *args.One("requests");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    err << "error: " << path << ": cannot open file\n";
+    return kExitUsage;
+  }
+  std::string line;
+  for (std::size_t n = 1; std::getline(in, line); ++n) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const std::string source = absl::StrCat(path, ":", n);
+    if (line.size() > kMaxJsonBytes) {
+      out << UnreadableRequest(absl::StrCat(source, ": line longer than ", kMaxJsonBytes, " bytes")) << "\n";
+    } else if (line.find_first_not_of(" \t") == std::string::npos) {
+      out << UnreadableRequest(absl::StrCat(source, ": empty line")) << "\n";
+    } else {
+      out << DecideLine(*policies, *entities, line, source) << "\n";
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace writ::cli

@@ -1,0 +1,136 @@
+// writ CLI: flag parsing, bounded file reading, loading inputs.
+#include "tools/writ/cli.h"
+
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace writ::cli {
+
+const std::vector<std::string>& Args::All(const std::string& name) const {
+  static const std::vector<std::string> kNone;
+  auto it = flags.find(name);
+  return it == flags.end() ? kNone : it->second;
+}
+
+std::optional<std::string> Args::One(const std::string& name) const {
+  auto it = flags.find(name);
+  if (it == flags.end() || it->second.empty()) return std::nullopt;
+  return it->second.front();
+}
+
+absl::StatusOr<Args> ParseArgs(const Command& cmd, const std::vector<std::string>& argv) {
+  Args args;
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (!absl::StartsWith(a, "--") || a == "--") {
+      args.positional.push_back(a);
+      continue;
+    }
+    std::string name = a.substr(2);
+    std::optional<std::string> inline_value;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      inline_value = name.substr(eq + 1);
+      name.resize(eq);
+    }
+    const FlagSpec* spec = nullptr;
+    for (const FlagSpec& f : cmd.flags) {
+      if (f.name == name) spec = &f;
+    }
+    if (spec == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name, " for `writ ", cmd.name, "`"));
+    }
+    auto& values = args.flags[name];
+    if (!spec->takes_value) {
+      if (inline_value) return absl::InvalidArgumentError(absl::StrCat("--", name, " takes no value"));
+      values.push_back("");
+      continue;
+    }
+    if (!spec->repeated && !values.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("--", name, " given twice"));
+    }
+    if (inline_value) {
+      values.push_back(*inline_value);
+    } else {
+      std::size_t taken = 0;
+      while (i + 1 < argv.size() && !absl::StartsWith(argv[i + 1], "--") &&
+             (spec->repeated || taken == 0)) {
+        values.push_back(argv[++i]);
+        ++taken;
+      }
+      if (taken == 0) return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a value"));
+    }
+  }
+  const int n = static_cast<int>(args.positional.size());
+  if (n < cmd.min_positional || n > cmd.max_positional) {
+    return absl::InvalidArgumentError(absl::StrCat("wrong number of arguments for `writ ", cmd.name, "`"));
+  }
+  return args;
+}
+
+std::string CommandHelp(const Command& cmd) {
+  std::string out = absl::StrCat("usage: ", cmd.synopsis, "\n\n", cmd.description, "\n");
+  if (!cmd.flags.empty()) out += "\nflags:\n";
+  for (const FlagSpec& f : cmd.flags) {
+    std::string left = absl::StrCat("  --", f.name, f.takes_value ? (f.repeated ? " FILE..." : " VALUE") : "");
+    if (left.size() < 24) left.resize(24, ' ');
+    absl::StrAppend(&out, left, " ", f.help, "\n");
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, std::size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  if (size < 0) return absl::InvalidArgumentError(absl::StrCat(path, ": cannot read file"));
+  if (static_cast<std::size_t>(size) > max_bytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(path, ": file is ", size, " bytes, more than the limit of ", max_bytes));
+  }
+  in.seekg(0);
+  std::string text(static_cast<std::size_t>(size), '\0');
+  if (!in.read(text.data(), size)) return absl::InvalidArgumentError(absl::StrCat(path, ": cannot read file"));
+  return text;
+}
+
+std::optional<PolicySet> LoadPolicies(const std::vector<std::string>& paths, std::ostream& err) {
+  PolicySet set;
+  bool ok = true;
+  for (const std::string& path : paths) {
+    absl::StatusOr<std::string> text = ReadFile(path, kMaxPolicyTextBytes);
+    if (!text.ok()) {
+      err << "error: " << text.status().message() << "\n";
+      ok = false;
+      continue;
+    }
+    std::vector<Issue> issues;
+    if (!set.Add(*text, path, &issues).ok()) ok = false;
+    err << RenderIssues(issues);
+  }
+  if (!ok) return std::nullopt;
+  return set;
+}
+
+std::optional<Entities> LoadEntities(const std::string& path, std::ostream& err) {
+  if (path.empty()) return Entities();
+  absl::StatusOr<std::string> text = ReadFile(path, kMaxJsonBytes);
+  if (!text.ok()) {
+    err << "error: " << text.status().message() << "\n";
+    return std::nullopt;
+  }
+  std::vector<Issue> issues;
+  absl::StatusOr<Entities> entities = EntitiesFromJson(*text, path, &issues);
+  err << RenderIssues(issues);
+  if (!entities.ok()) {
+    if (issues.empty()) err << "error: " << path << ": " << entities.status().message() << "\n";
+    return std::nullopt;
+  }
+  return *std::move(entities);
+}
+
+}  // namespace writ::cli

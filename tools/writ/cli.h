@@ -1,0 +1,69 @@
+// writ CLI: shared pieces of the commands — flag parsing, bounded file
+// reading, loading policies and entities with rendered issues.
+#ifndef WRIT_TOOLS_WRIT_CLI_H_
+#define WRIT_TOOLS_WRIT_CLI_H_
+
+#include <cstddef>
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "writ/writ.h"
+
+namespace writ::cli {
+
+// Exit codes, the same for every command.
+inline constexpr int kExitOk = 0;        // success, whatever the decisions
+inline constexpr int kExitProblems = 1;  // check found errors, conformance failures
+inline constexpr int kExitUsage = 2;     // bad flags, unreadable or invalid inputs
+
+struct FlagSpec {
+  std::string name;       // without the leading "--"
+  bool takes_value;
+  bool repeated;          // takes one or more values (--policies a b c)
+  std::string help;
+};
+
+struct Command {
+  std::string name;
+  std::string synopsis;
+  std::string description;
+  std::vector<FlagSpec> flags;
+  int min_positional = 0;
+  int max_positional = 0;
+  int (*run)(const struct Args&, std::ostream& out, std::ostream& err);
+};
+
+struct Args {
+  std::map<std::string, std::vector<std::string>> flags;   // name -> values ("" for switches)
+  std::vector<std::string> positional;
+
+  bool Has(const std::string& name) const { return flags.count(name) > 0; }
+  const std::vector<std::string>& All(const std::string& name) const;
+  std::optional<std::string> One(const std::string& name) const;
+};
+
+// Parses argv (after the command name) against `cmd`. On error, returns a
+// message for the user.
+absl::StatusOr<Args> ParseArgs(const Command& cmd, const std::vector<std::string>& argv);
+std::string CommandHelp(const Command& cmd);
+
+// Reads a whole file, refusing files larger than `max_bytes`.
+absl::StatusOr<std::string> ReadFile(const std::string& path, std::size_t max_bytes);
+
+// Loads every policy file into one set (ids counting on across files). Issues
+// are rendered to `err`; nullopt when any file failed.
+std::optional<PolicySet> LoadPolicies(const std::vector<std::string>& paths, std::ostream& err);
+// Loads an entity file (or an empty store when `path` is empty).
+std::optional<Entities> LoadEntities(const std::string& path, std::ostream& err);
+
+int RunCheck(const Args& args, std::ostream& out, std::ostream& err);
+int RunAuthorize(const Args& args, std::ostream& out, std::ostream& err);
+int RunConformance(const Args& args, std::ostream& out, std::ostream& err);
+
+}  // namespace writ::cli
+
+#endif  // WRIT_TOOLS_WRIT_CLI_H_
