@@ -12,6 +12,9 @@ namespace writ {
 // and of expressions (checked before the parser recurses).
 inline constexpr std::size_t kMaxPolicyTextBytes = 64u << 20;
 inline constexpr int kMaxExpressionDepth = 128;
+// Height of an expression tree, which long operator chains (`a || b || ...`)
+// grow without brackets.
+inline constexpr int kMaxExpressionHeight = 1024;
 // Policies per policy set.
 inline constexpr std::size_t kMaxPolicies = 1'000'000;
 

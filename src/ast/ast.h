@@ -66,6 +66,10 @@ struct Expr {
 
   Kind kind = Kind::kLiteral;
   Span span;
+  // Height of this subtree (1 for a leaf). INVARIANT: at most
+  // kMaxExpressionHeight, enforced by the parser, so every recursive walk
+  // over an expression is bounded.
+  std::uint16_t height = 1;
   Var var = Var::kPrincipal;
   SlotKind slot = SlotKind::kPrincipal;
   UnaryOp unary_op = UnaryOp::kNot;

@@ -1,0 +1,51 @@
+// JSON reading: text -> a small located document tree. nlohmann/json's SAX
+// parser does the lexing; this layer adds what Cedar's inputs need and
+// nlohmann does not give: byte spans on every value and key, rejection of
+// duplicate keys, of numbers that are not 64-bit signed integers and of
+// nesting deeper than kMaxJsonDepth (checked while parsing, before anything
+// recurses).
+#ifndef WRIT_SRC_JSON_JSON_READER_H_
+#define WRIT_SRC_JSON_JSON_READER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "src/base/source.h"
+#include "writ/issue.h"
+
+namespace writ::internal {
+
+// One JSON value with its location. Objects keep their members in document
+// order; their keys are unique (the reader rejects duplicates).
+// INVARIANT: a tree returned by ReadJson is at most kMaxJsonDepth deep, so
+// code walking it may recurse.
+struct JsonNode {
+  enum class Kind : std::uint8_t { kNull, kBool, kInt, kString, kArray, kObject };
+
+  Kind kind = Kind::kNull;
+  Span span;                          // the whole value, brackets included
+  bool boolean = false;               // kBool
+  std::int64_t integer = 0;           // kInt
+  std::string string;                 // kString (decoded)
+  std::vector<JsonNode> items;        // kArray elements; kObject member values
+  std::vector<std::string> keys;      // kObject member names, parallel to items
+  std::vector<Span> key_spans;        // kObject member name locations
+
+  bool is(Kind k) const { return kind == k; }
+  // The member called `key`, or nullptr. Requires kObject.
+  const JsonNode* Find(std::string_view key) const;
+};
+
+// "null", "boolean", "number", "string", "array", "object".
+std::string_view JsonKindName(JsonNode::Kind kind);
+
+// Reads the whole of `file` as one JSON document. On any error appends
+// located issues and returns nullopt.
+std::optional<JsonNode> ReadJson(const SourceFile& file, std::vector<Issue>* issues);
+
+}  // namespace writ::internal
+
+#endif  // WRIT_SRC_JSON_JSON_READER_H_

@@ -1,0 +1,83 @@
+// JSON forms, writing: values in Cedar's JSON form (the inverse of
+// ValueFromJson) and decisions as one line of JSON.
+#include <string>
+
+#include "nlohmann/json.hpp"
+#include "src/ext/extensions.h"
+#include "writ/json.h"
+
+namespace writ {
+namespace {
+
+// Insertion-ordered, so that keys come out in the order written here.
+using OrderedJson = nlohmann::ordered_json;
+
+// Cedar values nest at most as deep as their inputs allow (kMaxJsonDepth,
+// kMaxExpressionDepth), so recursion here is bounded.
+OrderedJson ToJson(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::kBool: return v.as_bool();
+    case Value::Kind::kLong: return v.as_long();
+    case Value::Kind::kString: return v.as_string();
+    case Value::Kind::kEntity: {
+      OrderedJson uid = OrderedJson::object();
+      uid["type"] = v.as_entity().type;
+      uid["id"] = v.as_entity().id;
+      OrderedJson out = OrderedJson::object();
+      out["__entity"] = std::move(uid);
+      return out;
+    }
+    case Value::Kind::kSet: {
+      OrderedJson out = OrderedJson::array();
+      for (const Value& e : v.as_set()) out.push_back(ToJson(e));
+      return out;
+    }
+    case Value::Kind::kRecord: {
+      // A record whose only key is an escape (`__entity`, `__extn`) reads
+      // back as that escape when its value has the escape's shape; Cedar
+      // refuses to write such records, writ writes them as they are.
+      OrderedJson out = OrderedJson::object();
+      for (const auto& [k, e] : v.as_record()) out[k] = ToJson(e);
+      return out;
+    }
+    case Value::Kind::kIp:
+    case Value::Kind::kDecimal:
+    case Value::Kind::kDatetime:
+    case Value::Kind::kDuration: {
+      OrderedJson call = OrderedJson::object();
+      call["fn"] = std::string(internal::ExtConstructorName(v.kind()));
+      call["arg"] = internal::ExtConstructorArg(v);
+      OrderedJson out = OrderedJson::object();
+      out["__extn"] = std::move(call);
+      return out;
+    }
+  }
+  return nullptr;   // unreachable: the switch covers every kind
+}
+
+// One line, no spaces; invalid UTF-8 in a string becomes U+FFFD rather than
+// an exception.
+std::string Dump(const OrderedJson& j) {
+  return j.dump(-1, ' ', /*ensure_ascii=*/false, OrderedJson::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string ValueToJson(const Value& value) { return Dump(ToJson(value)); }
+
+std::string DecisionToJson(const Decision& decision) {
+  OrderedJson out = OrderedJson::object();
+  out["decision"] = decision.allowed ? "allow" : "deny";
+  out["reasons"] = decision.reasons;
+  OrderedJson errors = OrderedJson::array();
+  for (const PolicyError& e : decision.errors) {
+    OrderedJson err = OrderedJson::object();
+    err["policy"] = e.policy_id;
+    err["message"] = e.message;
+    errors.push_back(std::move(err));
+  }
+  out["errors"] = std::move(errors);
+  return Dump(out);
+}
+
+}  // namespace writ
