@@ -18,15 +18,23 @@
 
 namespace writ {
 
+struct JsonOptions {
+  // Read an object of exactly two string fields, "type" and "id", as an
+  // entity reference rather than a record. Cedar does this where a schema
+  // declares an entity type; without one it reads a record (the default
+  // here). Cedar's hand-written integration tests rely on it.
+  bool implicit_entity_refs = false;
+};
+
 // A Cedar value in JSON: true/false, integers, strings, arrays (sets),
 // objects (records), {"__entity":{"type":..,"id":..}}, {"__extn":{"fn":..,"arg":..}}.
 absl::StatusOr<Value> ValueFromJson(std::string_view json, std::string_view source_name,
-                                    std::vector<Issue>* issues);
+                                    std::vector<Issue>* issues, const JsonOptions& options = {});
 
 // Cedar's entity JSON: an array of {"uid":..,"attrs":{..},"parents":[..],"tags":{..}}.
 // Duplicate uids are an error.
 absl::StatusOr<Entities> EntitiesFromJson(std::string_view json, std::string_view source_name,
-                                          std::vector<Issue>* issues);
+                                          std::vector<Issue>* issues, const JsonOptions& options = {});
 
 // An entity reference in any form Cedar's JSON accepts: {"type":..,"id":..},
 // {"__entity":{"type":..,"id":..}}, or the string `Type::"id"`.
@@ -36,7 +44,7 @@ absl::StatusOr<EntityUid> EntityUidFromJson(std::string_view json, std::string_v
 // A request object: {"principal":..,"action":..,"resource":..,"context":{..}}.
 // Unknown top-level keys are an error; a missing context is the empty record.
 absl::StatusOr<Request> RequestFromJson(std::string_view json, std::string_view source_name,
-                                        std::vector<Issue>* issues);
+                                        std::vector<Issue>* issues, const JsonOptions& options = {});
 
 // {"decision":"allow"|"deny","reasons":[..],"errors":[{"policy":..,"message":..}]}
 // on one line.

@@ -103,9 +103,8 @@ class Value {
   static Value Entity(EntityUid uid) { return Value(Rep(std::move(uid))); }
   // Sorts and removes duplicates.
   static Value MakeSet(std::vector<Value> elements);
-  // Later duplicates of a key are dropped: callers that must reject duplicate
-  // keys (the parser, the JSON reader) check before calling.
-  static Value MakeRecord(std::vector<std::pair<std::string, Value>> fields);
+  // Callers that must reject duplicate keys (the parser, the JSON reader)
+  // check before building the Record.
   static Value MakeRecord(Record fields);
   static Value FromIp(IpAddr ip) { return Value(Rep(ip)); }
   static Value FromDecimal(Decimal d) { return Value(Rep(d)); }

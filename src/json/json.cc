@@ -43,7 +43,8 @@ bool IsActionType(std::string_view type) {
 // conversion that failed returns nullopt after reporting why.
 class Converter {
  public:
-  Converter(const SourceFile& file, std::vector<Issue>* issues) : file_(file), issues_(issues) {}
+  Converter(const SourceFile& file, std::vector<Issue>* issues, const JsonOptions& options)
+      : file_(file), issues_(issues), options_(options) {}
 
   int errors() const { return errors_; }
 
@@ -189,6 +190,15 @@ class Converter {
         return std::nullopt;
       }
     }
+    if (options_.implicit_entity_refs && n.keys.size() == 2) {
+      const JsonNode* type = n.Find("type");
+      const JsonNode* id = n.Find("id");
+      if (type != nullptr && type->is(Kind::kString) && id != nullptr && id->is(Kind::kString)) {
+        std::optional<EntityUid> uid = TypeAndId(n);
+        if (!uid) return std::nullopt;
+        return Value::Entity(std::move(*uid));
+      }
+    }
     Value::Record record;
     bool ok = true;
     for (std::size_t i = 0; i < n.keys.size(); ++i) {
@@ -272,6 +282,7 @@ class Converter {
 
   const SourceFile& file_;
   std::vector<Issue>* issues_;
+  const JsonOptions& options_;
   int errors_ = 0;
 };
 
@@ -279,7 +290,7 @@ class Converter {
 // `convert` on the tree; a status naming the first error when anything failed.
 template <typename T, typename F>
 absl::StatusOr<T> Read(std::string_view json, std::string_view source_name,
-                       std::vector<Issue>* issues, F convert) {
+                       std::vector<Issue>* issues, const JsonOptions& options, F convert) {
   std::vector<Issue> local;
   if (issues == nullptr) issues = &local;
   if (json.size() > kMaxJsonBytes) {   // before anything reads the text
@@ -295,7 +306,7 @@ absl::StatusOr<T> Read(std::string_view json, std::string_view source_name,
   SourceFile file(source_name, json);
   std::optional<T> result;
   if (std::optional<JsonNode> root = internal::ReadJson(file, issues)) {
-    Converter converter(file, issues);
+    Converter converter(file, issues, options);
     result = convert(converter, *root);
     if (converter.errors() > 0) result.reset();
   }
@@ -457,26 +468,26 @@ std::optional<Request> ConvertRequest(Converter& c, const JsonNode& root) {
 }  // namespace
 
 absl::StatusOr<Value> ValueFromJson(std::string_view json, std::string_view source_name,
-                                    std::vector<Issue>* issues) {
-  return Read<Value>(json, source_name, issues,
+                                    std::vector<Issue>* issues, const JsonOptions& options) {
+  return Read<Value>(json, source_name, issues, options,
                      [](Converter& c, const JsonNode& root) { return c.ToValue(root); });
 }
 
 absl::StatusOr<Entities> EntitiesFromJson(std::string_view json, std::string_view source_name,
-                                          std::vector<Issue>* issues) {
-  return Read<Entities>(json, source_name, issues, ConvertEntities);
+                                          std::vector<Issue>* issues, const JsonOptions& options) {
+  return Read<Entities>(json, source_name, issues, options, ConvertEntities);
 }
 
 absl::StatusOr<EntityUid> EntityUidFromJson(std::string_view json, std::string_view source_name,
                                             std::vector<Issue>* issues) {
-  return Read<EntityUid>(json, source_name, issues, [](Converter& c, const JsonNode& root) {
+  return Read<EntityUid>(json, source_name, issues, JsonOptions{}, [](Converter& c, const JsonNode& root) {
     return c.ToEntityRef(root, /*allow_string=*/true);
   });
 }
 
 absl::StatusOr<Request> RequestFromJson(std::string_view json, std::string_view source_name,
-                                        std::vector<Issue>* issues) {
-  return Read<Request>(json, source_name, issues, ConvertRequest);
+                                        std::vector<Issue>* issues, const JsonOptions& options) {
+  return Read<Request>(json, source_name, issues, options, ConvertRequest);
 }
 
 }  // namespace writ

@@ -647,7 +647,8 @@ class Parser {
            fn != nullptr ? absl::StrCat("`", name, "` is a function: call it as `", name, "(...)`")
                          : Suggest(name, MethodNames()));
     }
-    CheckArity(at, name, args.size(), static_cast<std::size_t>(fn->arity - 1));
+    // As in Cedar, a wrong number of arguments to an extension function is an
+    // evaluation error, not a parse error.
     args.insert(args.begin(), std::move(receiver));
     ExprPtr e = Node(Expr::Kind::kExtCall, begin, std::move(args));
     const_cast<Expr&>(*e).name = name;
@@ -666,7 +667,6 @@ class Parser {
            fn != nullptr ? absl::StrCat("`", name, "` is a method: call it as `value.", name, "(...)`")
                          : Suggest(name, names));
     }
-    CheckArity(at, name, args.size(), static_cast<std::size_t>(fn->arity));
     ExprPtr e = Node(Expr::Kind::kExtCall, begin, std::move(args));
     const_cast<Expr&>(*e).name = name;
     return e;

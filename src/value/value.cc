@@ -42,12 +42,6 @@ Value Value::MakeSet(std::vector<Value> elements) {
   return Value(Rep(std::make_shared<const Set>(std::move(elements))));
 }
 
-Value Value::MakeRecord(std::vector<std::pair<std::string, Value>> fields) {
-  Record record;
-  for (auto& [k, v] : fields) record.emplace(std::move(k), std::move(v));
-  return MakeRecord(std::move(record));
-}
-
 Value Value::MakeRecord(Record fields) {
   return Value(Rep(std::make_shared<const Record>(std::move(fields))));
 }

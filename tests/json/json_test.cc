@@ -46,7 +46,7 @@ bool HasWarning(const std::vector<Issue>& issues) {
 }
 
 Value Rec(std::vector<std::pair<std::string, Value>> fields) {
-  return Value::MakeRecord(std::move(fields));
+  return Value::MakeRecord(Value::Record(fields.begin(), fields.end()));
 }
 
 // Reads `json` as a value; expects success and no issues at all.

@@ -116,7 +116,8 @@ std::optional<PolicySet> LoadPolicies(const std::vector<std::string>& paths, std
   return set;
 }
 
-std::optional<Entities> LoadEntities(const std::string& path, std::ostream& err) {
+std::optional<Entities> LoadEntities(const std::string& path, std::ostream& err,
+                                     const JsonOptions& options) {
   if (path.empty()) return Entities();
   absl::StatusOr<std::string> text = ReadFile(path, kMaxJsonBytes);
   if (!text.ok()) {
@@ -124,7 +125,7 @@ std::optional<Entities> LoadEntities(const std::string& path, std::ostream& err)
     return std::nullopt;
   }
   std::vector<Issue> issues;
-  absl::StatusOr<Entities> entities = EntitiesFromJson(*text, path, &issues);
+  absl::StatusOr<Entities> entities = EntitiesFromJson(*text, path, &issues, options);
   err << RenderIssues(issues);
   if (!entities.ok()) {
     if (issues.empty()) err << "error: " << path << ": " << entities.status().message() << "\n";

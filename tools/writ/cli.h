@@ -58,7 +58,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, std::size_t max_by
 // are rendered to `err`; nullopt when any file failed.
 std::optional<PolicySet> LoadPolicies(const std::vector<std::string>& paths, std::ostream& err);
 // Loads an entity file (or an empty store when `path` is empty).
-std::optional<Entities> LoadEntities(const std::string& path, std::ostream& err);
+std::optional<Entities> LoadEntities(const std::string& path, std::ostream& err,
+                                     const JsonOptions& options = {});
 
 int RunCheck(const Args& args, std::ostream& out, std::ostream& err);
 int RunAuthorize(const Args& args, std::ostream& out, std::ostream& err);

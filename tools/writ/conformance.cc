@@ -26,6 +26,8 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
+constexpr JsonOptions kTestJson{.implicit_entity_refs = true};
+
 struct SkipList {
   std::set<std::string> files;                           // whole tests
   std::set<std::pair<std::string, std::string>> requests;  // (file, description)
@@ -106,7 +108,10 @@ void RunTest(const fs::path& dir, const std::string& rel, const Json& test, cons
     load_error = "`policies` and `entities` must be file names";
   } else {
     policies = LoadPolicies({(dir / test["policies"].get<std::string>()).string()}, issues);
-    entities = LoadEntities((dir / test["entities"].get<std::string>()).string(), issues);
+    // The tests' entities and contexts are typed by their schemas in Cedar's
+    // harness; writ has no schema yet, so it reads {"type","id"} objects as
+    // the entity references those schemas declare.
+    entities = LoadEntities((dir / test["entities"].get<std::string>()).string(), issues, kTestJson);
     if (!policies || !entities) load_error = issues.str();
   }
   for (const Json& r : test["requests"]) {
@@ -117,7 +122,7 @@ void RunTest(const fs::path& dir, const std::string& rel, const Json& test, cons
       failure = absl::StrCat("test does not load: ", load_error);
     } else {
       std::vector<Issue> request_issues;
-      absl::StatusOr<Request> request = RequestFromJson(r.dump(), rel, &request_issues);
+      absl::StatusOr<Request> request = RequestFromJson(r.dump(), rel, &request_issues, kTestJson);
       if (!request.ok()) {
         failure = absl::StrCat("request does not load: ", request.status().message());
       } else {
