@@ -108,7 +108,7 @@ TEST_F(CliTest, CheckReportsEveryErrorWithItsLocation) {
 
 TEST_F(CliTest, CheckNamesAMissingFile) {
   Result r = Run("check --policies " + (dir_ / "nope.cedar").string());
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("nope.cedar: cannot open file"));
 }
 

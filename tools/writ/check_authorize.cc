@@ -11,12 +11,13 @@ namespace writ::cli {
 
 int RunCheck(const Args& args, std::ostream& out, std::ostream& err) {
   int errors = 0;
+  bool unreadable = false;
   std::size_t policies = 0;
   for (const std::string& path : args.All("policies")) {
     absl::StatusOr<std::string> text = ReadFile(path, kMaxPolicyTextBytes);
     if (!text.ok()) {
       err << "error: " << text.status().message() << "\n";
-      ++errors;
+      unreadable = true;
       continue;
     }
     PolicySet set;
@@ -28,6 +29,7 @@ int RunCheck(const Args& args, std::ostream& out, std::ostream& err) {
   }
   out << policies << (policies == 1 ? " policy, " : " policies, ") << errors
       << (errors == 1 ? " error\n" : " errors\n");
+  if (unreadable) return kExitUsage;
   return errors == 0 ? kExitOk : kExitProblems;
 }
 
@@ -40,15 +42,19 @@ std::string UnreadableRequest(const std::string& why) {
   return DecisionToJson(d);
 }
 
+// Line `line` of `path` is one JSON document: its issues are located as
+// path:line:column.
 std::string DecideLine(const PolicySet& policies, const Entities& entities, std::string_view json,
-                       const std::string& source) {
+                       const std::string& path, std::size_t line) {
   std::vector<Issue> issues;
-  absl::StatusOr<Request> request = RequestFromJson(json, source, &issues);
+  absl::StatusOr<Request> request = RequestFromJson(json, path, &issues);
   if (!request.ok()) {
-    std::string why = issues.empty() ? std::string(request.status().message())
-                                     : absl::StrCat(IssueLocation(issues.front()), ": ",
-                                                    issues.front().message);
-    return UnreadableRequest(why);
+    for (const Issue& i : issues) {
+      if (i.severity != Severity::kError) continue;
+      return UnreadableRequest(i.line == 0 ? absl::StrCat(path, ":", line, ": ", i.message)
+                                           : absl::StrCat(path, ":", line, ":", i.column, ": ", i.message));
+    }
+    return UnreadableRequest(absl::StrCat(path, ":", line, ": ", request.status().message()));
   }
   return DecisionToJson(Authorize(policies, entities, *request));
 }
@@ -101,7 +107,7 @@ int RunAuthorize(const Args& args, std::ostream& out, std::ostream& err) {
     } else if (line.find_first_not_of(" \t") == std::string::npos) {
       out << UnreadableRequest(absl::StrCat(source, ": empty line")) << "\n";
     } else {
-      out << DecideLine(*policies, *entities, line, source) << "\n";
+      out << DecideLine(*policies, *entities, line, path, n) << "\n";
     }
   }
   return kExitOk;
