@@ -118,11 +118,9 @@ class Parser {
 
   std::optional<EntityUid> WholeEntityUid() {
     try {
-      Token first = tok_;
-      std::string type = ParsePath(/*allow_var_names=*/true);
+      std::string type = ParsePath();
       Expect("::");
       EntityUid uid{std::move(type), ParseStringToken(false)};
-      (void)first;
       if (tok_.kind != Token::Kind::kEnd) return std::nullopt;
       return uid;
     } catch (const Abandon&) {
@@ -132,7 +130,7 @@ class Parser {
 
   std::optional<std::string> WholeTypeName() {
     try {
-      std::string type = ParsePath(true);
+      std::string type = ParsePath();
       if (tok_.kind != Token::Kind::kEnd) return std::nullopt;
       return type;
     } catch (const Abandon&) {
@@ -195,8 +193,10 @@ class Parser {
   }
 
   // --- nodes ------------------------------------------------------------------
+  // Builders return mutable nodes; they become ExprPtr (const) when stored.
+  using NodePtr = std::unique_ptr<Expr>;
 
-  ExprPtr Node(Expr::Kind kind, std::uint32_t begin, std::vector<ExprPtr> args = {}) {
+  NodePtr Node(Expr::Kind kind, std::uint32_t begin, std::vector<ExprPtr> args = {}) {
     auto e = std::make_unique<Expr>();
     e->kind = kind;
     e->span = {begin, prev_end_};
@@ -210,31 +210,31 @@ class Parser {
     e->args = std::move(args);
     return e;
   }
-  ExprPtr Unary(UnaryOp op, std::uint32_t begin, ExprPtr a) {
+  NodePtr Unary(UnaryOp op, std::uint32_t begin, ExprPtr a) {
     std::vector<ExprPtr> args;
     args.push_back(std::move(a));
-    ExprPtr e = Node(Expr::Kind::kUnary, begin, std::move(args));
-    const_cast<Expr&>(*e).unary_op = op;
+    NodePtr e = Node(Expr::Kind::kUnary, begin, std::move(args));
+    e->unary_op = op;
     return e;
   }
-  ExprPtr Binary(Expr::Kind kind, BinaryOp op, std::uint32_t begin, ExprPtr a, ExprPtr b) {
+  NodePtr Binary(Expr::Kind kind, BinaryOp op, std::uint32_t begin, ExprPtr a, ExprPtr b) {
     std::vector<ExprPtr> args;
     args.push_back(std::move(a));
     args.push_back(std::move(b));
-    ExprPtr e = Node(kind, begin, std::move(args));
-    const_cast<Expr&>(*e).binary_op = op;
+    NodePtr e = Node(kind, begin, std::move(args));
+    e->binary_op = op;
     return e;
   }
-  ExprPtr WithName(Expr::Kind kind, std::uint32_t begin, ExprPtr a, std::string name) {
+  NodePtr WithName(Expr::Kind kind, std::uint32_t begin, ExprPtr a, std::string name) {
     std::vector<ExprPtr> args;
     args.push_back(std::move(a));
-    ExprPtr e = Node(kind, begin, std::move(args));
-    const_cast<Expr&>(*e).name = std::move(name);
+    NodePtr e = Node(kind, begin, std::move(args));
+    e->name = std::move(name);
     return e;
   }
-  ExprPtr Literal(std::uint32_t begin, Value v) {
-    ExprPtr e = Node(Expr::Kind::kLiteral, begin);
-    const_cast<Expr&>(*e).literal = std::move(v);
+  NodePtr Literal(std::uint32_t begin, Value v) {
+    NodePtr e = Node(Expr::Kind::kLiteral, begin);
+    e->literal = std::move(v);
     return e;
   }
 
@@ -251,11 +251,11 @@ class Parser {
   }
 
   // Ident ('::' Ident)* — stops before `::` followed by a string.
-  std::string ParsePath(bool allow_var_names) {
+  std::string ParsePath() {
     std::string path;
     while (true) {
       if (tok_.kind != Token::Kind::kIdent) Unexpected("a name");
-      if (IsReserved(tok_.text) || (!allow_var_names && false)) {
+      if (IsReserved(tok_.text)) {
         Fail(tok_.span, absl::StrCat("`", Av(tok_.text), "` is a reserved word and cannot be part of a name"));
       }
       absl::StrAppend(&path, path.empty() ? "" : "::", Av(tok_.text));
@@ -268,7 +268,7 @@ class Parser {
   }
 
   EntityUid ParseEntityRef() {
-    std::string type = ParsePath(true);
+    std::string type = ParsePath();
     Expect("::");
     return {std::move(type), ParseStringToken(false)};
   }
@@ -323,7 +323,7 @@ class Parser {
       c.span.end = prev_end_;
       p.conditions.push_back(std::move(c));
     }
-    if (!tok_.Is(";")) Unexpected(p.conditions.empty() ? "`when`, `unless` or `;`" : "`when`, `unless` or `;`");
+    if (!tok_.Is(";")) Unexpected("`when`, `unless` or `;`");
     Advance();
     p.span = {begin, prev_end_};
     p.is_template = p.principal.slot.has_value() || p.resource.slot.has_value();
@@ -356,7 +356,7 @@ class Parser {
       EntityOrSlot(&c, slot);
     } else if (Accept("is")) {
       c.kind = ScopeConstraint::Kind::kIs;
-      c.entity_type = ParsePath(true);
+      c.entity_type = ParsePath();
       if (Accept("in")) {
         c.kind = ScopeConstraint::Kind::kIsIn;
         EntityOrSlot(&c, slot);
@@ -471,8 +471,8 @@ class Parser {
     if (Accept("like")) {
       std::string stars;
       std::string text = ParseStringToken(true, &stars);
-      ExprPtr like = WithName(Expr::Kind::kLike, begin, std::move(e), "");
-      auto& pattern = const_cast<Expr&>(*like).pattern;
+      NodePtr like = WithName(Expr::Kind::kLike, begin, std::move(e), "");
+      auto& pattern = like->pattern;
       for (std::size_t i = 0; i < text.size(); ++i) {
         if (text[i] == '*' && stars[i] == '0') {
           if (pattern.empty() || !pattern.back().wildcard) pattern.push_back({true, ""});
@@ -481,11 +481,11 @@ class Parser {
         if (pattern.empty() || pattern.back().wildcard) pattern.push_back({false, ""});
         pattern.back().literal += text[i];
       }
-      const_cast<Expr&>(*like).span.end = prev_end_;
+      like->span.end = prev_end_;
       return like;
     }
     if (Accept("is")) {
-      std::string type = ParsePath(true);
+      std::string type = ParsePath();
       if (Accept("in")) {
         ExprPtr copy = CloneExpr(*e);
         ExprPtr is = WithName(Expr::Kind::kIs, begin, std::move(e), std::move(type));
@@ -650,8 +650,8 @@ class Parser {
     // As in Cedar, a wrong number of arguments to an extension function is an
     // evaluation error, not a parse error.
     args.insert(args.begin(), std::move(receiver));
-    ExprPtr e = Node(Expr::Kind::kExtCall, begin, std::move(args));
-    const_cast<Expr&>(*e).name = name;
+    NodePtr e = Node(Expr::Kind::kExtCall, begin, std::move(args));
+    e->name = name;
     return e;
   }
 
@@ -667,8 +667,8 @@ class Parser {
            fn != nullptr ? absl::StrCat("`", name, "` is a method: call it as `value.", name, "(...)`")
                          : Suggest(name, names));
     }
-    ExprPtr e = Node(Expr::Kind::kExtCall, begin, std::move(args));
-    const_cast<Expr&>(*e).name = name;
+    NodePtr e = Node(Expr::Kind::kExtCall, begin, std::move(args));
+    e->name = name;
     return e;
   }
 
@@ -687,16 +687,16 @@ class Parser {
       case Token::Kind::kString:
         return Literal(begin, Value::String(ParseStringToken(false)));
       case Token::Kind::kSlot: {
-        ExprPtr e = Node(Expr::Kind::kSlot, begin);
+        NodePtr e = Node(Expr::Kind::kSlot, begin);
         if (tok_.text == "?principal") {
-          const_cast<Expr&>(*e).slot = SlotKind::kPrincipal;
+          e->slot = SlotKind::kPrincipal;
         } else if (tok_.text == "?resource") {
-          const_cast<Expr&>(*e).slot = SlotKind::kResource;
+          e->slot = SlotKind::kResource;
         } else {
           Fail(tok_.span, absl::StrCat("unknown slot `", Av(tok_.text), "`"), "the slots are ?principal and ?resource");
         }
         Advance();
-        const_cast<Expr&>(*e).span.end = prev_end_;
+        e->span.end = prev_end_;
         return e;
       }
       case Token::Kind::kPunct:
@@ -724,14 +724,14 @@ class Parser {
     for (const auto& [name, var] : kVars) {
       if (tok_.Is(name) && !next.Is("::")) {
         Advance();
-        ExprPtr e = Node(Expr::Kind::kVar, begin);
-        const_cast<Expr&>(*e).var = var;
+        NodePtr e = Node(Expr::Kind::kVar, begin);
+        e->var = var;
         return e;
       }
     }
     if (IsReserved(tok_.text)) Unexpected("an expression");
     const Span name_span = tok_.span;
-    std::string path = ParsePath(true);
+    std::string path = ParsePath();
     if (Accept("::")) {
       EntityUid uid{std::move(path), ParseStringToken(false)};
       return Literal(begin, Value::Entity(std::move(uid)));
@@ -761,8 +761,8 @@ class Parser {
       if (!Accept(",")) break;
     }
     Expect("}");
-    ExprPtr e = Node(Expr::Kind::kRecord, begin, std::move(values));
-    const_cast<Expr&>(*e).keys = std::move(keys);
+    NodePtr e = Node(Expr::Kind::kRecord, begin, std::move(values));
+    e->keys = std::move(keys);
     return e;
   }
 
