@@ -4,6 +4,7 @@
 // mismatch and overflow is an error.
 #include "src/eval/evaluator.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <vector>
