@@ -3,9 +3,9 @@
 # configures, builds, and then runs the demo or the tests.
 #
 #   scripts/dev.sh demo    build, then decide the bundled example request
-#   scripts/dev.sh test    build, then run every test (what CI runs):
-#                          unit + conformance suites, then the ASan+UBSan and
-#                          TSan builds of the suites they matter for
+#   scripts/dev.sh test    build, then run every test (what CI runs): the
+#                          TSan build of the concurrency tests, the ASan+UBSan
+#                          build of every suite, then the plain build's suites
 #   scripts/dev.sh build   install, configure and build only
 #
 # Environment: WRIT_BUILD_DIR (default build/), WRIT_JOBS (default nproc),
@@ -63,19 +63,21 @@ demo() {
 
 run_tests() {
   build_main
+  if [ "${WRIT_SKIP_SANITIZERS:-0}" != 1 ]; then
+    # Sanitizers, for the suites they matter for: every suite under ASan+UBSan
+    # (hostile input), the concurrency tests under TSan.
+    local asan="$build-asan" tsan="$build-tsan"
+    configure_and_build "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWRIT_SANITIZE=thread -DWRIT_BUILD_TOOLS=OFF \
+        -- eval_test
+    log "tests (TSan)"
+    ctest --test-dir "$tsan" --output-on-failure -j "$jobs" -R 'Concurrent'
+    configure_and_build "$asan" -DCMAKE_BUILD_TYPE=Debug -DWRIT_SANITIZE=address
+    log "tests (ASan+UBSan)"
+    ctest --test-dir "$asan" --output-on-failure -j "$jobs"
+  fi
+  # The plain build's full run last, so that its summary closes the output.
   log "tests (plain build)"
   ctest --test-dir "$build" --output-on-failure -j "$jobs"
-  if [ "${WRIT_SKIP_SANITIZERS:-0}" = 1 ]; then return 0; fi
-  # Sanitizers, for the suites they matter for: hostile input (ASan+UBSan)
-  # and decisions shared between threads (TSan).
-  local asan="$build-asan" tsan="$build-tsan"
-  configure_and_build "$asan" -DCMAKE_BUILD_TYPE=Debug -DWRIT_SANITIZE=address
-  log "tests (ASan+UBSan)"
-  ctest --test-dir "$asan" --output-on-failure -j "$jobs"
-  configure_and_build "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWRIT_SANITIZE=thread -DWRIT_BUILD_TOOLS=OFF \
-      -- eval_test
-  log "tests (TSan)"
-  ctest --test-dir "$tsan" --output-on-failure -j "$jobs" -R 'Concurrent'
 }
 
 case "${1:-}" in
