@@ -4,6 +4,7 @@
 // the current policy with an issue and parsing resumes after its `;`.
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <utility>
@@ -90,7 +91,10 @@ ExprPtr CloneExpr(const Expr& e) {
 
 class Parser {
  public:
-  Parser(const SourceFile& file, std::vector<Issue>* issues) : file_(file), issues_(issues) {
+  // `deep_regions`: byte ranges the nesting pre-scan already reported as too
+  // deep (sorted); hitting the depth limit inside one adds no second issue.
+  Parser(const SourceFile& file, std::vector<Issue>* issues, std::vector<Span> deep_regions = {})
+      : file_(file), issues_(issues), deep_regions_(std::move(deep_regions)) {
     tok_ = LexToken(file_.text(), 0);
   }
 
@@ -169,6 +173,15 @@ class Parser {
     std::string s(tok_.text);
     Advance();
     return s;
+  }
+  // An identifier naming an attribute or method: reserved words and
+  // `__cedar` are rejected, as Cedar does (`.if`, `has true`, `{in: 1}`).
+  std::string ExpectAttrIdent(std::string_view what) {
+    if (tok_.kind == Token::Kind::kIdent && (IsReserved(tok_.text) || tok_.text == "__cedar")) {
+      Fail(tok_.span, absl::StrCat("`", Av(tok_.text), "` is reserved and cannot be used as an attribute name"),
+           tok_.text == "__cedar" ? "" : absl::StrCat("write it as a string: [\"", Av(tok_.text), "\"]"));
+    }
+    return ExpectIdent(what);
   }
 
   // Skips to just past the next `;` outside brackets (or to the end).
@@ -255,7 +268,7 @@ class Parser {
     std::string path;
     while (true) {
       if (tok_.kind != Token::Kind::kIdent) Unexpected("a name");
-      if (IsReserved(tok_.text)) {
+      if (IsReserved(tok_.text) || tok_.text == "__cedar") {
         Fail(tok_.span, absl::StrCat("`", Av(tok_.text), "` is a reserved word and cannot be part of a name"));
       }
       absl::StrAppend(&path, path.empty() ? "" : "::", Av(tok_.text));
@@ -277,6 +290,7 @@ class Parser {
 
   Policy ParsePolicy() {
     Policy p;
+    in_condition_ = false;
     const std::uint32_t begin = tok_.span.begin;
     while (tok_.Is("@")) {
       Annotation a;
@@ -318,7 +332,9 @@ class Parser {
       Advance();
       Expect("{");
       if (tok_.Is("}")) Fail(tok_.span, "empty condition: write an expression between the braces");
+      in_condition_ = true;
       c.expr = ParseExpr();
+      in_condition_ = false;
       Expect("}");
       c.span.end = prev_end_;
       p.conditions.push_back(std::move(c));
@@ -404,10 +420,18 @@ class Parser {
 
   // --- expressions ------------------------------------------------------------
 
+  bool InDeepRegion(std::uint32_t at) const {
+    for (const Span& r : deep_regions_) {
+      if (at >= r.begin && at <= r.end) return true;
+    }
+    return false;
+  }
+
   // Guards recursion: every path that re-enters ParseExpr passes here first.
   struct DepthGuard {
-    DepthGuard(Parser* p) : parser(p) {
+    explicit DepthGuard(Parser* p) : parser(p) {
       if (++parser->depth_ > kMaxExpressionDepth) {
+        if (parser->InDeepRegion(parser->tok_.span.begin)) throw Abandon{};
         parser->Fail(parser->tok_.span, absl::StrCat("expression nested too deeply: more than ",
                                                      kMaxExpressionDepth, " levels"));
       }
@@ -504,8 +528,8 @@ class Parser {
     if (tok_.kind == Token::Kind::kString) {
       path.push_back(ParseStringToken(false));
     } else {
-      path.push_back(ExpectIdent("an attribute name"));
-      while (Accept(".")) path.push_back(ExpectIdent("an attribute name"));
+      path.push_back(ExpectAttrIdent("an attribute name"));
+      while (Accept(".")) path.push_back(ExpectAttrIdent("an attribute name"));
     }
     ExprPtr object = std::move(target);
     ExprPtr result;
@@ -554,8 +578,10 @@ class Parser {
     if (count > 4) Fail({begin, prev_end_}, absl::StrCat("too many `", op, "` in a row (at most 4)"));
     if (tok_.Is("!") || tok_.Is("-")) Unexpected("an expression (put the inner operator in parentheses)");
     ExprPtr e;
-    if (op == "-" && tok_.kind == Token::Kind::kInt) {
-      // `-` on an integer literal is a negative literal, so i64's minimum parses.
+    const Token after = tok_.kind == Token::Kind::kInt ? Peek2() : Token{};
+    if (op == "-" && tok_.kind == Token::Kind::kInt && !after.Is(".") && !after.Is("[")) {
+      // `-` on a bare integer literal is a negative literal, so i64's minimum
+      // parses (as in Cedar, `-5.a` stays `-(5.a)`).
       const Token lit = tok_;
       std::uint64_t magnitude = 0;
       if (!absl::SimpleAtoi(Av(lit.text), &magnitude) || magnitude > (std::uint64_t{1} << 63)) {
@@ -564,7 +590,7 @@ class Parser {
       Advance();
       const std::int64_t v = magnitude == (std::uint64_t{1} << 63) ? std::numeric_limits<std::int64_t>::min()
                                                                      : -static_cast<std::int64_t>(magnitude);
-      e = ParseAccessors(begin, Literal(begin, Value::Long(v)));
+      e = Literal(begin, Value::Long(v));
       --count;
     } else {
       e = ParseMember();
@@ -592,7 +618,7 @@ class Parser {
     while (true) {
       if (Accept(".")) {
         const Span name_span = tok_.span;
-        std::string name = ExpectIdent("an attribute or method name");
+        std::string name = ExpectAttrIdent("an attribute or method name");
         if (Accept("(")) {
           std::vector<ExprPtr> args = ParseArgs(")");
           e = MethodCall(begin, name_span, name, std::move(e), std::move(args));
@@ -695,6 +721,10 @@ class Parser {
         } else {
           Fail(tok_.span, absl::StrCat("unknown slot `", Av(tok_.text), "`"), "the slots are ?principal and ?resource");
         }
+        if (in_condition_) {
+          Fail(tok_.span, absl::StrCat("slot `", Av(tok_.text), "` is not allowed in a condition"),
+               "slots may appear only in the policy scope (`principal == ?principal`, `resource in ?resource`)");
+        }
         Advance();
         e->span.end = prev_end_;
         return e;
@@ -750,7 +780,7 @@ class Parser {
       if (tok_.kind == Token::Kind::kString) {
         key = ParseStringToken(false);
       } else {
-        key = ExpectIdent("a record key (a name or a string)");
+        key = ExpectAttrIdent("a record key (a name or a string)");
       }
       if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
         Fail(key_span, absl::StrCat("duplicate key `", key, "` in record literal"));
@@ -771,7 +801,40 @@ class Parser {
   Token tok_;
   std::uint32_t prev_end_ = 0;
   int depth_ = 0;
+  bool in_condition_ = false;
+  std::vector<Span> deep_regions_;
 };
+
+// Pre-scan: bracket nesting (`(`, `[`, `{`), skipping strings and comments,
+// before the parser recurses. Each excursion deeper than kMaxExpressionDepth
+// is one issue at the bracket that crossed the limit; its range (to the
+// matching close, or the end) is returned so the parser does not repeat it.
+std::vector<Span> ScanNesting(const SourceFile& file, std::vector<Issue>* issues) {
+  const std::string_view text = file.text();
+  std::vector<Span> regions;
+  int depth = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\') ++i;
+      }
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      while (i < text.size() && text[i] != '\n') ++i;
+    } else if (c == '(' || c == '[' || c == '{') {
+      if (++depth == kMaxExpressionDepth + 1) {
+        const auto at = static_cast<std::uint32_t>(i);
+        issues->push_back(file.MakeIssue({at, at + 1}, absl::StrCat("brackets nested too deeply: more than ",
+                                                                    kMaxExpressionDepth, " levels")));
+        regions.push_back({at, static_cast<std::uint32_t>(text.size())});
+      }
+    } else if (c == ')' || c == ']' || c == '}') {
+      if (depth == kMaxExpressionDepth + 1) regions.back().end = static_cast<std::uint32_t>(i);
+      depth = std::max(0, depth - 1);
+    }
+  }
+  return regions;
+}
 
 // Checks that hold for the whole text; false when parsing must not start.
 bool CheckText(const SourceFile& file, std::vector<Issue>* issues) {
@@ -793,11 +856,23 @@ bool CheckText(const SourceFile& file, std::vector<Issue>* issues) {
 std::vector<Policy> ParsePolicies(const SourceFile& file, const ParseOptions& /*options*/,
                                   std::vector<Issue>* issues) {
   if (!CheckText(file, issues)) return {};
-  return Parser(file, issues).Policies();
+  std::vector<Issue> scanned;
+  std::vector<Issue> parsed;
+  std::vector<Span> deep = ScanNesting(file, &scanned);
+  std::vector<Policy> policies = Parser(file, &parsed, std::move(deep)).Policies();
+  // Both lists are in source order; report them merged, in source order.
+  std::merge(std::make_move_iterator(scanned.begin()), std::make_move_iterator(scanned.end()),
+             std::make_move_iterator(parsed.begin()), std::make_move_iterator(parsed.end()),
+             std::back_inserter(*issues), [](const Issue& x, const Issue& y) {
+               return std::pair(x.line, x.column) < std::pair(y.line, y.column);
+             });
+  return policies;
 }
 
 ExprPtr ParseExpression(const SourceFile& file, const ParseOptions& /*options*/, std::vector<Issue>* issues) {
   if (!CheckText(file, issues)) return nullptr;
+  std::vector<Span> deep = ScanNesting(file, issues);
+  if (!deep.empty()) return nullptr;
   return Parser(file, issues).WholeExpression();
 }
 

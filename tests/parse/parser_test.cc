@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "writ/limits.h"
@@ -219,6 +220,206 @@ TEST(ParserTest, LongOperatorChainsAreBounded) {
   EXPECT_NE(Expr1(fine), nullptr);
 }
 
+TEST(ParserTest, SlotsOnlyInTheScope) {
+  EXPECT_EQ(FirstError("permit(principal == ?principal, action, resource) when { principal == ?principal };"),
+            "1:71: slot `?principal` is not allowed in a condition");
+  EXPECT_EQ(FirstError("permit(principal, action, resource) unless { ?resource };"),
+            "1:46: slot `?resource` is not allowed in a condition");
+  // A policy after one with an error is still checked from a clean state.
+  Parsed p = Parse("permit(principal, action, resource) when { ?resource };\n"
+                   "permit(principal, action, resource in ?resource);");
+  ASSERT_THAT(p.issues, SizeIs(1));
+  EXPECT_EQ(p.issues[0].line, 1u);
+  EXPECT_THAT(FirstError("permit(principal == ?resource, action, resource);"), HasSubstr("unexpected slot"));
+  EXPECT_THAT(FirstError("permit(principal, action == ?principal, resource);"), HasSubstr("expected a name"));
+}
+
+TEST(ParserTest, VariablesIfAndUnary) {
+  EXPECT_EQ(Expr1("principal")->var, Var::kPrincipal);
+  EXPECT_EQ(Expr1("action")->var, Var::kAction);
+  EXPECT_EQ(Expr1("resource")->var, Var::kResource);
+  EXPECT_EQ(Expr1("context")->var, Var::kContext);
+  ExprPtr e = Expr1("if principal has a then 1 else context.b");
+  ASSERT_EQ(e->kind, Expr::Kind::kIf);
+  ASSERT_THAT(e->args, SizeIs(3));
+  EXPECT_EQ(e->args[0]->kind, Expr::Kind::kHasAttr);
+  EXPECT_EQ(e->args[1]->literal, Value::Long(1));
+  EXPECT_EQ(e->args[2]->kind, Expr::Kind::kGetAttr);
+  ExprPtr nn = Expr1("!!true");
+  ASSERT_EQ(nn->kind, Expr::Kind::kUnary);
+  EXPECT_EQ(nn->unary_op, UnaryOp::kNot);
+  EXPECT_EQ(nn->args[0]->unary_op, UnaryOp::kNot);
+  EXPECT_EQ(nn->args[0]->args[0]->literal, Value::Bool(true));
+  ExprPtr neg = Expr1("-context.n");
+  ASSERT_EQ(neg->kind, Expr::Kind::kUnary);
+  EXPECT_EQ(neg->unary_op, UnaryOp::kNeg);
+  EXPECT_EQ(Expr1("- 7")->literal, Value::Long(-7));
+  EXPECT_EQ(Expr1("-(7)")->unary_op, UnaryOp::kNeg);
+  ExprPtr neg_attr = Expr1("-7.a");   // -(7.a), not (-7).a
+  ASSERT_EQ(neg_attr->kind, Expr::Kind::kUnary);
+  EXPECT_EQ(neg_attr->args[0]->kind, Expr::Kind::kGetAttr);
+  EXPECT_EQ(Expr1("9223372036854775807")->literal, Value::Long(INT64_MAX));
+  EXPECT_NE(Expr1("----1"), nullptr);
+  EXPECT_EQ(Expr1("-----1"), nullptr);
+  EXPECT_EQ(Expr1("!-1"), nullptr);
+  EXPECT_EQ(Expr1("-9223372036854775809"), nullptr);
+}
+
+TEST(ParserTest, MoreOperators) {
+  const std::pair<const char*, BinaryOp> cases[] = {
+      {"1 == 2", BinaryOp::kEq}, {"1 != 2", BinaryOp::kNe}, {"1 < 2", BinaryOp::kLt},
+      {"1 <= 2", BinaryOp::kLe}, {"1 > 2", BinaryOp::kGt},  {"1 >= 2", BinaryOp::kGe},
+      {"principal in resource", BinaryOp::kIn}, {"1 - 2", BinaryOp::kSub}, {"1 * 2", BinaryOp::kMul},
+      {"[1].containsAll([1])", BinaryOp::kContainsAll}, {"[1].containsAny([1])", BinaryOp::kContainsAny},
+      {"principal.getTag(\"t\")", BinaryOp::kGetTag}, {"principal.hasTag(\"t\")", BinaryOp::kHasTag}};
+  for (const auto& [text, op] : cases) {
+    ExprPtr e = Expr1(text);
+    ASSERT_NE(e, nullptr) << text;
+    EXPECT_EQ(e->kind, Expr::Kind::kBinary) << text;
+    EXPECT_EQ(e->binary_op, op) << text;
+    EXPECT_THAT(e->args, SizeIs(2)) << text;
+  }
+  ExprPtr is = Expr1("principal is Ns::User");
+  ASSERT_EQ(is->kind, Expr::Kind::kIs);
+  EXPECT_EQ(is->name, "Ns::User");
+  ExprPtr ext = Expr1(R"(decimal("1.5").lessThan(decimal("2.0")))");
+  ASSERT_EQ(ext->kind, Expr::Kind::kExtCall);
+  EXPECT_EQ(ext->args[0]->kind, Expr::Kind::kExtCall);
+  EXPECT_EQ(ext->args[0]->name, "decimal");
+}
+
+TEST(ParserTest, ListsRecordsAndTrailingCommas) {
+  EXPECT_THAT(Expr1("[]")->args, SizeIs(0));
+  EXPECT_EQ(Expr1("{}")->kind, Expr::Kind::kRecord);
+  EXPECT_THAT(Expr1("[1, 2,]")->args, SizeIs(2));
+  EXPECT_EQ(Expr1("[1,,]"), nullptr);
+  EXPECT_EQ(Expr1("{permit: 1, principal: 2}")->keys, (std::vector<std::string>{"permit", "principal"}));
+  Parsed p = Parse(R"(permit(principal, action in [Action::"a",], resource);
+                      permit(principal, action in [], resource);)");
+  ASSERT_THAT(p.issues, SizeIs(0)) << RenderIssues(p.issues);
+  EXPECT_THAT(p.policies[0].action.entities, SizeIs(1));
+  EXPECT_EQ(p.policies[1].action.kind, ActionConstraint::Kind::kInList);
+  EXPECT_THAT(p.policies[1].action.entities, SizeIs(0));
+}
+
+TEST(ParserTest, ReservedWords) {
+  // As in Cedar: reserved words are not attribute names unless quoted.
+  EXPECT_EQ(Expr1("context.when")->name, "when");
+  EXPECT_EQ(Expr1(R"(context["if"])")->name, "if");
+  EXPECT_EQ(Expr1(R"({"in": 1})")->keys, (std::vector<std::string>{"in"}));
+  for (const char* bad : {"context.if", "context.in", "{if: 1}", "{true: 1}", "principal has true",
+                          "principal has a.if", "principal has if.a", "principal has a.__cedar",
+                          R"(__cedar::X::"a")"}) {
+    std::vector<Issue> issues;
+    EXPECT_EQ(Expr1(bad, &issues), nullptr) << bad;
+    ASSERT_THAT(issues, SizeIs(1)) << bad;
+    EXPECT_THAT(issues[0].message, HasSubstr("reserved")) << bad;
+  }
+  EXPECT_THAT(FirstError("permit(principal, action, resource) when { then };"), HasSubstr("unexpected `then`"));
+  EXPECT_THAT(FirstError(R"(permit(principal, action, resource) when { Ns::in::"x" };)"), HasSubstr("reserved word"));
+  EXPECT_THAT(FirstError(R"(permit(principal is like, action, resource);)"), HasSubstr("reserved word"));
+  // permit, forbid, when, unless are not reserved.
+  EXPECT_EQ(Expr1(R"(when::"x")")->literal, Value::Entity({"when", "x"}));
+}
+
+TEST(ParserTest, EscapeErrors) {
+  EXPECT_EQ(Expr1(R"("\r\'")")->literal, Value::String("\r'"));
+  EXPECT_EQ(Expr1(R"("\u{41}\u{10FFFF}")")->literal, Value::String("A\xF4\x8F\xBF\xBF"));
+  for (const char* bad : {R"("\u{}")", R"("\u{1234567}")", R"("\u{110000}")", R"("\u{D800}")", R"("\u41")",
+                          R"("\x80")", R"("\xZ1")"}) {
+    std::vector<Issue> issues;
+    EXPECT_EQ(Expr1(bad, &issues), nullptr) << bad;
+    ASSERT_THAT(issues, SizeIs(1)) << bad;
+    EXPECT_THAT(issues[0].message, HasSubstr("invalid escape")) << bad;
+    EXPECT_EQ(issues[0].column, 1u);
+  }
+  ExprPtr like = Expr1(R"(context.s like "\"*\\")");
+  ASSERT_THAT(like->pattern, SizeIs(3));
+  EXPECT_EQ(like->pattern[0].literal, "\"");
+  EXPECT_EQ(like->pattern[2].literal, "\\");
+}
+
+TEST(ParserTest, SpansAreByteOffsets) {
+  ExprPtr e = Expr1("  1 + 23");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->span.begin, 2u);
+  EXPECT_EQ(e->span.end, 8u);
+  EXPECT_EQ(e->args[1]->span.begin, 6u);
+  EXPECT_EQ(e->args[1]->span.end, 8u);
+  ExprPtr call = Expr1(R"(ip("1.2.3.4").isIpv4())");
+  EXPECT_EQ(call->span.begin, 0u);
+  EXPECT_EQ(call->span.end, 22u);
+  Parsed p = Parse("// c\n@a(\"b\") forbid(principal == U::\"x\", action, resource) when { true };");
+  ASSERT_THAT(p.issues, SizeIs(0)) << RenderIssues(p.issues);
+  const Policy& pol = p.policies[0];
+  EXPECT_EQ(pol.span.begin, 5u);
+  EXPECT_EQ(pol.span.end, 73u);
+  EXPECT_EQ(pol.effect_span.begin, 13u);
+  EXPECT_EQ(pol.effect_span.end, 19u);
+  EXPECT_EQ(pol.principal.span.begin, 20u);
+  EXPECT_EQ(pol.principal.span.end, 39u);
+  EXPECT_EQ(pol.annotations[0].span.begin, 5u);
+  EXPECT_EQ(pol.annotations[0].key_span.begin, 6u);
+  EXPECT_EQ(pol.conditions[0].expr->span.begin, 66u);
+  EXPECT_EQ(pol.conditions[0].expr->span.end, 70u);
+}
+
+TEST(ParserTest, ErrorsOnSeveralLinesInOrder) {
+  Parsed p = Parse("permit(principal, action, resource)\n"
+                   "  when { 1 = 2 };\n"
+                   "permit(principal, action, resource) when { context.x / 2 };\n"
+                   "\n"
+                   "forbid(principal, action, resource) when { é };\n"
+                   "permit(principal, action, resource) when { \"\\q\" };\n"
+                   "permit(principal, action, resource) when { 99999999999999999999 };\n");
+  ASSERT_THAT(p.issues, SizeIs(5)) << RenderIssues(p.issues);
+  EXPECT_EQ(absl::StrCat(p.issues[0].line, ":", p.issues[0].column, ": ", p.issues[0].message), "2:12: unexpected `=`");
+  EXPECT_EQ(p.issues[0].hint, "use `==` to compare");
+  EXPECT_EQ(absl::StrCat(p.issues[1].line, ":", p.issues[1].column), "3:54");
+  EXPECT_EQ(absl::StrCat(p.issues[2].line, ":", p.issues[2].column, ": ", p.issues[2].message),
+            "5:44: unexpected `é`, expected an expression");
+  EXPECT_EQ(absl::StrCat(p.issues[3].line, ":", p.issues[3].column), "6:44");
+  EXPECT_EQ(absl::StrCat(p.issues[4].line, ":", p.issues[4].column), "7:44");
+  EXPECT_THAT(p.issues[4].message, HasSubstr("out of range"));
+}
+
+TEST(ParserTest, MethodStyleErrors) {
+  Parsed p = Parse(R"(permit(principal, action, resource) when { "1.2.3.4".ip() };)");
+  ASSERT_THAT(p.issues, SizeIs(1));
+  EXPECT_THAT(p.issues[0].hint, HasSubstr("is a function"));
+  EXPECT_EQ(p.issues[0].column, 54u);
+  Parsed q = Parse(R"(permit(principal, action, resource) when { principal.contain(1) };)");
+  ASSERT_THAT(q.issues, SizeIs(1));
+  EXPECT_EQ(q.issues[0].hint, "did you mean `contains`?");
+  EXPECT_THAT(FirstError(R"(permit(principal, action, resource) when { dcimal("1.0") };)"), HasSubstr("not a function"));
+  EXPECT_THAT(FirstError("permit(principal, action, resource) when { [].isEmpty(1) };"), HasSubstr("takes 0 arguments"));
+}
+
+TEST(ParserTest, PreScanRejectsDeepBracketsOnce) {
+  // `{` is level 1, so the 128th `(` is the 129th level: column 43 + 128.
+  std::string deep = "permit(principal, action, resource) when { " + std::string(100000, '(') + "true" +
+                     std::string(100000, ')') + " };\npermit(principal, action, resource) when { x };";
+  Parsed p = Parse(deep);
+  ASSERT_THAT(p.issues, SizeIs(2)) << p.issues[0].message;
+  EXPECT_EQ(absl::StrCat(p.issues[0].line, ":", p.issues[0].column, ": ", p.issues[0].message),
+            "1:171: brackets nested too deeply: more than 128 levels");
+  EXPECT_EQ(p.issues[1].line, 2u);
+  // Brackets inside strings and comments do not count.
+  std::string quoted = "permit(principal, action, resource) when { \"" + std::string(500, '(') +
+                       "\" == \"\\\"" + std::string(500, '[') + "\" }; // " + std::string(500, '{') + "\n";
+  Parsed q = Parse(quoted);
+  EXPECT_THAT(q.issues, SizeIs(0)) << RenderIssues(q.issues);
+  std::vector<Issue> issues;
+  EXPECT_EQ(Expr1(std::string(100000, '[') + std::string(100000, ']'), &issues), nullptr);
+  ASSERT_THAT(issues, SizeIs(1));
+  EXPECT_EQ(issues[0].column, 129u);
+}
+
+TEST(ParserTest, TextTooLarge) {
+  std::string big(kMaxPolicyTextBytes + 1, ' ');
+  EXPECT_THAT(FirstError(big), HasSubstr("more than the limit"));
+}
+
 TEST(ParserTest, EntityUidsAndTypeNames) {
   EXPECT_EQ(*ParseEntityUid(R"(Ns::User::"a\"b")"), (EntityUid{"Ns::User", "a\"b"}));
   EXPECT_EQ(*ParseEntityUid(R"( User :: "x" )"), (EntityUid{"User", "x"}));
@@ -228,6 +429,33 @@ TEST(ParserTest, EntityUidsAndTypeNames) {
   EXPECT_EQ(*ParseEntityTypeName("A::B"), "A::B");
   EXPECT_FALSE(ParseEntityTypeName("9A").has_value());
   EXPECT_FALSE(ParseEntityTypeName("A::").has_value());
+}
+
+// Every prefix and single-byte corruption of real policies parses or fails
+// with located issues; nothing crashes or throws.
+TEST(ParserTest, DamagedPoliciesFailCleanly) {
+  const std::filesystem::path dir = std::string(WRIT_CONFORMANCE_DIR) + "/tests";
+  if (!std::filesystem::exists(dir)) GTEST_SKIP() << "Cedar's integration tests not found at " << dir;
+  int cases = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.path().extension() != ".cedar") continue;
+    std::ifstream in(entry.path());
+    std::stringstream buf;
+    buf << in.rdbuf();
+    const std::string text = buf.str();
+    for (std::size_t cut = 0; cut < text.size(); cut += 3) {
+      std::string damaged = text.substr(0, cut);
+      if (cut % 2 == 0) damaged += text.substr(std::min(text.size(), cut + 1));   // drop one byte
+      for (const char c : {'(', '"', '\xff'}) {
+        std::string mutated = damaged;
+        if (!mutated.empty()) mutated[cut % mutated.size()] = c;
+        Parsed p = Parse(mutated);
+        for (const Issue& i : p.issues) EXPECT_GT(i.line, 0u) << mutated;
+        ++cases;
+      }
+    }
+  }
+  EXPECT_GT(cases, 1000);
 }
 
 // Every policy file of Cedar's integration tests parses.
