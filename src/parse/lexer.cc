@@ -14,10 +14,14 @@ namespace {
 
 namespace x3 = boost::spirit::x3;
 
-// Whitespace and `//` comments up to the end of the line.
-const auto kSkip = *(x3::space | (x3::lit("//") >> *(x3::char_ - x3::eol)));
-const auto kIdentRule = (x3::alpha | x3::char_('_')) >> *(x3::alnum | x3::char_('_'));
-const auto kIntRule = +x3::digit;
+// Cedar's tokens are ASCII. The rules use explicit character sets, not
+// x3::space/alpha/digit: those classify through <cctype> and assert (or, in
+// release builds, have undefined behaviour) on bytes above 0x7f, which any
+// UTF-8 text outside a string literal contains.
+const auto kSpace = x3::char_(" \t\n\r\v\f");
+const auto kSkip = *(kSpace | (x3::lit("//") >> *(x3::char_ - x3::eol)));
+const auto kIdentRule = x3::char_("a-zA-Z_") >> *x3::char_("a-zA-Z0-9_");
+const auto kIntRule = +x3::char_("0-9");
 const auto kStringRule = x3::char_('"') >> *((x3::char_('\\') >> x3::char_) | (x3::char_ - '"' - '\\')) >>
                          x3::char_('"');
 const auto kSlotRule = x3::char_('?') >> kIdentRule;

@@ -189,6 +189,15 @@ TEST(ParserTest, SemanticErrors) {
   EXPECT_THAT(FirstError("permit(principal, action, resource) when { ?other };"), HasSubstr("unknown slot"));
 }
 
+// Regression: the lexer classified bytes with x3::space/alpha, which assert
+// (Debug) or read <cctype> out of range (release) on bytes above 0x7f.
+TEST(ParserTest, NonAsciiOutsideStringsIsALocatedError) {
+  EXPECT_THAT(FirstError("permit(principal, action, resource) when { context.na" "\xc3\xaf" "ve };"),
+              HasSubstr("1:54: unexpected"));
+  EXPECT_THAT(FirstError("permit(principal," "\xc2\xa0" "action, resource);"), HasSubstr("1:18: unexpected"));
+  EXPECT_THAT(FirstError("\xe2\x9c\x93"), HasSubstr("1:1: unexpected"));
+}
+
 TEST(ParserTest, InvalidUtf8IsLocated) {
   EXPECT_EQ(FirstError("permit(principal, action, resource)\nwhen { \"\xff\" };"), "2:9: invalid UTF-8");
 }
