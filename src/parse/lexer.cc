@@ -7,6 +7,7 @@
 #include <boost/spirit/home/x3.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "src/base/strings.h"
 #include "src/base/utf8.h"
 
 namespace writ::internal {
@@ -18,7 +19,12 @@ namespace x3 = boost::spirit::x3;
 // x3::space/alpha/digit: those classify through <cctype> and assert (or, in
 // release builds, have undefined behaviour) on bytes above 0x7f, which any
 // UTF-8 text outside a string literal contains.
-const auto kSpace = x3::char_(" \t\n\r\v\f");
+// Whitespace is Unicode's White_Space, as in Cedar's lexer (a regex `\s`):
+// the ASCII spaces and, in UTF-8, U+0085 U+00A0 U+1680 U+2000-200A U+2028
+// U+2029 U+202F U+205F U+3000.
+const auto kSpace = x3::char_(" \t\n\r\v\f") | x3::lit("\xC2\x85") | "\xC2\xA0" | "\xE1\x9A\x80" |
+                    (x3::lit("\xE2\x80") >> x3::char_("\x80-\x8A\xA8\xA9\xAF")) | "\xE2\x81\x9F" |
+                    "\xE3\x80\x80";
 const auto kSkip = *(kSpace | (x3::lit("//") >> *(x3::char_ - x3::eol)));
 const auto kIdentRule = x3::char_("a-zA-Z_") >> *x3::char_("a-zA-Z0-9_");
 const auto kIntRule = +x3::char_("0-9");
@@ -78,6 +84,11 @@ std::optional<std::string> Unescape(std::string_view raw, bool pattern, std::str
     if (literal_star_mask != nullptr) literal_star_mask->resize(out.size(), literal_star ? '1' : '0');
   };
   for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '\r') {
+      // As in Cedar (Rust's string rules): a carriage return must be escaped.
+      *error = "bare carriage return in a string literal: write it as `\\r`";
+      return std::nullopt;
+    }
     if (raw[i] != '\\') {
       out += raw[i];
       mark(false);
@@ -120,32 +131,44 @@ std::optional<std::string> Unescape(std::string_view raw, bool pattern, std::str
         break;
       }
       case 'u': {
-        const std::size_t close = raw.find('}', i);
-        if (i + 1 >= raw.size() || raw[i + 1] != '{' || close == std::string_view::npos ||
-            close - i - 2 < 1 || close - i - 2 > 6) {
-          *error = "invalid escape `\\u`: expected `\\u{` 1 to 6 hexadecimal digits `}`";
+        // `\u{H..H}`: 1 to 6 hexadecimal digits; `_` may separate digits
+        // but not come first (Rust's rules, which Cedar follows).
+        const char* const kBad = "invalid escape `\\u`: expected `\\u{` 1 to 6 hexadecimal digits `}`";
+        if (i + 1 >= raw.size() || raw[i + 1] != '{') {
+          *error = kBad;
           return std::nullopt;
         }
         char32_t cp = 0;
-        for (std::size_t k = i + 2; k < close; ++k) {
+        int digits = 0;
+        std::size_t k = i + 2;
+        for (; k < raw.size() && raw[k] != '}'; ++k) {
           const char h = raw[k];
-          if (!std::isxdigit(static_cast<unsigned char>(h))) {
-            *error = "invalid escape `\\u`: not a hexadecimal digit";
+          if (h == '_' && digits > 0) continue;
+          if (!std::isxdigit(static_cast<unsigned char>(h)) || ++digits > 6) {
+            *error = kBad;
             return std::nullopt;
           }
           cp = cp * 16 + static_cast<char32_t>(std::isdigit(static_cast<unsigned char>(h)) ? h - '0' : (h | 0x20) - 'a' + 10);
+        }
+        if (k == raw.size() || digits == 0) {
+          *error = kBad;
+          return std::nullopt;
         }
         if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
           *error = "invalid escape `\\u`: not a Unicode scalar value";
           return std::nullopt;
         }
         AppendUtf8(&out, cp);
-        i = close;
+        i = k;
         break;
       }
-      default:
-        *error = absl::StrCat("invalid escape `\\", std::string(1, e), "`");
+      default: {
+        // Name the whole character, which may be several bytes of UTF-8.
+        std::size_t len = 1;
+        while (i + len < raw.size() && (static_cast<unsigned char>(raw[i + len]) & 0xC0) == 0x80) ++len;
+        *error = absl::StrCat("invalid escape `\\", Av(raw.substr(i, len)), "`");
         return std::nullopt;
+      }
     }
     mark(false);
   }

@@ -7,6 +7,7 @@
 #include <iterator>
 #include <limits>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -71,6 +72,18 @@ std::string Suggest(std::string_view name, const std::vector<std::string_view>& 
 
 constexpr std::string_view kBuiltinMethods[] = {"contains", "containsAll", "containsAny",
                                                 "isEmpty",  "getTag",      "hasTag"};
+
+// Desugaring `e has a.b.c` copies `e` once per extra path element; past this
+// many copied nodes the expression is rejected, so that a short text cannot
+// grow into a huge tree.
+constexpr std::size_t kMaxCopiedNodes = std::size_t{1} << 20;
+
+// Recursion bounded by kMaxExpressionHeight, like every walk over an Expr.
+std::size_t CountNodes(const Expr& e) {
+  std::size_t n = 1;
+  for (const ExprPtr& a : e.args) n += CountNodes(*a);
+  return n;
+}
 
 ExprPtr CloneExpr(const Expr& e) {
   auto c = std::make_unique<Expr>();
@@ -292,6 +305,7 @@ class Parser {
     Policy p;
     in_condition_ = false;
     const std::uint32_t begin = tok_.span.begin;
+    std::unordered_set<std::string> annotation_keys;   // linear time for many annotations
     while (tok_.Is("@")) {
       Annotation a;
       a.span.begin = tok_.span.begin;
@@ -303,8 +317,8 @@ class Parser {
         Expect(")");
       }
       a.span.end = prev_end_;
-      for (const Annotation& other : p.annotations) {
-        if (other.key == a.key) Fail(a.key_span, absl::StrCat("duplicate annotation `@", a.key, "`"));
+      if (!annotation_keys.insert(a.key).second) {
+        Fail(a.key_span, absl::StrCat("duplicate annotation `@", a.key, "`"));
       }
       p.annotations.push_back(std::move(a));
     }
@@ -323,7 +337,10 @@ class Parser {
     p.action = ParseActionScope();
     Expect(",");
     p.resource = ParseScope("resource", SlotKind::kResource);
-    if (tok_.Is(",")) Fail(tok_.span, "a policy scope has exactly three parts: principal, action, resource");
+    // Cedar allows a trailing comma: `permit(principal, action, resource,)`.
+    if (Accept(",") && !tok_.Is(")")) {
+      Fail(tok_.span, "a policy scope has exactly three parts: principal, action, resource");
+    }
     Expect(")");
     while (tok_.Is("when") || tok_.Is("unless")) {
       Condition c;
@@ -346,7 +363,25 @@ class Parser {
     return p;
   }
 
+  // Cedar accepts the entities of a scope in parentheses, `principal ==
+  // (User::"a")`, `action in ([Action::"a"])`: OpenParens counts them,
+  // CloseParens expects as many.
+  int OpenParens() {
+    int n = 0;
+    while (Accept("(")) ++n;
+    return n;
+  }
+  void CloseParens(int n) {
+    for (; n > 0; --n) Expect(")");
+  }
+
   void EntityOrSlot(ScopeConstraint* c, SlotKind slot) {
+    const int parens = OpenParens();
+    EntityOrSlotInner(c, slot);
+    CloseParens(parens);
+  }
+
+  void EntityOrSlotInner(ScopeConstraint* c, SlotKind slot) {
     if (tok_.kind == Token::Kind::kSlot) {
       const bool ok = (slot == SlotKind::kPrincipal && tok_.text == "?principal") ||
                       (slot == SlotKind::kResource && tok_.text == "?resource");
@@ -383,8 +418,10 @@ class Parser {
   }
 
   EntityUid ParseActionRef() {
+    const int parens = OpenParens();
     const Span at = tok_.span;
     EntityUid uid = ParseEntityRef();
+    CloseParens(parens);
     if (uid.type != "Action" && !uid.type.ends_with("::Action")) {
       Fail({at.begin, prev_end_}, absl::StrCat("expected an action entity (type `Action`), found `", uid.type, "`"));
     }
@@ -400,6 +437,16 @@ class Parser {
       c.kind = ActionConstraint::Kind::kEq;
       c.entities.push_back(ParseActionRef());
     } else if (Accept("in")) {
+      // `(` `[` is a parenthesized list; `(` alone a parenthesized entity.
+      int parens = 0;
+      while (tok_.Is("(") && Peek2().Is("(")) {
+        Advance();
+        ++parens;
+      }
+      if (tok_.Is("(") && Peek2().Is("[")) {
+        Advance();
+        ++parens;
+      }
       if (Accept("[")) {
         c.kind = ActionConstraint::Kind::kInList;
         while (!tok_.Is("]")) {
@@ -407,9 +454,11 @@ class Parser {
           if (!Accept(",")) break;
         }
         Expect("]");
+        CloseParens(parens);
       } else {
         c.kind = ActionConstraint::Kind::kIn;
         c.entities.push_back(ParseActionRef());
+        CloseParens(parens);
       }
     } else if (tok_.Is("is")) {
       Fail(tok_.span, "`is` is not allowed on `action` in a policy scope");
@@ -431,6 +480,7 @@ class Parser {
   struct DepthGuard {
     explicit DepthGuard(Parser* p) : parser(p) {
       if (++parser->depth_ > kMaxExpressionDepth) {
+        --parser->depth_;   // the destructor does not run when the constructor throws
         if (parser->InDeepRegion(parser->tok_.span.begin)) throw Abandon{};
         parser->Fail(parser->tok_.span, absl::StrCat("expression nested too deeply: more than ",
                                                      kMaxExpressionDepth, " levels"));
@@ -531,13 +581,18 @@ class Parser {
       path.push_back(ExpectAttrIdent("an attribute name"));
       while (Accept(".")) path.push_back(ExpectAttrIdent("an attribute name"));
     }
+    if (path.size() > 1 && CountNodes(*target) * (path.size() - 1) > kMaxCopiedNodes) {
+      Fail({begin, prev_end_}, absl::StrCat("expression too large: `has` with a path of ", path.size(),
+                                            " attributes repeats its left-hand side too often"));
+    }
     ExprPtr object = std::move(target);
     ExprPtr result;
     for (std::size_t i = 0; i < path.size(); ++i) {
-      ExprPtr has = WithName(Expr::Kind::kHasAttr, begin, CloneExpr(*object), path[i]);
+      const bool last = i + 1 == path.size();
+      ExprPtr has = WithName(Expr::Kind::kHasAttr, begin, last ? std::move(object) : CloneExpr(*object), path[i]);
       result = result ? Binary(Expr::Kind::kAnd, BinaryOp::kEq, begin, std::move(result), std::move(has))
                       : std::move(has);
-      if (i + 1 < path.size()) object = WithName(Expr::Kind::kGetAttr, begin, std::move(object), path[i]);
+      if (!last) object = WithName(Expr::Kind::kGetAttr, begin, std::move(object), path[i]);
     }
     return result;
   }
@@ -689,9 +744,12 @@ class Parser {
       for (const ExtFunction& f : AllExtFunctions()) {
         if (f.style == ExtFunction::Style::kFunction) names.push_back(f.name);
       }
+      const bool builtin_method =
+          std::find(std::begin(kBuiltinMethods), std::end(kBuiltinMethods), name) != std::end(kBuiltinMethods);
       Fail(at, absl::StrCat("`", name, "` is not a function"),
-           fn != nullptr ? absl::StrCat("`", name, "` is a method: call it as `value.", name, "(...)`")
-                         : Suggest(name, names));
+           fn != nullptr || builtin_method
+               ? absl::StrCat("`", name, "` is a method: call it as `value.", name, "(...)`")
+               : Suggest(name, names));
     }
     NodePtr e = Node(Expr::Kind::kExtCall, begin, std::move(args));
     e->name = name;
@@ -774,6 +832,7 @@ class Parser {
   ExprPtr ParseRecord(std::uint32_t begin) {
     std::vector<ExprPtr> values;
     std::vector<std::string> keys;
+    std::unordered_set<std::string> seen;   // linear time for large records
     while (!tok_.Is("}")) {
       const Span key_span = tok_.span;
       std::string key;
@@ -782,7 +841,7 @@ class Parser {
       } else {
         key = ExpectAttrIdent("a record key (a name or a string)");
       }
-      if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+      if (!seen.insert(key).second) {
         Fail(key_span, absl::StrCat("duplicate key `", key, "` in record literal"));
       }
       Expect(":");
