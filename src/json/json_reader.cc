@@ -118,7 +118,18 @@ class TreeBuilder {
     n.span = LiteralSpan(b ? 4 : 5);
     return Add(std::move(n));
   }
-  bool number_integer(Json::number_integer_t i) { return Integer(i, NumberSpan()); }
+  bool number_integer(Json::number_integer_t i) {
+    Span span = NumberSpan();
+    // serde_json, which Cedar reads with, takes `-0` for a float (its
+    // integer branch only keeps negatives that stay negative), so Cedar
+    // rejects it; nlohmann reads it as the integer 0.
+    if (i == 0 && span.begin < text_.size() && text_[span.begin] == '-') {
+      Error(span, "`-0` is not an integer: Cedar reads `-0` as a floating-point number",
+            "write `0`");
+      return Leaf(JsonNode::Kind::kInt, span);
+    }
+    return Integer(i, span);
+  }
   bool number_unsigned(Json::number_unsigned_t u) {
     Span span = NumberSpan();
     if (u > static_cast<Json::number_unsigned_t>(std::numeric_limits<std::int64_t>::max())) {

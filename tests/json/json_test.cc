@@ -192,6 +192,13 @@ TEST(ValueFromJson, FloatsAreErrors) {
   EXPECT_AT(ValueError("[1e3]"), 1u, 2u);
   EXPECT_AT(ValueError("[0, -2.0E+1]"), 1u, 5u);
   EXPECT_AT(ValueError("1.0"), 1u, 1u);   // at the end of input
+  // serde_json (and so Cedar) reads `-0` as a float; plain 0 is fine.
+  Issue neg_zero = ValueError("{\"a\": [1,\n -0]}");
+  EXPECT_THAT(neg_zero.message, HasSubstr("`-0` is not an integer"));
+  EXPECT_AT(neg_zero, 2u, 2u);
+  EXPECT_EQ(neg_zero.length, 2u);
+  EXPECT_AT(ValueError("-0"), 1u, 1u);
+  EXPECT_EQ(Read("[0, -1]"), Value::MakeSet({Value::Long(0), Value::Long(-1)}));
 }
 
 TEST(ValueFromJson, IntegersOutsideI64AreErrors) {
