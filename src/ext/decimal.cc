@@ -1,4 +1,5 @@
-// Extensions: Cedar's decimal — fixed point with four fractional digits.
+// Extensions: Cedar's decimal — fixed point with four fractional digits held
+// as a 64-bit count of 10^-4, parsed from `-?digits.digits` as Cedar does.
 #include <cstdint>
 #include <string>
 
@@ -11,12 +12,8 @@
 namespace writ::internal {
 namespace {
 
-constexpr int kDigits = 4;
-
-absl::Status DecimalError(std::string_view s, std::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      "error while evaluating `decimal` extension function: `", Av(s), "` is not a decimal: ", Av(why)));
-}
+constexpr std::size_t kFractionDigits = 4;
+constexpr std::int64_t kPow10[] = {1, 10, 100, 1000, 10000};
 
 bool AllDigits(std::string_view s) {
   if (s.empty()) return false;
@@ -26,34 +23,42 @@ bool AllDigits(std::string_view s) {
   return true;
 }
 
+absl::Status Malformed(std::string_view s) {
+  return ExtError("decimal", absl::StrCat("`", Av(s), "` is not a well-formed decimal value"));
+}
+absl::Status Overflow() { return ExtError("decimal", "overflow when converting to decimal"); }
+
 }  // namespace
 
-// `-?digits.digits`, at most four digits after the point, within i64 × 10^-4.
+// Cedar checks, in this order: the shape `-?[0-9]+\.[0-9]+`; the integer part
+// times 10^4 fits i64 (else overflow); at most four fractional digits; the
+// sum fits i64 (else overflow). Leading zeros are fine; `-0.5` is negative.
 absl::StatusOr<Decimal> ParseDecimal(std::string_view s) {
   const std::size_t dot = s.find('.');
-  if (dot == std::string_view::npos) return DecimalError(s, "expected digits, `.`, digits");
-  std::string_view whole = s.substr(0, dot), frac = s.substr(dot + 1);
+  if (dot == std::string_view::npos) return Malformed(s);
+  const std::string_view whole = s.substr(0, dot), frac = s.substr(dot + 1);
   const bool negative = !whole.empty() && whole[0] == '-';
-  if (!AllDigits(negative ? whole.substr(1) : whole) || !AllDigits(frac)) {
-    return DecimalError(s, "expected digits, `.`, digits");
+  if (!AllDigits(negative ? whole.substr(1) : whole) || !AllDigits(frac)) return Malformed(s);
+  std::int64_t w = 0;
+  if (!absl::SimpleAtoi(Av(whole), &w) || __builtin_mul_overflow(w, kPow10[kFractionDigits], &w)) {
+    return Overflow();
   }
-  if (frac.size() > kDigits) return DecimalError(s, "more than 4 digits after the decimal point");
-  std::int64_t w = 0, f = 0, out = 0;
-  if (!absl::SimpleAtoi(Av(whole), &w) || !absl::SimpleAtoi(Av(frac), &f) ||
-      __builtin_mul_overflow(w, std::int64_t{10000}, &w)) {
-    return DecimalError(s, "overflow");
+  if (frac.size() > kFractionDigits) {
+    return ExtError("decimal", absl::StrCat("too many digits after the decimal in `", Av(s), "`"));
   }
-  for (std::size_t i = frac.size(); i < kDigits; ++i) f *= 10;
-  if (negative ? __builtin_sub_overflow(w, f, &out) : __builtin_add_overflow(w, f, &out)) {
-    return DecimalError(s, "overflow");
-  }
+  std::int64_t f = 0;
+  (void)absl::SimpleAtoi(Av(frac), &f);   // at most four digits: cannot fail
+  f *= kPow10[kFractionDigits - frac.size()];
+  std::int64_t out = 0;
+  if (negative ? __builtin_sub_overflow(w, f, &out) : __builtin_add_overflow(w, f, &out)) return Overflow();
   return Decimal{out};
 }
 
 std::string FormatDecimal(Decimal d) {
   const bool negative = d.scaled < 0;
-  // The magnitude of i64's minimum does not fit in i64: work unsigned.
-  const std::uint64_t mag = negative ? ~static_cast<std::uint64_t>(d.scaled) + 1 : static_cast<std::uint64_t>(d.scaled);
+  // The magnitude of i64's minimum does not fit i64: work unsigned.
+  const std::uint64_t mag =
+      negative ? ~static_cast<std::uint64_t>(d.scaled) + 1 : static_cast<std::uint64_t>(d.scaled);
   return absl::StrFormat("%s%d.%04d", negative ? "-" : "", mag / 10000, mag % 10000);
 }
 
