@@ -8,6 +8,7 @@
 #define WRIT_WRIT_H_
 
 #include "writ/authorize.h"
+#include "writ/engine.h"
 #include "writ/entities.h"
 #include "writ/issue.h"
 #include "writ/json.h"

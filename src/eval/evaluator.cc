@@ -12,86 +12,10 @@
 #include "absl/strings/str_cat.h"
 #include "src/base/status_macros.h"
 #include "src/base/strings.h"
+#include "src/eval/ops.h"
 #include "src/ext/extensions.h"
 
 namespace writ::internal {
-namespace {
-
-absl::Status TypeError(std::string_view expected, const Value& got) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("type error: expected ", Av(expected), ", got ", Av(Value::KindName(got.kind()))));
-}
-
-absl::Status ExpectKind(const Value& v, Value::Kind kind) {
-  if (v.kind() == kind) return absl::OkStatus();
-  return TypeError(Value::KindName(kind), v);
-}
-
-// Cedar's `like`: `*` matches any sequence of characters. Literal runs are
-// matched as UTF-8 bytes, which is equivalent to matching characters because
-// a run starts and ends on character boundaries.
-bool WildcardMatch(const std::vector<PatternElem>& pattern, std::string_view text) {
-  // Classic greedy match with backtracking to the last star; linear memory.
-  std::size_t p = 0, t = 0;
-  std::size_t star_p = std::string_view::npos, star_t = 0;
-  while (true) {
-    if (p < pattern.size() && pattern[p].wildcard) {
-      star_p = p++;
-      star_t = t;
-      continue;
-    }
-    if (p < pattern.size() && text.substr(t).starts_with(pattern[p].literal)) {
-      t += pattern[p].literal.size();
-      ++p;
-      if (p == pattern.size() && t == text.size()) return true;
-      if (p < pattern.size()) continue;
-    } else if (p == pattern.size() && t == text.size()) {
-      return true;
-    }
-    // Mismatch (or pattern done with text left): let the last star eat one more byte.
-    if (star_p == std::string_view::npos || star_t >= text.size()) return false;
-    p = star_p + 1;
-    t = ++star_t;
-  }
-}
-
-absl::StatusOr<std::int64_t> Arith(BinaryOp op, std::int64_t a, std::int64_t b) {
-  std::int64_t r = 0;
-  bool overflow = false;
-  const char* name = "+";
-  switch (op) {
-    case BinaryOp::kAdd: overflow = __builtin_add_overflow(a, b, &r); break;
-    case BinaryOp::kSub: overflow = __builtin_sub_overflow(a, b, &r); name = "-"; break;
-    case BinaryOp::kMul: overflow = __builtin_mul_overflow(a, b, &r); name = "*"; break;
-    default: return absl::InternalError("not an arithmetic operator");
-  }
-  if (overflow) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("integer overflow while attempting to ", a, " ", name, " ", b));
-  }
-  return r;
-}
-
-// Cedar's `<`/`<=` on longs, and on two datetimes or two durations.
-absl::StatusOr<bool> Less(const Value& a, const Value& b, bool or_equal) {
-  auto cmp = [or_equal](auto x, auto y) { return or_equal ? x <= y : x < y; };
-  if (a.is(Value::Kind::kLong) && b.is(Value::Kind::kLong)) return cmp(a.as_long(), b.as_long());
-  if (a.is(Value::Kind::kDatetime) && b.is(Value::Kind::kDatetime)) {
-    return cmp(a.as_datetime().ms, b.as_datetime().ms);
-  }
-  if (a.is(Value::Kind::kDuration) && b.is(Value::Kind::kDuration)) {
-    return cmp(a.as_duration().ms, b.as_duration().ms);
-  }
-  auto comparable = [](const Value& v) {
-    return v.is(Value::Kind::kLong) || v.is(Value::Kind::kDatetime) ||
-           v.is(Value::Kind::kDuration);
-  };
-  if (comparable(a)) return TypeError(Value::KindName(a.kind()), b);
-  if (comparable(b)) return TypeError(Value::KindName(b.kind()), a);
-  return TypeError("long, datetime or duration", a);
-}
-
-}  // namespace
 
 absl::StatusOr<bool> Evaluator::EvalBool(const Expr& expr) const {
   WRIT_ASSIGN_OR_RETURN(Value v, Eval(expr));
@@ -117,7 +41,7 @@ absl::StatusOr<Value> Evaluator::Eval(const Expr& expr) const {
       }
       return absl::InternalError("unknown variable");
     case Expr::Kind::kSlot:
-      return absl::InvalidArgumentError("template slot is not linked");
+      return UnlinkedSlot();
     case Expr::Kind::kIf: {
       WRIT_ASSIGN_OR_RETURN(bool c, EvalBool(*args[0]));
       return Eval(*args[c ? 1 : 2]);
@@ -161,13 +85,11 @@ absl::StatusOr<Value> Evaluator::Eval(const Expr& expr) const {
       } else if (v.is(Value::Kind::kEntity)) {
         const Entity* e = entities_.Find(v.as_entity());
         if (e == nullptr) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("entity ", v.as_entity().ToString(), " does not exist"));
+          return EntityMissing(v.as_entity());
         }
         auto it = e->attrs.find(expr.name);
         if (it == e->attrs.end()) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "entity ", v.as_entity().ToString(), " does not have the attribute `", expr.name, "`"));
+          return EntityAttrMissing(v.as_entity(), expr.name);
         }
         return it->second;
       } else {
@@ -175,8 +97,7 @@ absl::StatusOr<Value> Evaluator::Eval(const Expr& expr) const {
       }
       auto it = record->find(expr.name);
       if (it == record->end()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("record does not have the attribute `", expr.name, "`"));
+        return RecordAttrMissing(expr.name);
       }
       return it->second;
     }
@@ -289,13 +210,11 @@ absl::StatusOr<Value> Evaluator::EvalBinary(const Expr& expr) const {
         return Value::Bool(e != nullptr && e->tags.contains(b.as_string()));
       }
       if (e == nullptr) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("entity ", a.as_entity().ToString(), " does not exist"));
+        return EntityMissing(a.as_entity());
       }
       auto it = e->tags.find(b.as_string());
       if (it == e->tags.end()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "entity ", a.as_entity().ToString(), " does not have the tag `", b.as_string(), "`"));
+        return TagMissing(a.as_entity(), b.as_string());
       }
       return it->second;
     }

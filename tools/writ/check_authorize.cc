@@ -44,8 +44,7 @@ std::string UnreadableRequest(const std::string& why) {
 
 // Line `line` of `path` is one JSON document: its issues are located as
 // path:line:column.
-std::string DecideLine(const PolicySet& policies, const Entities& entities, std::string_view json,
-                       const std::string& path, std::size_t line) {
+std::string DecideLine(const Engine& engine, std::string_view json, const std::string& path, std::size_t line) {
   std::vector<Issue> issues;
   absl::StatusOr<Request> request = RequestFromJson(json, path, &issues);
   if (!request.ok()) {
@@ -56,7 +55,7 @@ std::string DecideLine(const PolicySet& policies, const Entities& entities, std:
     }
     return UnreadableRequest(absl::StrCat(path, ":", line, ": ", request.status().message()));
   }
-  return DecisionToJson(Authorize(policies, entities, *request));
+  return DecisionToJson(engine.Decide(*request));
 }
 
 }  // namespace
@@ -71,6 +70,8 @@ int RunAuthorize(const Args& args, std::ostream& out, std::ostream& err) {
   if (!policies) return kExitUsage;
   std::optional<Entities> entities = LoadEntities(args.One("entities").value_or(""), err);
   if (!entities) return kExitUsage;
+  std::unique_ptr<const Engine> engine = CompileOrReport(*policies, *std::move(entities), err);
+  if (engine == nullptr) return kExitUsage;
 
   if (one) {
     const std::string path = *args.One("request");
@@ -86,7 +87,7 @@ int RunAuthorize(const Args& args, std::ostream& out, std::ostream& err) {
       if (issues.empty()) err << "error: " << request.status().message() << "\n";
       return kExitUsage;
     }
-    out << DecisionToJson(Authorize(*policies, *entities, *request)) << "\n";
+    out << DecisionToJson(engine->Decide(*request)) << "\n";
     return kExitOk;
   }
 
@@ -107,7 +108,7 @@ int RunAuthorize(const Args& args, std::ostream& out, std::ostream& err) {
     } else if (line.find_first_not_of(" \t") == std::string::npos) {
       out << UnreadableRequest(absl::StrCat(source, ": empty line")) << "\n";
     } else {
-      out << DecideLine(*policies, *entities, line, path, n) << "\n";
+      out << DecideLine(*engine, line, path, n) << "\n";
     }
   }
   return kExitOk;

@@ -134,4 +134,13 @@ std::optional<Entities> LoadEntities(const std::string& path, std::ostream& err,
   return *std::move(entities);
 }
 
+std::unique_ptr<const Engine> CompileOrReport(const PolicySet& policies, Entities entities, std::ostream& err) {
+  absl::StatusOr<std::unique_ptr<const Engine>> engine = Engine::Compile(policies, std::move(entities));
+  if (!engine.ok()) {
+    err << "error: the policies do not compile: " << engine.status().message() << "\n";
+    return nullptr;
+  }
+  return *std::move(engine);
+}
+
 }  // namespace writ::cli

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <iosfwd>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,9 +62,14 @@ std::optional<PolicySet> LoadPolicies(const std::vector<std::string>& paths, std
 std::optional<Entities> LoadEntities(const std::string& path, std::ostream& err,
                                      const JsonOptions& options = {});
 
+// Compiles the engine, or reports why not to `err` and returns null.
+std::unique_ptr<const Engine> CompileOrReport(const PolicySet& policies, Entities entities, std::ostream& err);
+
 int RunCheck(const Args& args, std::ostream& out, std::ostream& err);
 int RunAuthorize(const Args& args, std::ostream& out, std::ostream& err);
 int RunConformance(const Args& args, std::ostream& out, std::ostream& err);
+int RunCompile(const Args& args, std::ostream& out, std::ostream& err);
+int RunBench(const Args& args, std::ostream& out, std::ostream& err);
 
 }  // namespace writ::cli
 

@@ -1,5 +1,7 @@
 // writ CLI: `conformance` — runs Cedar's JSON integration tests (the format
-// of cedar-policy/cedar-integration-tests) against the reference authorizer.
+// of cedar-policy/cedar-integration-tests) against the compiled engine, and
+// holds it to the reference authorizer: every decision, reason and error
+// message of the two must be equal, or the request fails.
 //
 // Skip list format: one entry per line, `FILE.json` (the whole test) or
 // `FILE.json: request description`, FILE relative to DIR. Lines starting with
@@ -90,6 +92,17 @@ std::string Show(bool allowed, const std::set<std::string>& reasons, const std::
                       "] errors [", absl::StrJoin(errors, ","), "]");
 }
 
+// Empty when the two decisions are equal in every respect, messages included.
+std::string DescribeDifference(const Decision& compiled, const Decision& reference) {
+  auto show = [](const Decision& d) {
+    std::string s = absl::StrCat(d.allowed ? "allow" : "deny", " [", absl::StrJoin(d.reasons, ","), "]");
+    for (const PolicyError& e : d.errors) absl::StrAppend(&s, " ", e.policy_id, ": ", e.message, ";");
+    return s;
+  };
+  const std::string c = show(compiled), r = show(reference);
+  return c == r ? std::string() : absl::StrCat("compiled ", c, " vs reference ", r);
+}
+
 struct Counts {
   int passed = 0;
   int failed = 0;
@@ -114,6 +127,15 @@ void RunTest(const fs::path& dir, const std::string& rel, const Json& test, cons
     entities = LoadEntities((dir / test["entities"].get<std::string>()).string(), issues, kTestJson);
     if (!policies || !entities) load_error = issues.str();
   }
+  std::unique_ptr<const Engine> engine;
+  if (load_error.empty()) {
+    absl::StatusOr<std::unique_ptr<const Engine>> compiled = Engine::Compile(*policies, *entities);
+    if (compiled.ok()) {
+      engine = *std::move(compiled);
+    } else {
+      load_error = absl::StrCat("does not compile: ", compiled.status().message());
+    }
+  }
   for (const Json& r : test["requests"]) {
     const std::string desc = r.value("description", std::string("(no description)"));
     const bool skip = skip_file || skips.requests.count({rel, desc}) > 0;
@@ -126,7 +148,8 @@ void RunTest(const fs::path& dir, const std::string& rel, const Json& test, cons
       if (!request.ok()) {
         failure = absl::StrCat("request does not load: ", request.status().message());
       } else {
-        Decision d = Authorize(*policies, *entities, *request);
+        const Decision d = engine->Decide(*request);
+        const Decision reference = Authorize(*policies, *entities, *request);
         std::set<std::string> reasons(d.reasons.begin(), d.reasons.end());
         std::set<std::string> errors;
         for (const PolicyError& e : d.errors) errors.insert(e.policy_id);
@@ -137,6 +160,8 @@ void RunTest(const fs::path& dir, const std::string& rel, const Json& test, cons
           failure = absl::StrCat("expected ", Show(want_allow, want_reasons, want_errors), ", got ",
                                  Show(d.allowed, reasons, errors));
           for (const PolicyError& e : d.errors) absl::StrAppend(&failure, "\n    ", e.policy_id, ": ", e.message);
+        } else if (std::string diff = DescribeDifference(d, reference); !diff.empty()) {
+          failure = absl::StrCat("the compiled engine disagrees with the reference evaluator: ", diff);
         }
       }
     }

@@ -28,6 +28,34 @@ const std::vector<Command>& Commands() {
         {"request", true, false, "one request (JSON object)"},
         {"requests", true, false, "one request per line (JSON lines)"}},
        0, 0, RunAuthorize},
+      {"compile", "writ compile --policies FILE... [--entities FILE] [--dump]",
+       "Compiles the policies and entity store as `authorize` and `bench` do and\n"
+       "reports the time taken; --dump prints the compiled form: the scope index\n"
+       "(principal key, action key, policies) and each policy's residual resource\n"
+       "check and lowered conditions, with constant subexpressions folded.",
+       {{"policies", true, true, "policy files (Cedar)"},
+        {"entities", true, false, "entities (Cedar entity JSON)"},
+        {"dump", false, false, "print the compiled form"}},
+       0, 0, RunCompile},
+      {"bench",
+       "writ bench --policies FILE... [--entities FILE] --requests FILE.jsonl [--seconds S] [--threads T] "
+       "[--decisions OUT]",
+       "Loads and compiles (both timed), reads every request (not timed), warms up\n"
+       "for about a second, then on each of T threads loops over the requests in\n"
+       "file order for S seconds (default 5), timing every Engine::Decide call on\n"
+       "a request already built. Prints one JSON object:\n"
+       "  {\"load_ms\",\"compile_ms\",\"decisions_per_sec\",\"p50_ns\",\"p99_ns\",\"rss_mb\",\"calls\",\n"
+       "   \"threads\",\"policies\",\"compile_bytes_per_policy\"}\n"
+       "(compile_bytes_per_policy: resident memory added by compiling, per policy).\n"
+       "--decisions OUT writes `allow` or `deny` for each request line, in order.\n"
+       "A request line that does not read is an error (exit 2): nothing is skipped.",
+       {{"policies", true, true, "policy files (Cedar)"},
+        {"entities", true, false, "entities (Cedar entity JSON)"},
+        {"requests", true, false, "one request per line (JSON lines), as for `authorize`"},
+        {"seconds", true, false, "timed seconds (default 5)"},
+        {"threads", true, false, "deciding threads (default 1)"},
+        {"decisions", true, false, "write each request's decision here"}},
+       0, 0, RunBench},
       {"conformance", "writ conformance DIR [--skip-list FILE] [--verbose]",
        "Runs Cedar's JSON integration tests found under DIR (paths inside the tests\n"
        "are relative to DIR) and compares decision, reasons and erroring policies of\n"

@@ -1,0 +1,340 @@
+// Compile: builds the compiled form — symbols, the entity store's ancestor
+// sets, the scope index and the lowered conditions.
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "src/ast/policy_set_data.h"
+#include "src/compile/compiled.h"
+#include "src/eval/evaluator.h"
+
+namespace writ::internal {
+namespace {
+
+// Whether evaluating a node of this kind can depend on the request or the
+// entities (its children aside). Subtrees built only of other kinds are
+// evaluated once, here, and replaced by their value or their error.
+bool ReadsRequestOrEntities(const Expr& e) {
+  switch (e.kind) {
+    case Expr::Kind::kVar:
+    case Expr::Kind::kSlot:
+    case Expr::Kind::kGetAttr:   // of an entity, or of a record that may hold one
+    case Expr::Kind::kHasAttr:
+      return true;
+    case Expr::Kind::kBinary:
+      return e.binary_op == BinaryOp::kIn || e.binary_op == BinaryOp::kGetTag ||
+             e.binary_op == BinaryOp::kHasTag;
+    default:
+      return false;
+  }
+}
+
+class Compiler {
+ public:
+  explicit Compiler(CompiledEngine* ce) : ce_(*ce) {}
+
+  absl::Status Build(const PolicySet& set) {
+    for (const auto& [uid, entity] : ce_.store) {
+      SymEntity& se = ce_.sym_entities[InternEntity(uid)];
+      se.entity = &entity;
+      for (const EntityUid& p : entity.parents) InternEntity(p);
+    }
+    ComputeAncestors();
+    for (const auto& policy : PolicySetData::Of(set).policies) {
+      if (policy->is_template) continue;
+      ce_.ast.push_back(policy);
+      CompilePolicy(*policy);
+    }
+    if (ce_.sym_entities.size() >= kMaxSyms || ce_.type_syms.size() >= kMaxSyms) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("too many distinct entities and types to compile: at most ", kMaxSyms));
+    }
+    BuildIndex();
+    return absl::OkStatus();
+  }
+
+ private:
+  Sym InternType(std::string_view type) {
+    auto [it, inserted] = ce_.type_syms.try_emplace(std::string(type), static_cast<Sym>(ce_.type_syms.size()));
+    return it->second;
+  }
+
+  Sym InternEntity(const EntityUid& uid) {
+    auto [it, inserted] = ce_.entity_syms.try_emplace(uid, static_cast<Sym>(ce_.sym_entities.size()));
+    if (inserted) {
+      SymEntity se;
+      se.type = InternType(uid.type);
+      ce_.sym_entities.push_back(se);
+    }
+    return it->second;
+  }
+
+  // Every store entity's ancestors, reached through parents (a parent that is
+  // not in the store is an ancestor without parents of its own). Cycles end
+  // the walk, as in Entities::IsDescendantOf.
+  void ComputeAncestors() {
+    absl::flat_hash_set<Sym> seen;
+    std::vector<Sym> frontier;
+    for (const auto& [uid, entity] : ce_.store) {
+      seen.clear();
+      frontier.clear();
+      for (const EntityUid& p : entity.parents) frontier.push_back(ce_.FindEntity(p));
+      while (!frontier.empty()) {
+        const Sym s = frontier.back();
+        frontier.pop_back();
+        if (!seen.insert(s).second) continue;
+        if (const Entity* e = ce_.sym_entities[s].entity) {
+          for (const EntityUid& p : e->parents) frontier.push_back(ce_.FindEntity(p));
+        }
+      }
+      SymEntity& se = ce_.sym_entities[ce_.FindEntity(uid)];
+      se.ancestors_begin = static_cast<std::uint32_t>(ce_.ancestors.size());
+      se.ancestors_size = static_cast<std::uint32_t>(seen.size());
+      ce_.ancestors.insert(ce_.ancestors.end(), seen.begin(), seen.end());
+      std::sort(ce_.ancestors.begin() + se.ancestors_begin, ce_.ancestors.end());
+    }
+  }
+
+  Residual LowerScope(const ScopeConstraint& scope) {
+    Residual r;
+    r.kind = scope.kind;
+    if (scope.entity) r.entity = InternEntity(*scope.entity);
+    if (scope.kind == ScopeConstraint::Kind::kIs || scope.kind == ScopeConstraint::Kind::kIsIn) {
+      r.type = InternType(scope.entity_type);
+    }
+    return r;
+  }
+
+  // The principal keys a policy is filed under (one), and its action keys
+  // (one per listed action; none for `in []`, which matches nothing).
+  static std::uint32_t PrincipalKey(const Residual& p) {
+    switch (p.kind) {
+      case ScopeConstraint::Kind::kAny: return ScopeKey(KeyTag::kAny, 0);
+      case ScopeConstraint::Kind::kEq: return ScopeKey(KeyTag::kEq, p.entity);
+      case ScopeConstraint::Kind::kIn:
+      case ScopeConstraint::Kind::kIsIn: return ScopeKey(KeyTag::kIn, p.entity);
+      case ScopeConstraint::Kind::kIs: return ScopeKey(KeyTag::kIs, p.type);
+    }
+    return ScopeKey(KeyTag::kAny, 0);
+  }
+
+  void CompilePolicy(const Policy& policy) {
+    const auto index = static_cast<std::uint32_t>(ce_.policies.size());
+    CompiledPolicy cp;
+    cp.id = policy.id;
+    cp.effect = policy.effect;
+    cp.source = &policy;
+    const Residual principal = LowerScope(policy.principal);
+    if (principal.kind == ScopeConstraint::Kind::kIsIn) cp.principal_type = principal.type;
+    cp.resource = LowerScope(policy.resource);
+    cp.conditions_begin = static_cast<std::uint32_t>(ce_.conditions.size());
+    next_slot_ = 0;
+    for (const Condition& c : policy.conditions) {
+      ce_.conditions.push_back({.root = Lower(*c.expr), .is_when = c.is_when});
+    }
+    cp.conditions_size = static_cast<std::uint32_t>(ce_.conditions.size()) - cp.conditions_begin;
+    ce_.scratch_slots = std::max(ce_.scratch_slots, next_slot_);
+    ce_.policies.push_back(std::move(cp));
+
+    const std::uint32_t pkey = PrincipalKey(principal);
+    const ActionConstraint& action = policy.action;
+    switch (action.kind) {
+      case ActionConstraint::Kind::kAny:
+        entries_.push_back({pkey, ScopeKey(KeyTag::kAny, 0), index});
+        break;
+      case ActionConstraint::Kind::kEq:
+        entries_.push_back({pkey, ScopeKey(KeyTag::kEq, InternEntity(action.entities.front())), index});
+        break;
+      case ActionConstraint::Kind::kIn:
+      case ActionConstraint::Kind::kInList:
+        for (const EntityUid& a : action.entities) {
+          entries_.push_back({pkey, ScopeKey(KeyTag::kIn, InternEntity(a)), index});
+        }
+        break;
+    }
+  }
+
+  void BuildIndex() {
+    // Group by (principal key, action key), keeping policy order within each.
+    std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& x, const Entry& y) {
+      return std::pair(x.pkey, x.akey) < std::pair(y.pkey, y.akey);
+    });
+    ce_.policy_lists.reserve(entries_.size());
+    for (std::size_t i = 0; i < entries_.size();) {
+      const Entry& first = entries_[i];
+      Bucket& bucket = ce_.principal_index[first.pkey];
+      if (bucket.size == 0) bucket.begin = static_cast<std::uint32_t>(ce_.action_entries.size());
+      ++bucket.size;
+      ce_.principal_tags |= 1u << (first.pkey & 3);
+      ActionEntry entry;
+      entry.akey = first.akey;
+      entry.policies.begin = static_cast<std::uint32_t>(ce_.policy_lists.size());
+      for (; i < entries_.size() && entries_[i].pkey == first.pkey && entries_[i].akey == first.akey; ++i) {
+        // A policy listing the same action twice is filed once.
+        if (entry.policies.size == 0 || ce_.policy_lists.back() != entries_[i].policy) {
+          ce_.policy_lists.push_back(entries_[i].policy);
+          ++entry.policies.size;
+        }
+      }
+      ce_.action_entries.push_back(entry);
+    }
+    entries_.clear();
+    entries_.shrink_to_fit();
+  }
+
+  std::uint32_t AddName(std::string_view name) {
+    auto [it, inserted] = name_index_.try_emplace(std::string(name), static_cast<std::uint32_t>(ce_.names.size()));
+    if (inserted) ce_.names.emplace_back(name);
+    return it->second;
+  }
+
+  std::uint32_t AddNode(Node n) {
+    ce_.nodes.push_back(n);
+    return static_cast<std::uint32_t>(ce_.nodes.size() - 1);
+  }
+
+  std::uint32_t NewSlot() { return next_slot_++; }
+
+  // Lowers `e` and returns its node. `pure` is set when the subtree reads
+  // neither the request nor the entities; such subtrees are folded by the
+  // caller at the largest pure root.
+  std::uint32_t Lower(const Expr& e) {
+    bool pure = false;
+    return LowerRec(e, &pure);
+  }
+
+  std::uint32_t Fold(const Expr& e) {
+    static const Request kNoRequest;
+    static const Entities kNoEntities;
+    absl::StatusOr<Value> v = Evaluator(kNoRequest, kNoEntities).Eval(e);
+    if (v.ok()) {
+      ce_.constants.push_back(*std::move(v));
+      return AddNode({.op = Op::kConst, .aux = static_cast<std::uint32_t>(ce_.constants.size() - 1)});
+    }
+    ce_.names.emplace_back(v.status().message());
+    return AddNode({.op = Op::kError, .aux = static_cast<std::uint32_t>(ce_.names.size() - 1)});
+  }
+
+  std::uint32_t LowerRec(const Expr& e, bool* pure) {
+    // Lower the children first; if all are pure and so is this node, drop
+    // them again and fold the whole subtree into one constant.
+    const std::size_t nodes_mark = ce_.nodes.size(), lists_mark = ce_.lists.size(),
+                      constants_mark = ce_.constants.size();
+    const std::uint32_t slot_mark = next_slot_;
+    std::vector<std::uint32_t> kids;
+    kids.reserve(e.args.size());
+    bool all_pure = !ReadsRequestOrEntities(e);
+    for (const ExprPtr& a : e.args) {
+      bool p = false;
+      kids.push_back(LowerRec(*a, &p));
+      all_pure = all_pure && p;
+    }
+    *pure = all_pure;
+    if (all_pure) {
+      ce_.nodes.resize(nodes_mark);
+      ce_.lists.resize(lists_mark);
+      ce_.constants.resize(constants_mark);
+      next_slot_ = slot_mark;
+      return Fold(e);
+    }
+    Node n;
+    if (!kids.empty()) n.a = kids[0];
+    if (kids.size() > 1) n.b = kids[1];
+    if (kids.size() > 2) n.c = kids[2];
+    auto as_list = [&] {
+      n.a = static_cast<std::uint32_t>(ce_.lists.size());
+      n.c = static_cast<std::uint32_t>(kids.size());
+      ce_.lists.insert(ce_.lists.end(), kids.begin(), kids.end());
+      n.slot = NewSlot();
+    };
+    switch (e.kind) {
+      case Expr::Kind::kLiteral:   // pure: folded above
+      case Expr::Kind::kSlot:      // templates are not compiled
+        break;
+      case Expr::Kind::kVar: n.op = Op::kVar; n.sub = static_cast<std::uint8_t>(e.var); break;
+      case Expr::Kind::kIf: n.op = Op::kIf; break;
+      case Expr::Kind::kAnd: n.op = Op::kAnd; break;
+      case Expr::Kind::kOr: n.op = Op::kOr; break;
+      case Expr::Kind::kUnary:
+        n.op = Op::kUnary;
+        n.sub = static_cast<std::uint8_t>(e.unary_op);
+        if (e.unary_op == UnaryOp::kNeg) n.slot = NewSlot();
+        break;
+      case Expr::Kind::kBinary:
+        n.op = Op::kBinary;
+        n.sub = static_cast<std::uint8_t>(e.binary_op);
+        if (e.binary_op == BinaryOp::kAdd || e.binary_op == BinaryOp::kSub || e.binary_op == BinaryOp::kMul) {
+          n.slot = NewSlot();
+        }
+        break;
+      case Expr::Kind::kGetAttr:
+      case Expr::Kind::kHasAttr: {
+        const bool has = e.kind == Expr::Kind::kHasAttr;
+        n.op = has ? Op::kHasAttr : Op::kGetAttr;
+        n.aux = AddName(e.name);
+        const Node& object = ce_.nodes[n.a];
+        if (object.op == Op::kVar) {
+          // Reads of the request's variables are looked up once per decision.
+          n.op = Op::kVarAttr;
+          n.sub = object.sub;
+          n.c = has ? 1 : 0;
+          auto [it, inserted] = var_attrs_.try_emplace(std::pair(object.sub, n.aux), ce_.var_attrs);
+          if (inserted) ++ce_.var_attrs;
+          n.b = it->second;
+          if (n.a + 1 == ce_.nodes.size()) ce_.nodes.pop_back();   // the variable's node is not needed
+          n.a = 0;
+        }
+        break;
+      }
+      case Expr::Kind::kLike:
+        n.op = Op::kLike;
+        n.aux = static_cast<std::uint32_t>(ce_.patterns.size());
+        ce_.patterns.push_back(e.pattern);
+        break;
+      case Expr::Kind::kIs: n.op = Op::kIs; n.aux = AddName(e.name); break;
+      case Expr::Kind::kSet: n.op = Op::kSet; as_list(); break;
+      case Expr::Kind::kRecord:
+        n.op = Op::kRecord;
+        as_list();
+        n.aux = static_cast<std::uint32_t>(ce_.names.size());
+        ce_.names.insert(ce_.names.end(), e.keys.begin(), e.keys.end());
+        break;
+      case Expr::Kind::kExtCall:
+        // The parser only accepts known functions.
+        n.op = Op::kExtCall;
+        as_list();
+        n.aux = FindExtFunction(e.name)->index;
+        break;
+    }
+    return AddNode(n);
+  }
+
+  struct Entry {
+    std::uint32_t pkey, akey, policy;
+  };
+
+  CompiledEngine& ce_;
+  std::vector<Entry> entries_;
+  absl::flat_hash_map<std::string, std::uint32_t> name_index_;
+  absl::flat_hash_map<std::pair<std::uint8_t, std::uint32_t>, std::uint32_t> var_attrs_;
+  std::uint32_t next_slot_ = 0;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<CompiledEngine>> CompileEngine(const PolicySet& policies, Entities entities) {
+  auto ce = std::make_unique<CompiledEngine>();
+  ce->store = std::move(entities);
+  ce->sym_entities.reserve(ce->store.size());
+  Compiler compiler(ce.get());
+  if (absl::Status s = compiler.Build(policies); !s.ok()) return s;
+  return ce;
+}
+
+}  // namespace writ::internal

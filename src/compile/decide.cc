@@ -1,0 +1,624 @@
+// Compile: deciding with the compiled form — the scope index narrows the
+// policies to those whose principal and action scopes hold, then each is
+// checked on its residual scope and its lowered conditions.
+//
+// The hot path does not lock, throw or allocate: values are borrowed from the
+// request, the entity store and the constants wherever Cedar's semantics allow
+// (attribute reads, tags, comparisons), values built here (arithmetic,
+// extension results) go to per-thread scratch slots, and the working lists are
+// per-thread vectors that keep their capacity. Operations and messages are
+// shared with the reference evaluator (src/eval/ops.h).
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/status/status.h"
+#include "src/compile/compiled.h"
+#include "src/eval/ops.h"
+#include "src/ext/extensions.h"
+#include "writ/engine.h"
+
+namespace writ::internal {
+namespace {
+
+using K = Value::Kind;
+
+const Value& TrueValue() {
+  static const Value v = Value::Bool(true);
+  return v;
+}
+const Value& FalseValue() {
+  static const Value v = Value::Bool(false);
+  return v;
+}
+const Value& BoolValue(bool b) { return b ? TrueValue() : FalseValue(); }
+
+// An evaluation result: a borrowed value, or an entity named by the request
+// (principal, action, resource), which is never copied into a Value unless a
+// set, record or extension call needs one.
+struct Ref {
+  const Value* v = nullptr;
+  const EntityUid* e = nullptr;
+
+  K kind() const { return v != nullptr ? v->kind() : K::kEntity; }
+  const EntityUid& entity() const { return v != nullptr ? v->as_entity() : *e; }   // kind() == kEntity
+  Value ToValue() const { return v != nullptr ? *v : Value::Entity(*e); }
+};
+
+bool RefEq(const Ref& x, const Ref& y) {
+  if (x.v != nullptr && y.v != nullptr) return *x.v == *y.v;
+  if (x.kind() != K::kEntity || y.kind() != K::kEntity) return false;
+  return x.entity() == y.entity();
+}
+
+// Binary search of a canonical set (sorted by Value's order: kind, then
+// content) for `x`, without building a Value for a request entity.
+bool SetContains(const Value::Set& s, const Ref& x) {
+  if (x.v != nullptr) return std::binary_search(s.begin(), s.end(), *x.v);
+  auto less = [](const Value& a, const EntityUid& u) {
+    return a.kind() != K::kEntity ? a.kind() < K::kEntity : a.as_entity() < u;
+  };
+  auto it = std::lower_bound(s.begin(), s.end(), *x.e, less);
+  return it != s.end() && it->is(K::kEntity) && it->as_entity() == *x.e;
+}
+
+absl::Status Expect(const Ref& r, K kind) {
+  return r.kind() == kind ? absl::OkStatus() : TypeError(Value::KindName(kind), r.kind());
+}
+
+// The entities one request sees: the compiled store, or (per-request
+// entities given) the store with those entities layered on top, whose
+// hierarchy is walked on demand and cached for the call.
+class View {
+ public:
+  View(const CompiledEngine& ce, const Entities* overlay) : ce_(ce), overlay_(overlay) {}
+
+  const Entity* Find(const EntityUid& uid) const { return Find(uid, ce_.FindEntity(uid)); }
+
+  // The same, knowing the uid's symbol.
+  const Entity* Find(const EntityUid& uid, Sym s) const {
+    if (overlay_ != nullptr) {
+      if (const Entity* e = overlay_->Find(uid)) return e;
+    }
+    return s < ce_.sym_entities.size() ? ce_.sym_entities[s].entity : nullptr;
+  }
+
+  // The uid's symbol; with per-request entities, uids the engine does not
+  // know get symbols past the engine's own.
+  Sym SymOf(const EntityUid& uid) {
+    const Sym s = ce_.FindEntity(uid);
+    if (s != kNoSym || overlay_ == nullptr) return s;
+    auto [it, inserted] =
+        extra_syms_.try_emplace(uid, static_cast<Sym>(ce_.sym_entities.size() + extra_syms_.size()));
+    return it->second;
+  }
+
+  Sym TypeOf(const EntityUid& uid, Sym s) const {
+    return s < ce_.sym_entities.size() ? ce_.sym_entities[s].type : ce_.FindType(uid.type);
+  }
+
+  // Sorted symbols of the uid's ancestors.
+  absl::Span<const Sym> Ancestors(const EntityUid& uid, Sym s) {
+    if (s == kNoSym) return {};
+    if (overlay_ == nullptr) {
+      const SymEntity& se = ce_.sym_entities[s];
+      return {ce_.ancestors.data() + se.ancestors_begin, se.ancestors_size};
+    }
+    if (auto it = ancestor_cache_.find(s); it != ancestor_cache_.end()) return it->second;
+    // Breadth-first over parents in the layered view, as the reference does.
+    absl::flat_hash_set<Sym> seen;
+    std::vector<const EntityUid*> frontier;
+    if (const Entity* e = Find(uid)) {
+      for (const EntityUid& p : e->parents) frontier.push_back(&p);
+    }
+    while (!frontier.empty()) {
+      const EntityUid* next = frontier.back();
+      frontier.pop_back();
+      if (!seen.insert(SymOf(*next)).second) continue;
+      if (const Entity* e = Find(*next)) {
+        for (const EntityUid& p : e->parents) frontier.push_back(&p);
+      }
+    }
+    std::vector<Sym> sorted(seen.begin(), seen.end());
+    std::sort(sorted.begin(), sorted.end());
+    return ancestor_cache_.emplace(s, std::move(sorted)).first->second;
+  }
+
+  // Cedar's `in` on two entities: equal, or `b` an ancestor of `a`.
+  bool In(const EntityUid& a, const EntityUid& b) {
+    if (a == b) return true;
+    const Sym sb = SymOf(b);
+    if (sb == kNoSym) return false;
+    const absl::Span<const Sym> anc = Ancestors(a, SymOf(a));
+    return std::binary_search(anc.begin(), anc.end(), sb);
+  }
+
+ private:
+  const CompiledEngine& ce_;
+  const Entities* overlay_;
+  absl::flat_hash_map<EntityUid, Sym> extra_syms_;
+  absl::flat_hash_map<Sym, std::vector<Sym>> ancestor_cache_;
+};
+
+// A request entity, looked up once per decision.
+struct Resolved {
+  const EntityUid* uid = nullptr;
+  Sym sym = kNoSym;
+  Sym type = kNoSym;
+  absl::Span<const Sym> ancestors;
+  const Entity* entity = nullptr;
+
+  bool InSym(Sym s) const { return s == sym || std::binary_search(ancestors.begin(), ancestors.end(), s); }
+};
+
+// Per-thread working storage, reused from decision to decision.
+struct Workspace {
+  std::vector<std::uint32_t> candidates;
+  std::vector<std::uint32_t> permits, forbids;
+  std::vector<Value> scratch;
+  // Op::kVarAttr lookups, valid while their epoch is the decision's.
+  struct AttrRead {
+    std::uint64_t epoch = 0;
+    bool readable = false;          // the variable is an entity or a record
+    const Value* value = nullptr;   // null: no such attribute (or entity)
+  };
+  std::vector<AttrRead> attr_reads;
+  std::uint64_t epoch = 0;
+};
+
+Workspace& ThreadWorkspace() {
+  thread_local Workspace w;
+  return w;
+}
+
+class Decider {
+ public:
+  Decider(const CompiledEngine& ce, View& view, const Request& request, Workspace& ws)
+      : ce_(ce), view_(view), req_(request), ws_(ws) {
+    if (ws_.scratch.size() < ce_.scratch_slots) ws_.scratch.resize(ce_.scratch_slots);
+    if (ws_.attr_reads.size() < ce_.var_attrs) ws_.attr_reads.resize(ce_.var_attrs);
+    epoch_ = ++ws_.epoch;
+    p_ = Resolve(request.principal);
+    a_ = Resolve(request.action);
+    r_ = Resolve(request.resource);
+  }
+
+  void Decide(Decision* out) {
+    CollectCandidates();
+    ws_.permits.clear();
+    ws_.forbids.clear();
+    out->errors.clear();
+    for (const std::uint32_t i : ws_.candidates) {
+      const CompiledPolicy& policy = ce_.policies[i];
+      if (policy.principal_type != kNoSym && policy.principal_type != p_.type) continue;
+      if (!ResidualHolds(policy.resource, r_)) continue;
+      bool satisfied = true;
+      for (std::uint32_t c = 0; c < policy.conditions_size && satisfied; ++c) {
+        const CompiledCondition& cond = ce_.conditions[policy.conditions_begin + c];
+        bool value = false;
+        if (absl::Status s = EvalBool(cond.root, &value); !s.ok()) {
+          out->errors.push_back({policy.id, std::string(s.message())});
+          satisfied = false;
+        } else {
+          satisfied = value == cond.is_when;
+        }
+      }
+      if (satisfied) (policy.effect == Effect::kForbid ? ws_.forbids : ws_.permits).push_back(i);
+    }
+    out->allowed = ws_.forbids.empty() && !ws_.permits.empty();
+    const std::vector<std::uint32_t>& reasons = ws_.forbids.empty() ? ws_.permits : ws_.forbids;
+    out->reasons.resize(reasons.size());   // keeps the strings' storage
+    for (std::size_t k = 0; k < reasons.size(); ++k) out->reasons[k] = ce_.policies[reasons[k]].id;
+  }
+
+ private:
+  Resolved Resolve(const EntityUid& uid) {
+    Resolved r;
+    r.uid = &uid;
+    r.sym = view_.SymOf(uid);
+    r.type = view_.TypeOf(uid, r.sym);
+    r.ancestors = view_.Ancestors(uid, r.sym);
+    r.entity = view_.Find(uid, r.sym);
+    return r;
+  }
+
+  static bool ResidualHolds(const Residual& scope, const Resolved& r) {
+    switch (scope.kind) {
+      case ScopeConstraint::Kind::kAny: return true;
+      case ScopeConstraint::Kind::kEq: return r.sym == scope.entity;
+      case ScopeConstraint::Kind::kIn: return r.InSym(scope.entity);
+      case ScopeConstraint::Kind::kIs: return r.type == scope.type;
+      case ScopeConstraint::Kind::kIsIn: return r.type == scope.type && r.InSym(scope.entity);
+    }
+    return false;
+  }
+
+  // The policies filed under a principal key and an action key that hold for
+  // this request, in policy order, each once.
+  void CollectCandidates() {
+    absl::InlinedVector<std::uint32_t, 8> action_keys;
+    action_keys.push_back(ScopeKey(KeyTag::kAny, 0));
+    if (a_.sym != kNoSym) {
+      action_keys.push_back(ScopeKey(KeyTag::kEq, a_.sym));
+      action_keys.push_back(ScopeKey(KeyTag::kIn, a_.sym));
+      for (const Sym s : a_.ancestors) action_keys.push_back(ScopeKey(KeyTag::kIn, s));
+    }
+    ws_.candidates.clear();
+    auto add = [&](const ActionEntry& e) {
+      const std::uint32_t* first = ce_.policy_lists.data() + e.policies.begin;
+      ws_.candidates.insert(ws_.candidates.end(), first, first + e.policies.size);
+    };
+    auto probe = [&](KeyTag tag, Sym sym) {
+      if ((ce_.principal_tags & (1u << static_cast<std::uint32_t>(tag))) == 0) return;
+      auto bucket = ce_.principal_index.find(ScopeKey(tag, sym));
+      if (bucket == ce_.principal_index.end()) return;
+      const ActionEntry* first = ce_.action_entries.data() + bucket->second.begin;
+      const ActionEntry* last = first + bucket->second.size;
+      if (bucket->second.size <= 8) {   // a few action keys: scan them
+        for (const ActionEntry* e = first; e != last; ++e) {
+          if (std::find(action_keys.begin(), action_keys.end(), e->akey) != action_keys.end()) add(*e);
+        }
+        return;
+      }
+      for (const std::uint32_t akey : action_keys) {
+        const ActionEntry* e = std::lower_bound(
+            first, last, akey, [](const ActionEntry& x, std::uint32_t k) { return x.akey < k; });
+        if (e != last && e->akey == akey) add(*e);
+      }
+    };
+    probe(KeyTag::kAny, 0);
+    if (p_.type != kNoSym) probe(KeyTag::kIs, p_.type);
+    if (p_.sym != kNoSym) {
+      probe(KeyTag::kEq, p_.sym);
+      probe(KeyTag::kIn, p_.sym);
+      for (const Sym s : p_.ancestors) probe(KeyTag::kIn, s);
+    }
+    std::sort(ws_.candidates.begin(), ws_.candidates.end());
+    ws_.candidates.erase(std::unique(ws_.candidates.begin(), ws_.candidates.end()), ws_.candidates.end());
+  }
+
+  const Entity* FindEntity(const EntityUid& uid) const {
+    if (&uid == p_.uid) return p_.entity;
+    if (&uid == a_.uid) return a_.entity;
+    if (&uid == r_.uid) return r_.entity;
+    return view_.Find(uid);
+  }
+
+  absl::Status EvalBool(std::uint32_t n, bool* out) {
+    Ref r;
+    if (absl::Status s = Eval(n, &r); !s.ok()) return s;
+    if (absl::Status s = Expect(r, K::kBool); !s.ok()) return s;
+    *out = r.v->as_bool();
+    return absl::OkStatus();
+  }
+
+  absl::Status Eval(std::uint32_t n, Ref* out) {
+    const Node& node = ce_.nodes[n];
+    switch (node.op) {
+      case Op::kConst:
+        out->v = &ce_.constants[node.aux];
+        return absl::OkStatus();
+      case Op::kError:
+        return absl::InvalidArgumentError(ce_.names[node.aux]);
+      case Op::kVar:
+        *out = VarRef(static_cast<Var>(node.sub));
+        return absl::OkStatus();
+      case Op::kIf: {
+        bool c = false;
+        if (absl::Status s = EvalBool(node.a, &c); !s.ok()) return s;
+        return Eval(c ? node.b : node.c, out);
+      }
+      case Op::kAnd:
+      case Op::kOr: {
+        const bool short_value = node.op == Op::kOr;
+        bool x = false;
+        if (absl::Status s = EvalBool(node.a, &x); !s.ok()) return s;
+        if (x != short_value) {
+          if (absl::Status s = EvalBool(node.b, &x); !s.ok()) return s;
+        }
+        out->v = &BoolValue(x);
+        return absl::OkStatus();
+      }
+      case Op::kUnary: return EvalUnary(node, out);
+      case Op::kBinary: return EvalBinary(node, out);
+      case Op::kGetAttr:
+      case Op::kHasAttr: {
+        Ref x;
+        if (absl::Status s = Eval(node.a, &x); !s.ok()) return s;
+        return Attr(x, ce_.names[node.aux], node.op == Op::kHasAttr, out);
+      }
+      case Op::kVarAttr: return EvalVarAttr(node, out);
+      case Op::kLike: {
+        Ref x;
+        if (absl::Status s = Eval(node.a, &x); !s.ok()) return s;
+        if (absl::Status s = Expect(x, K::kString); !s.ok()) return s;
+        out->v = &BoolValue(WildcardMatch(ce_.patterns[node.aux], x.v->as_string()));
+        return absl::OkStatus();
+      }
+      case Op::kIs: {
+        Ref x;
+        if (absl::Status s = Eval(node.a, &x); !s.ok()) return s;
+        if (absl::Status s = Expect(x, K::kEntity); !s.ok()) return s;
+        out->v = &BoolValue(x.entity().type == ce_.names[node.aux]);
+        return absl::OkStatus();
+      }
+      case Op::kSet:
+      case Op::kRecord:
+      case Op::kExtCall: return EvalBuilt(node, out);
+    }
+    return absl::InternalError("unknown node");
+  }
+
+  Value& Scratch(const Node& node) { return ws_.scratch[node.slot]; }
+
+  absl::Status EvalUnary(const Node& node, Ref* out) {
+    Ref x;
+    if (absl::Status s = Eval(node.a, &x); !s.ok()) return s;
+    switch (static_cast<UnaryOp>(node.sub)) {
+      case UnaryOp::kNot:
+        if (absl::Status s = Expect(x, K::kBool); !s.ok()) return s;
+        out->v = &BoolValue(!x.v->as_bool());
+        return absl::OkStatus();
+      case UnaryOp::kNeg: {
+        if (absl::Status s = Expect(x, K::kLong); !s.ok()) return s;
+        absl::StatusOr<std::int64_t> r = Arith(BinaryOp::kSub, 0, x.v->as_long());
+        if (!r.ok()) return r.status();
+        out->v = &(Scratch(node) = Value::Long(*r));
+        return absl::OkStatus();
+      }
+      case UnaryOp::kIsEmpty:
+        if (absl::Status s = Expect(x, K::kSet); !s.ok()) return s;
+        out->v = &BoolValue(x.v->as_set().empty());
+        return absl::OkStatus();
+    }
+    return absl::InternalError("unknown unary operator");
+  }
+
+  absl::Status EvalBinary(const Node& node, Ref* out) {
+    Ref x, y;
+    if (absl::Status s = Eval(node.a, &x); !s.ok()) return s;
+    if (absl::Status s = Eval(node.b, &y); !s.ok()) return s;
+    const auto op = static_cast<BinaryOp>(node.sub);
+    auto result = [out](bool b) {
+      out->v = &BoolValue(b);
+      return absl::OkStatus();
+    };
+    switch (op) {
+      case BinaryOp::kEq: return result(RefEq(x, y));
+      case BinaryOp::kNe: return result(!RefEq(x, y));
+      case BinaryOp::kLt:
+      case BinaryOp::kLe:
+      case BinaryOp::kGt:
+      case BinaryOp::kGe: {
+        // `a > b` is `b < a`, as in the reference, errors included.
+        const bool swap = op == BinaryOp::kGt || op == BinaryOp::kGe;
+        if (x.v == nullptr || y.v == nullptr) {
+          return swap ? LessTypeError(y.kind(), x.kind()) : LessTypeError(x.kind(), y.kind());
+        }
+        absl::StatusOr<bool> r =
+            Less(swap ? *y.v : *x.v, swap ? *x.v : *y.v, op == BinaryOp::kLe || op == BinaryOp::kGe);
+        if (!r.ok()) return r.status();
+        return result(*r);
+      }
+      case BinaryOp::kAdd:
+      case BinaryOp::kSub:
+      case BinaryOp::kMul: {
+        if (absl::Status s = Expect(x, K::kLong); !s.ok()) return s;
+        if (absl::Status s = Expect(y, K::kLong); !s.ok()) return s;
+        absl::StatusOr<std::int64_t> r = Arith(op, x.v->as_long(), y.v->as_long());
+        if (!r.ok()) return r.status();
+        out->v = &(Scratch(node) = Value::Long(*r));
+        return absl::OkStatus();
+      }
+      case BinaryOp::kIn: {
+        if (absl::Status s = Expect(x, K::kEntity); !s.ok()) return s;
+        if (y.kind() == K::kEntity) return result(InEntity(x, y.entity()));
+        if (y.kind() != K::kSet) return TypeError("set or entity", y.kind());
+        // Every element must be an entity, even past a match (as in Cedar).
+        for (const Value& e : y.v->as_set()) {
+          if (absl::Status s = ExpectKind(e, K::kEntity); !s.ok()) return s;
+        }
+        for (const Value& e : y.v->as_set()) {
+          if (InEntity(x, e.as_entity())) return result(true);
+        }
+        return result(false);
+      }
+      case BinaryOp::kContains:
+        if (absl::Status s = Expect(x, K::kSet); !s.ok()) return s;
+        return result(SetContains(x.v->as_set(), y));
+      case BinaryOp::kContainsAll:
+      case BinaryOp::kContainsAny: {
+        if (absl::Status s = Expect(x, K::kSet); !s.ok()) return s;
+        if (absl::Status s = Expect(y, K::kSet); !s.ok()) return s;
+        const Value::Set& set = x.v->as_set();
+        const bool all = op == BinaryOp::kContainsAll;
+        for (const Value& e : y.v->as_set()) {
+          if (std::binary_search(set.begin(), set.end(), e) != all) return result(!all);
+        }
+        return result(all);
+      }
+      case BinaryOp::kGetTag:
+      case BinaryOp::kHasTag: {
+        if (absl::Status s = Expect(x, K::kEntity); !s.ok()) return s;
+        if (absl::Status s = Expect(y, K::kString); !s.ok()) return s;
+        const Entity* e = FindEntity(x.entity());
+        const std::string& tag = y.v->as_string();
+        if (op == BinaryOp::kHasTag) return result(e != nullptr && e->tags.contains(tag));
+        if (e == nullptr) return EntityMissing(x.entity());
+        auto it = e->tags.find(tag);
+        if (it == e->tags.end()) return TagMissing(x.entity(), tag);
+        out->v = &it->second;
+        return absl::OkStatus();
+      }
+    }
+    return absl::InternalError("unknown binary operator");
+  }
+
+  // `a in b` for an entity `a` (possibly a request entity, whose ancestors
+  // are already resolved) and an entity `b`.
+  bool InEntity(const Ref& a, const EntityUid& b) {
+    const Resolved* r = a.e == nullptr ? nullptr : a.e == p_.uid ? &p_ : a.e == a_.uid ? &a_ : &r_;
+    if (r == nullptr) return view_.In(a.entity(), b);
+    if (*r->uid == b) return true;
+    const Sym sb = view_.SymOf(b);
+    return sb != kNoSym && r->InSym(sb);
+  }
+
+  Ref VarRef(Var var) const {
+    Ref r;
+    switch (var) {
+      case Var::kPrincipal: r.e = &req_.principal; break;
+      case Var::kAction: r.e = &req_.action; break;
+      case Var::kResource: r.e = &req_.resource; break;
+      case Var::kContext: r.v = &req_.context; break;
+    }
+    return r;
+  }
+
+  // `x.name`, or `x has name` when `has`.
+  absl::Status Attr(const Ref& x, const std::string& name, bool has, Ref* out) {
+    const Value::Record* record = nullptr;
+    if (x.kind() == K::kRecord) {
+      record = &x.v->as_record();
+    } else if (x.kind() == K::kEntity) {
+      const Entity* e = FindEntity(x.entity());
+      if (e == nullptr && !has) return EntityMissing(x.entity());
+      if (e == nullptr) {
+        out->v = &FalseValue();
+        return absl::OkStatus();
+      }
+      record = &e->attrs;
+    } else {
+      return TypeError("record or entity", x.kind());
+    }
+    auto it = record->find(name);
+    if (has) {
+      out->v = &BoolValue(it != record->end());
+      return absl::OkStatus();
+    }
+    if (it == record->end()) {
+      return x.kind() == K::kEntity ? EntityAttrMissing(x.entity(), name) : RecordAttrMissing(name);
+    }
+    out->v = &it->second;
+    return absl::OkStatus();
+  }
+
+  // `var.name` / `var has name`, looked up once per decision; anything but a
+  // found attribute (or a clean `has`) takes the general path for its error.
+  absl::Status EvalVarAttr(const Node& node, Ref* out) {
+    const Var var = static_cast<Var>(node.sub);
+    const std::string& name = ce_.names[node.aux];
+    Workspace::AttrRead& read = ws_.attr_reads[node.b];
+    if (read.epoch != epoch_) {
+      read.epoch = epoch_;
+      const Ref x = VarRef(var);
+      const Value::Record* record = nullptr;
+      if (x.kind() == K::kRecord) {
+        record = &x.v->as_record();
+      } else if (x.kind() == K::kEntity) {
+        const Entity* e = FindEntity(*x.e);
+        if (e != nullptr) record = &e->attrs;
+      }
+      read.readable = record != nullptr;
+      read.value = nullptr;
+      if (record != nullptr) {
+        auto it = record->find(name);
+        if (it != record->end()) read.value = &it->second;
+      }
+    }
+    if (read.value != nullptr) {
+      out->v = node.c == 1 ? &TrueValue() : read.value;
+      return absl::OkStatus();
+    }
+    if (read.readable && node.c == 1) {
+      out->v = &FalseValue();
+      return absl::OkStatus();
+    }
+    return Attr(VarRef(var), name, node.c == 1, out);
+  }
+
+  // Sets, records and extension calls build a new value from their operands.
+  absl::Status EvalBuilt(const Node& node, Ref* out) {
+    absl::InlinedVector<Value, 4> values;
+    values.reserve(node.c);
+    for (std::uint32_t i = 0; i < node.c; ++i) {
+      Ref x;
+      if (absl::Status s = Eval(ce_.lists[node.a + i], &x); !s.ok()) return s;
+      values.push_back(x.ToValue());
+    }
+    Value& slot = Scratch(node);
+    if (node.op == Op::kSet) {
+      slot = Value::MakeSet(std::vector<Value>(values.begin(), values.end()));
+    } else if (node.op == Op::kRecord) {
+      Value::Record record;
+      for (std::uint32_t i = 0; i < node.c; ++i) record.emplace(ce_.names[node.aux + i], std::move(values[i]));
+      slot = Value::MakeRecord(std::move(record));
+    } else {
+      absl::StatusOr<Value> r = CallExtFunction(AllExtFunctions()[node.aux], values);
+      if (!r.ok()) return r.status();
+      slot = *std::move(r);
+    }
+    out->v = &slot;
+    return absl::OkStatus();
+  }
+
+  const CompiledEngine& ce_;
+  View& view_;
+  const Request& req_;
+  Workspace& ws_;
+  Resolved p_, a_, r_;
+  std::uint64_t epoch_ = 0;
+};
+
+}  // namespace
+}  // namespace writ::internal
+
+namespace writ {
+
+Engine::Engine(std::unique_ptr<internal::CompiledEngine> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() = default;
+
+absl::StatusOr<std::unique_ptr<const Engine>> Engine::Compile(const PolicySet& policies, Entities entities) {
+  absl::StatusOr<std::unique_ptr<internal::CompiledEngine>> ce =
+      internal::CompileEngine(policies, std::move(entities));
+  if (!ce.ok()) return ce.status();
+  return std::unique_ptr<const Engine>(new Engine(*std::move(ce)));
+}
+
+void Engine::Decide(const Request& request, Decision* out) const {
+  internal::View view(*impl_, nullptr);
+  internal::Decider(*impl_, view, request, internal::ThreadWorkspace()).Decide(out);
+}
+
+Decision Engine::Decide(const Request& request) const {
+  Decision d;
+  Decide(request, &d);
+  return d;
+}
+
+void Engine::Decide(const Request& request, const Entities& request_entities, Decision* out) const {
+  internal::View view(*impl_, request_entities.size() == 0 ? nullptr : &request_entities);
+  internal::Decider(*impl_, view, request, internal::ThreadWorkspace()).Decide(out);
+}
+
+void Engine::DecideBatch(absl::Span<const Request> requests, const Entities& request_entities,
+                         std::vector<Decision>* out) const {
+  // One view for the batch: the layered hierarchy is walked once per entity.
+  internal::View view(*impl_, request_entities.size() == 0 ? nullptr : &request_entities);
+  internal::Workspace& ws = internal::ThreadWorkspace();
+  out->resize(requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    internal::Decider(*impl_, view, requests[i], ws).Decide(&(*out)[i]);
+  }
+}
+
+std::size_t Engine::policy_count() const { return impl_->policies.size(); }
+std::size_t Engine::entity_count() const { return impl_->store.size(); }
+std::string Engine::Dump() const { return internal::DumpEngine(*impl_); }
+
+}  // namespace writ

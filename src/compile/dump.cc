@@ -1,0 +1,142 @@
+// Compile: a readable dump of the compiled form, for debugging policies and
+// the compiler (`writ compile --dump`). Conditions print as S-expressions of
+// the lowered nodes, so folding is visible.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "src/base/strings.h"
+#include "src/compile/compiled.h"
+
+namespace writ::internal {
+namespace {
+
+constexpr std::string_view kUnary[] = {"!", "neg", "isEmpty"};
+// In the order of BinaryOp.
+constexpr std::string_view kBinary[] = {"==", "!=", "<", "<=", ">", ">=", "in", "+", "-", "*",
+                                        "contains", "containsAll", "containsAny", "getTag", "hasTag"};
+constexpr std::string_view kVars[] = {"principal", "action", "resource", "context"};
+
+class Dumper {
+ public:
+  explicit Dumper(const CompiledEngine& ce) : ce_(ce), uids_(ce.sym_entities.size()), types_(ce.type_syms.size()) {
+    for (const auto& [uid, sym] : ce.entity_syms) uids_[sym] = uid.ToString();
+    for (const auto& [type, sym] : ce.type_syms) types_[sym] = type;
+  }
+
+  std::string Run() {
+    std::string out = absl::StrCat("engine: ", ce_.policies.size(), " policies, ", ce_.store.size(),
+                                   " entities, ", ce_.sym_entities.size(), " entity symbols, ",
+                                   ce_.type_syms.size(), " types, ", ce_.scratch_slots, " scratch slots\n");
+    // The index, sorted by its printed keys so the dump is stable.
+    std::vector<std::pair<std::string, Bucket>> buckets;
+    for (const auto& [pkey, bucket] : ce_.principal_index) buckets.emplace_back(Key("principal", pkey), bucket);
+    std::sort(buckets.begin(), buckets.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    out += "index:\n";
+    for (const auto& [pkey, bucket] : buckets) {
+      absl::StrAppend(&out, "  ", pkey, "\n");
+      std::vector<std::string> lines;
+      for (std::uint32_t k = 0; k < bucket.size; ++k) {
+        const ActionEntry& entry = ce_.action_entries[bucket.begin + k];
+        std::vector<std::string> ids;
+        for (std::uint32_t i = 0; i < entry.policies.size; ++i) {
+          ids.push_back(ce_.policies[ce_.policy_lists[entry.policies.begin + i]].id);
+        }
+        lines.push_back(absl::StrCat("    ", Key("action", entry.akey), " -> ", absl::StrJoin(ids, ", "), "\n"));
+      }
+      std::sort(lines.begin(), lines.end());
+      for (const std::string& l : lines) out += l;
+    }
+    out += "policies:\n";
+    for (const CompiledPolicy& p : ce_.policies) {
+      absl::StrAppend(&out, "  ", p.id, ": ", p.effect == Effect::kPermit ? "permit" : "forbid");
+      if (p.principal_type != kNoSym) absl::StrAppend(&out, ", principal is ", types_[p.principal_type]);
+      absl::StrAppend(&out, ", ", Residual("resource", p.resource), "\n");
+      for (std::uint32_t c = 0; c < p.conditions_size; ++c) {
+        const CompiledCondition& cond = ce_.conditions[p.conditions_begin + c];
+        absl::StrAppend(&out, "    ", cond.is_when ? "when " : "unless ", Expr(cond.root), "\n");
+      }
+    }
+    return out;
+  }
+
+ private:
+  std::string Key(std::string_view var, std::uint32_t key) const {
+    const Sym sym = key >> 2;
+    switch (static_cast<KeyTag>(key & 3)) {
+      case KeyTag::kEq: return absl::StrCat(Av(var), " == ", uids_[sym]);
+      case KeyTag::kIn: return absl::StrCat(Av(var), " in ", uids_[sym]);
+      case KeyTag::kIs: return absl::StrCat(Av(var), " is ", types_[sym]);
+      case KeyTag::kAny: break;
+    }
+    return std::string(var);
+  }
+
+  std::string Residual(std::string_view var, const writ::internal::Residual& r) const {
+    switch (r.kind) {
+      case ScopeConstraint::Kind::kAny: return absl::StrCat(Av(var), " any");
+      case ScopeConstraint::Kind::kEq: return absl::StrCat(Av(var), " == ", uids_[r.entity]);
+      case ScopeConstraint::Kind::kIn: return absl::StrCat(Av(var), " in ", uids_[r.entity]);
+      case ScopeConstraint::Kind::kIs: return absl::StrCat(Av(var), " is ", types_[r.type]);
+      case ScopeConstraint::Kind::kIsIn:
+        return absl::StrCat(Av(var), " is ", types_[r.type], " in ", uids_[r.entity]);
+    }
+    return "";
+  }
+
+  // Recursion bounded by the expression height limit, as the lowering was.
+  std::string Expr(std::uint32_t n) const {
+    const Node& node = ce_.nodes[n];
+    auto list = [&](std::string_view head) {
+      std::string s = absl::StrCat("(", Av(head));
+      for (std::uint32_t i = 0; i < node.c; ++i) absl::StrAppend(&s, " ", Expr(ce_.lists[node.a + i]));
+      return s + ")";
+    };
+    switch (node.op) {
+      case Op::kConst: return ce_.constants[node.aux].ToString();
+      case Op::kError: return absl::StrCat("(error ", QuoteCedarString(ce_.names[node.aux]), ")");
+      case Op::kVar: return std::string(kVars[node.sub]);
+      case Op::kIf: return absl::StrCat("(if ", Expr(node.a), " ", Expr(node.b), " ", Expr(node.c), ")");
+      case Op::kAnd: return absl::StrCat("(&& ", Expr(node.a), " ", Expr(node.b), ")");
+      case Op::kOr: return absl::StrCat("(|| ", Expr(node.a), " ", Expr(node.b), ")");
+      case Op::kUnary: return absl::StrCat("(", Av(kUnary[node.sub]), " ", Expr(node.a), ")");
+      case Op::kBinary:
+        return absl::StrCat("(", Av(kBinary[node.sub]), " ", Expr(node.a), " ", Expr(node.b), ")");
+      case Op::kGetAttr: return absl::StrCat("(. ", Expr(node.a), " ", QuoteCedarString(ce_.names[node.aux]), ")");
+      case Op::kHasAttr: return absl::StrCat("(has ", Expr(node.a), " ", QuoteCedarString(ce_.names[node.aux]), ")");
+      case Op::kVarAttr:
+        return absl::StrCat("(", node.c == 1 ? "has " : ". ", Av(kVars[node.sub]), " ",
+                            QuoteCedarString(ce_.names[node.aux]), ")");
+      case Op::kLike: {
+        std::string pattern;
+        for (const PatternElem& e : ce_.patterns[node.aux]) {
+          pattern += e.wildcard ? "*" : absl::StrReplaceAll(e.literal, {{"*", "\\*"}});
+        }
+        return absl::StrCat("(like ", Expr(node.a), " ", QuoteCedarString(pattern), ")");
+      }
+      case Op::kIs: return absl::StrCat("(is ", Expr(node.a), " ", ce_.names[node.aux], ")");
+      case Op::kSet: return list("set");
+      case Op::kRecord: {
+        std::string s = "(record";
+        for (std::uint32_t i = 0; i < node.c; ++i) {
+          absl::StrAppend(&s, " ", QuoteCedarString(ce_.names[node.aux + i]), ":", Expr(ce_.lists[node.a + i]));
+        }
+        return s + ")";
+      }
+      case Op::kExtCall: return list(AllExtFunctions()[node.aux].name);
+    }
+    return "?";
+  }
+
+  const CompiledEngine& ce_;
+  std::vector<std::string> uids_, types_;
+};
+
+}  // namespace
+
+std::string DumpEngine(const CompiledEngine& engine) { return Dumper(engine).Run(); }
+
+}  // namespace writ::internal
