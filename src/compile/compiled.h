@@ -32,12 +32,17 @@ inline constexpr Sym kNoSym = 0xFFFFFFFFu;
 // Index keys keep two tag bits beside the symbol, so symbols stay below 2^30.
 inline constexpr Sym kMaxSyms = Sym{1} << 30;
 
+inline constexpr std::uint32_t kNoBucket = 0xFFFFFFFFu;
+
 // What an interned uid stands for.
 struct SymEntity {
   const Entity* entity = nullptr;   // null when the uid is not in the store
   Sym type = kNoSym;                // its entity type
   std::uint32_t ancestors_begin = 0;  // into CompiledEngine::ancestors
   std::uint32_t ancestors_size = 0;
+  // The index buckets of `principal == uid` and `principal in uid` policies.
+  std::uint32_t eq_bucket = kNoBucket;
+  std::uint32_t in_bucket = kNoBucket;
 };
 
 // Scope index keys: a symbol and how the scope names it.
@@ -53,9 +58,9 @@ inline std::uint32_t ScopeKey(KeyTag tag, Sym sym) {
 
 // The part of a principal or resource scope the index does not decide.
 struct Residual {
-  ScopeConstraint::Kind kind = ScopeConstraint::Kind::kAny;
   Sym entity = kNoSym;   // kEq, kIn, kIsIn
   Sym type = kNoSym;     // kIs, kIsIn
+  ScopeConstraint::Kind kind = ScopeConstraint::Kind::kAny;
 };
 
 // Lowered condition nodes. Children are node indices; bool results point at
@@ -107,12 +112,22 @@ struct PolicyRange {
   std::uint32_t begin = 0, size = 0;   // into CompiledEngine::policy_lists
 };
 
+// One policy in an index list, with what remains of its scope, so that a
+// request checks it without touching the policy itself.
+struct ListedPolicy {
+  std::uint32_t policy = 0;
+  Sym principal_type = kNoSym;   // CompiledPolicy::principal_type
+  Residual resource;             // CompiledPolicy::resource
+};
+
 // The policies of one principal key, by action key.
 struct ActionEntry {
   std::uint32_t akey = 0;
   PolicyRange policies;
 };
+// The policies of one principal key.
 struct Bucket {
+  std::uint32_t pkey = 0;
   std::uint32_t begin = 0, size = 0;   // into CompiledEngine::action_entries, sorted by akey
 };
 
@@ -137,11 +152,14 @@ struct CompiledEngine {
   std::vector<std::vector<PatternElem>> patterns;
   std::uint32_t scratch_slots = 0;        // the most any policy needs
 
-  // The scope index: principal key -> bucket -> action key -> policies.
-  absl::flat_hash_map<std::uint32_t, Bucket> principal_index;
-  std::uint32_t principal_tags = 0;   // bit (1 << KeyTag) set when some key has that tag
+  // The scope index: principal key -> bucket -> action key -> policies. The
+  // bucket of a principal key is found without hashing: in the SymEntity of
+  // its entity (`==`, `in`), by type (`is`), or `any_bucket`.
+  std::vector<Bucket> buckets;
+  std::vector<std::uint32_t> is_buckets;   // by type Sym
+  std::uint32_t any_bucket = kNoBucket;
   std::vector<ActionEntry> action_entries;
-  std::vector<std::uint32_t> policy_lists;
+  std::vector<ListedPolicy> policy_lists;
   // Distinct (variable, attribute) reads (Op::kVarAttr), cached per decision.
   std::uint32_t var_attrs = 0;
 

@@ -166,19 +166,22 @@ class Compiler {
       return std::pair(x.pkey, x.akey) < std::pair(y.pkey, y.akey);
     });
     ce_.policy_lists.reserve(entries_.size());
+    ce_.is_buckets.assign(ce_.type_syms.size(), kNoBucket);
     for (std::size_t i = 0; i < entries_.size();) {
       const Entry& first = entries_[i];
-      Bucket& bucket = ce_.principal_index[first.pkey];
-      if (bucket.size == 0) bucket.begin = static_cast<std::uint32_t>(ce_.action_entries.size());
-      ++bucket.size;
-      ce_.principal_tags |= 1u << (first.pkey & 3);
+      if (ce_.buckets.empty() || ce_.buckets.back().pkey != first.pkey) {
+        ce_.buckets.push_back({.pkey = first.pkey, .begin = static_cast<std::uint32_t>(ce_.action_entries.size())});
+        *BucketSlot(first.pkey) = static_cast<std::uint32_t>(ce_.buckets.size() - 1);
+      }
+      ++ce_.buckets.back().size;
       ActionEntry entry;
       entry.akey = first.akey;
       entry.policies.begin = static_cast<std::uint32_t>(ce_.policy_lists.size());
       for (; i < entries_.size() && entries_[i].pkey == first.pkey && entries_[i].akey == first.akey; ++i) {
         // A policy listing the same action twice is filed once.
-        if (entry.policies.size == 0 || ce_.policy_lists.back() != entries_[i].policy) {
-          ce_.policy_lists.push_back(entries_[i].policy);
+        if (entry.policies.size == 0 || ce_.policy_lists.back().policy != entries_[i].policy) {
+          const CompiledPolicy& p = ce_.policies[entries_[i].policy];
+          ce_.policy_lists.push_back({entries_[i].policy, p.principal_type, p.resource});
           ++entry.policies.size;
         }
       }
@@ -186,6 +189,18 @@ class Compiler {
     }
     entries_.clear();
     entries_.shrink_to_fit();
+  }
+
+  // Where the bucket of a principal key is recorded.
+  std::uint32_t* BucketSlot(std::uint32_t pkey) {
+    const Sym sym = pkey >> 2;
+    switch (static_cast<KeyTag>(pkey & 3)) {
+      case KeyTag::kEq: return &ce_.sym_entities[sym].eq_bucket;
+      case KeyTag::kIn: return &ce_.sym_entities[sym].in_bucket;
+      case KeyTag::kIs: return &ce_.is_buckets[sym];
+      case KeyTag::kAny: break;
+    }
+    return &ce_.any_bucket;
   }
 
   std::uint32_t AddName(std::string_view name) {

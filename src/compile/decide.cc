@@ -195,8 +195,6 @@ class Decider {
     out->errors.clear();
     for (const std::uint32_t i : ws_.candidates) {
       const CompiledPolicy& policy = ce_.policies[i];
-      if (policy.principal_type != kNoSym && policy.principal_type != p_.type) continue;
-      if (!ResidualHolds(policy.resource, r_)) continue;
       bool satisfied = true;
       for (std::uint32_t c = 0; c < policy.conditions_size && satisfied; ++c) {
         const CompiledCondition& cond = ce_.conditions[policy.conditions_begin + c];
@@ -238,8 +236,9 @@ class Decider {
     return false;
   }
 
-  // The policies filed under a principal key and an action key that hold for
-  // this request, in policy order, each once.
+  // The policies whose whole scope holds for this request, in policy order,
+  // each once: those filed under the request's principal and action keys,
+  // less those whose principal type or resource scope does not hold.
   void CollectCandidates() {
     absl::InlinedVector<std::uint32_t, 8> action_keys;
     action_keys.push_back(ScopeKey(KeyTag::kAny, 0));
@@ -249,17 +248,21 @@ class Decider {
       for (const Sym s : a_.ancestors) action_keys.push_back(ScopeKey(KeyTag::kIn, s));
     }
     ws_.candidates.clear();
+    // Keeps the listed policies whose principal type and resource scope hold.
     auto add = [&](const ActionEntry& e) {
-      const std::uint32_t* first = ce_.policy_lists.data() + e.policies.begin;
-      ws_.candidates.insert(ws_.candidates.end(), first, first + e.policies.size);
+      const ListedPolicy* first = ce_.policy_lists.data() + e.policies.begin;
+      for (const ListedPolicy* l = first; l != first + e.policies.size; ++l) {
+        if (l->principal_type != kNoSym && l->principal_type != p_.type) continue;
+        if (!ResidualHolds(l->resource, r_)) continue;
+        ws_.candidates.push_back(l->policy);
+      }
     };
-    auto probe = [&](KeyTag tag, Sym sym) {
-      if ((ce_.principal_tags & (1u << static_cast<std::uint32_t>(tag))) == 0) return;
-      auto bucket = ce_.principal_index.find(ScopeKey(tag, sym));
-      if (bucket == ce_.principal_index.end()) return;
-      const ActionEntry* first = ce_.action_entries.data() + bucket->second.begin;
-      const ActionEntry* last = first + bucket->second.size;
-      if (bucket->second.size <= 8) {   // a few action keys: scan them
+    auto probe = [&](std::uint32_t index) {
+      if (index == kNoBucket) return;
+      const Bucket& bucket = ce_.buckets[index];
+      const ActionEntry* first = ce_.action_entries.data() + bucket.begin;
+      const ActionEntry* last = first + bucket.size;
+      if (bucket.size <= 8) {   // a few action keys: scan them
         for (const ActionEntry* e = first; e != last; ++e) {
           if (std::find(action_keys.begin(), action_keys.end(), e->akey) != action_keys.end()) add(*e);
         }
@@ -271,12 +274,15 @@ class Decider {
         if (e != last && e->akey == akey) add(*e);
       }
     };
-    probe(KeyTag::kAny, 0);
-    if (p_.type != kNoSym) probe(KeyTag::kIs, p_.type);
-    if (p_.sym != kNoSym) {
-      probe(KeyTag::kEq, p_.sym);
-      probe(KeyTag::kIn, p_.sym);
-      for (const Sym s : p_.ancestors) probe(KeyTag::kIn, s);
+    probe(ce_.any_bucket);
+    if (p_.type < ce_.is_buckets.size()) probe(ce_.is_buckets[p_.type]);
+    // Symbols past the engine's are per-request entities: no policy names them.
+    if (p_.sym < ce_.sym_entities.size()) {
+      probe(ce_.sym_entities[p_.sym].eq_bucket);
+      probe(ce_.sym_entities[p_.sym].in_bucket);
+    }
+    for (const Sym s : p_.ancestors) {
+      if (s < ce_.sym_entities.size()) probe(ce_.sym_entities[s].in_bucket);
     }
     std::sort(ws_.candidates.begin(), ws_.candidates.end());
     ws_.candidates.erase(std::unique(ws_.candidates.begin(), ws_.candidates.end()), ws_.candidates.end());

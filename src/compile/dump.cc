@@ -33,7 +33,7 @@ class Dumper {
                                    ce_.type_syms.size(), " types, ", ce_.scratch_slots, " scratch slots\n");
     // The index, sorted by its printed keys so the dump is stable.
     std::vector<std::pair<std::string, Bucket>> buckets;
-    for (const auto& [pkey, bucket] : ce_.principal_index) buckets.emplace_back(Key("principal", pkey), bucket);
+    for (const Bucket& bucket : ce_.buckets) buckets.emplace_back(Key("principal", bucket.pkey), bucket);
     std::sort(buckets.begin(), buckets.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
     out += "index:\n";
     for (const auto& [pkey, bucket] : buckets) {
@@ -43,7 +43,7 @@ class Dumper {
         const ActionEntry& entry = ce_.action_entries[bucket.begin + k];
         std::vector<std::string> ids;
         for (std::uint32_t i = 0; i < entry.policies.size; ++i) {
-          ids.push_back(ce_.policies[ce_.policy_lists[entry.policies.begin + i]].id);
+          ids.push_back(ce_.policies[ce_.policy_lists[entry.policies.begin + i].policy].id);
         }
         lines.push_back(absl::StrCat("    ", Key("action", entry.akey), " -> ", absl::StrJoin(ids, ", "), "\n"));
       }
