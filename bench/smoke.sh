@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Smoke test of the benchmark tools (ctest bench_smoke_writ_bench):
+#   smoke.sh WRIT_BENCH_GEN WRIT DIR
+# Generates each dataset small, runs `writ bench` briefly on it and checks the
+# JSON it prints and the decisions file.
+set -euo pipefail
+gen=$1 writ=$2 dir=$3
+for set in workload gdrive github tinytodo; do
+  "$gen" --set "$set" --n 20 --requests 50 --out "$dir/$set"
+  out=$("$writ" bench --policies "$dir/$set/policies.cedar" --entities "$dir/$set/entities.json" \
+        --requests "$dir/$set/requests.jsonl" --seconds 0.1 --decisions "$dir/$set/decisions")
+  for key in load_ms compile_ms decisions_per_sec p50_ns p99_ns rss_mb calls; do
+    grep -q "\"$key\":" <<<"$out" || { echo "missing $key in: $out" >&2; exit 1; }
+  done
+  [ "$(wc -l < "$dir/$set/decisions")" -eq "$(wc -l < "$dir/$set/requests.jsonl")" ] ||
+    { echo "$set: one decision per request expected" >&2; exit 1; }
+  grep -qvE '^(allow|deny)$' "$dir/$set/decisions" && { echo "$set: bad decisions file" >&2; exit 1; }
+  echo "$set: $out"
+done
