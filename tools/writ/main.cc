@@ -46,7 +46,8 @@ const std::vector<Command>& Commands() {
        "a request already built. Prints one JSON object:\n"
        "  {\"load_ms\",\"compile_ms\",\"decisions_per_sec\",\"p50_ns\",\"p99_ns\",\"rss_mb\",\"calls\",\n"
        "   \"threads\",\"policies\",\"compile_bytes_per_policy\"}\n"
-       "(compile_bytes_per_policy: resident memory added by compiling, per policy).\n"
+       "(compile_bytes_per_policy: heap the compiled engine adds, per policy — its\n"
+       "index, lowered conditions and the symbols of the entities).\n"
        "--decisions OUT writes `allow` or `deny` for each request line, in order.\n"
        "A request line that does not read is an error (exit 2): nothing is skipped.",
        {{"policies", true, true, "policy files (Cedar)"},
