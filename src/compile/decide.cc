@@ -240,13 +240,18 @@ class Decider {
   // each once: those filed under the request's principal and action keys,
   // less those whose principal type or resource scope does not hold.
   void CollectCandidates() {
-    absl::InlinedVector<std::uint32_t, 8> action_keys;
-    action_keys.push_back(ScopeKey(KeyTag::kAny, 0));
-    if (a_.sym != kNoSym) {
-      action_keys.push_back(ScopeKey(KeyTag::kEq, a_.sym));
-      action_keys.push_back(ScopeKey(KeyTag::kIn, a_.sym));
-      for (const Sym s : a_.ancestors) action_keys.push_back(ScopeKey(KeyTag::kIn, s));
-    }
+    // Whether the request's action matches an action key: unconstrained,
+    // `== A`, or `in E` with E the action or one of its ancestors.
+    auto action_matches = [this](std::uint32_t akey) {
+      const Sym sym = akey >> 2;
+      switch (static_cast<KeyTag>(akey & 3)) {
+        case KeyTag::kAny: return true;
+        case KeyTag::kEq: return sym == a_.sym;
+        case KeyTag::kIn: return a_.InSym(sym);
+        case KeyTag::kIs: break;
+      }
+      return false;
+    };
     ws_.candidates.clear();
     // Keeps the listed policies whose principal type and resource scope hold.
     auto add = [&](const ActionEntry& e) {
@@ -262,17 +267,23 @@ class Decider {
       const Bucket& bucket = ce_.buckets[index];
       const ActionEntry* first = ce_.action_entries.data() + bucket.begin;
       const ActionEntry* last = first + bucket.size;
-      if (bucket.size <= 8) {   // a few action keys: scan them
+      if (bucket.size <= 8) {   // a few action keys: check each
         for (const ActionEntry* e = first; e != last; ++e) {
-          if (std::find(action_keys.begin(), action_keys.end(), e->akey) != action_keys.end()) add(*e);
+          if (action_matches(e->akey)) add(*e);
         }
         return;
       }
-      for (const std::uint32_t akey : action_keys) {
+      // Many: look up the request's keys (sorted entries).
+      auto lookup = [&](std::uint32_t akey) {
         const ActionEntry* e = std::lower_bound(
             first, last, akey, [](const ActionEntry& x, std::uint32_t k) { return x.akey < k; });
         if (e != last && e->akey == akey) add(*e);
-      }
+      };
+      lookup(ScopeKey(KeyTag::kAny, 0));
+      if (a_.sym == kNoSym) return;
+      lookup(ScopeKey(KeyTag::kEq, a_.sym));
+      lookup(ScopeKey(KeyTag::kIn, a_.sym));
+      for (const Sym s : a_.ancestors) lookup(ScopeKey(KeyTag::kIn, s));
     };
     probe(ce_.any_bucket);
     if (p_.type < ce_.is_buckets.size()) probe(ce_.is_buckets[p_.type]);
