@@ -3,6 +3,8 @@
 //
 //   writ-bench-gen --set workload|gdrive|github|tinytodo [--n N] [--requests R]
 //                  [--seed S] --out DIR
+//
+// Exits 2 on a usage error, 1 when the files cannot be written.
 #include <cstdint>
 #include <iostream>
 #include <string>
