@@ -3,30 +3,18 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "bench/gen/rng.h"
 
 namespace writ::bench {
 namespace {
 
 constexpr int kRequests = 500;
-
-// A draw that is the same with every standard library (unlike
-// std::uniform_int_distribution).
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : gen_(seed) {}
-  int Below(int n) { return static_cast<int>(gen_() % static_cast<std::uint64_t>(n)); }
-  bool Chance(int percent) { return Below(100) < percent; }
-
- private:
-  std::mt19937_64 gen_;
-};
 
 std::string Ref(absl::string_view type, absl::string_view id) {
   return absl::StrCat("{\"type\":\"", type, "\",\"id\":\"", id, "\"}");

@@ -4,13 +4,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <iterator>
-#include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "bench/gen/rng.h"
 
 namespace writ::bench {
 namespace {
@@ -19,18 +19,6 @@ constexpr const char* kTrustDomain = "prod.acme.io";
 constexpr const char* kActions[] = {"read", "list", "write", "delete", "invoke", "deploy"};
 constexpr const char* kEnvs[] = {"prod", "staging", "dev"};
 constexpr std::int64_t kNow = 1795000000;   // seconds since the epoch
-
-// std::uniform_int_distribution differs between standard libraries; this
-// draw does not, so a seed gives the same dataset everywhere.
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : gen_(seed) {}
-  std::uint64_t Below(std::uint64_t n) { return gen_() % n; }
-  bool Chance(int percent) { return Below(100) < static_cast<std::uint64_t>(percent); }
-
- private:
-  std::mt19937_64 gen_;
-};
 
 struct Inventory {
   int workloads, namespaces, buckets, groups;
