@@ -19,7 +19,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: writ-bench-gen --set workload|gdrive|github|tinytodo [--n N] [--requests R] [--seed S] --out DIR\n"
-    "  --n         workload: permit policies (default 1000); the others: their scale (default 100)\n"
+    "  --n         workload: permit policies (default 1000); the others: entities of each\n"
+    "              main type (default 100; the store grows with its square, see oopsla.h)\n"
     "  --requests  workload: requests (default 2000); the others generate their own\n"
     "  --seed      generator seed (default 42)\n";
 

@@ -67,10 +67,10 @@ struct AttrDef {
 // rarely errors; `opt` and `full name` are optional and read behind `has`
 // (`full name` also needs the `["..."]` and `has "..."` forms).
 constexpr AttrDef kAttrs[] = {
-    {"n", Ty::kLong, 98},        {"s", Ty::kString, 98},       {"b", Ty::kBool, 98},
-    {"e", Ty::kEntity, 98},      {"nums", Ty::kLongSet, 98},   {"strs", Ty::kStringSet, 98},
-    {"refs", Ty::kEntitySet, 98}, {"rec", Ty::kRecord, 98},    {"ip", Ty::kIp, 98},
-    {"dec", Ty::kDecimal, 98},   {"dt", Ty::kDatetime, 98},    {"dur", Ty::kDuration, 98},
+    {"n", Ty::kLong, 99},        {"s", Ty::kString, 99},       {"b", Ty::kBool, 99},
+    {"e", Ty::kEntity, 99},      {"nums", Ty::kLongSet, 99},   {"strs", Ty::kStringSet, 99},
+    {"refs", Ty::kEntitySet, 99}, {"rec", Ty::kRecord, 99},    {"ip", Ty::kIp, 99},
+    {"dec", Ty::kDecimal, 99},   {"dt", Ty::kDatetime, 99},    {"dur", Ty::kDuration, 99},
     {"opt", Ty::kLong, 50},      {"full name", Ty::kString, 50},
 };
 constexpr int kOptionalBelow = 90;   // an attribute present less often is optional
@@ -82,8 +82,9 @@ struct TagDef {
 };
 constexpr TagDef kTags[] = {{"level", Ty::kLong}, {"team", Ty::kString}, {"owner", Ty::kEntity}, {"flag", Ty::kBool}};
 
-// The record type: `{a: long, s: string, ok: bool, inner: {x: long, "y z": string}}`,
-// every field optional (a, s, ok rarely missing; inner and its fields often).
+// The record type, of `rec` and of record literals:
+// `{a: long, s: string, ok: bool, inner: {x: long, "y z": string}}`, every
+// field optional (a, s and ok rarely missing; inner and its fields often).
 
 // ---- the universe
 
@@ -273,7 +274,6 @@ class Generator {
     }
     return i - 1;
   }
-  Ty AnyTy() { return static_cast<Ty>(BelowInt(kTyCount)); }
   Ty OtherTy(Ty t) { return static_cast<Ty>((static_cast<int>(t) + 1 + BelowInt(kTyCount - 1)) % kTyCount); }
 
   // ---- the universe
@@ -289,7 +289,8 @@ class Generator {
       const KindDef& def = kKinds[k];
       const bool odd = Percent(30);
       for (int i = 0; i < counts[k]; ++i) {
-        std::string id = i < static_cast<int>(def.ids.size()) ? std::string(def.ids[i]) : absl::StrCat(Av(def.ids[0]), i);
+        std::string id =
+            i < static_cast<int>(def.ids.size()) ? std::string(def.ids[i]) : absl::StrCat(Av(def.ids[0]), i);
         if (odd && i == counts[k] - 1) id = std::string(def.odd_id);
         known_[k].push_back({std::string(def.type), std::move(id)});
       }
@@ -301,7 +302,7 @@ class Generator {
   EntityUid Phantom(int kind) const { return {std::string(kKinds[kind].type), std::string(kPhantomId)}; }
   // An entity of `kind` the store holds, or now and then its phantom.
   EntityUid Ref(int kind) {
-    if (known_[kind].empty() || Percent(6)) return Phantom(kind);
+    if (known_[kind].empty() || Percent(5)) return Phantom(kind);
     return Pick(known_[kind]);
   }
   EntityUid ActionRef() {
@@ -402,12 +403,12 @@ class Generator {
     if (Percent(15)) absl::StrAppend(&p, "@id(", Quote(absl::StrCat("p", index)), ")\n");
     // Permits outnumber forbids, which override them: about a third of the
     // requests are allowed.
-    const bool permit = Percent(85);
+    const bool permit = Percent(70);
     const std::string principal = Scope(kPrincipalSlot, kUser, {kGroup, kTeam});
     const std::string action = ActionScope();
     const std::string resource = Scope(kResourceSlot, kDoc, {kFolder, kFolder});
     absl::StrAppend(&p, permit ? "permit" : "forbid", "(", principal, ", ", action, ", ", resource, ")");
-    const int conditions = Weighted({30, 40, 20, 10});
+    const int conditions = Weighted({20, 40, 28, 12});
     for (int i = 0; i < conditions; ++i) {
       const bool when = Percent(75);
       const Ex condition = Gen(Ty::kBool, opt_.max_depth);
@@ -522,7 +523,7 @@ class Generator {
   // Whose attributes are read: a request variable, usually.
   // Tags are only on entities: `entity_only` leaves the context out.
   Ex Holder(int depth, bool entity_only = false) {
-    switch (Weighted({30, 30, entity_only ? 0 : 25, 5, 5, 5})) {
+    switch (Weighted({30, 30, entity_only ? 0 : 25, 5, 3, 5})) {
       case 0: return {"principal"};
       case 1: return {"resource"};
       case 2: return {"context"};
@@ -781,7 +782,11 @@ class Generator {
       case 5: return GuardedValue(Ty::kLong, d);
       case 6: return Read(Ty::kLong, d);
       case 7: return If(Ty::kLong, d);
-      case 8: return Access(RecordLiteral(d), "a");
+      case 8: {
+        // A field of a record literal; at an error opportunity, one it may lack.
+        const Ex record = RecordLiteral(d, Err() ? "" : "a");
+        return Access(record, "a");
+      }
       default: return Leaf(Ty::kLong);
     }
   }
@@ -791,7 +796,10 @@ class Generator {
       case 0: return Read(Ty::kString, d);
       case 1: return GuardedValue(Ty::kString, d);
       case 2: return If(Ty::kString, d);
-      case 3: return Access(Gen(Ty::kRecord, d), "s");
+      case 3: {
+        const Ex record = Percent(50) ? RecordLiteral(d, Err() ? "" : "s") : Read(Ty::kRecord, d);
+        return Access(record, "s");
+      }
       default: return Leaf(Ty::kString);
     }
   }
@@ -835,21 +843,25 @@ class Generator {
     }
   }
 
-  // A record of the record type, with some fields left out, keys written as
-  // identifiers or strings, in a rotated order.
-  Ex RecordLiteral(int d) {
+  // A record of the record type, keys written as identifiers or strings, in
+  // a rotated order; now and then a field is left out, but never `keep` (the
+  // one the caller reads).
+  Ex RecordLiteral(int d, std::string_view keep = "") {
+    const auto with = [&](std::string_view field) { return field == keep || Percent(90); };
     std::vector<std::string> fields;
     const std::string_view key_a = Percent(80) ? "a" : "\"a\"";
-    if (Percent(92)) fields.push_back(absl::StrCat(Av(key_a), ": ", Gen(Ty::kLong, d).text));
-    if (Percent(92)) fields.push_back(absl::StrCat("s: ", Gen(Ty::kString, d).text));
-    if (Percent(92)) fields.push_back(absl::StrCat("ok: ", Gen(Ty::kBool, d).text));
+    if (with("a")) fields.push_back(absl::StrCat(Av(key_a), ": ", Gen(Ty::kLong, d).text));
+    if (with("s")) fields.push_back(absl::StrCat("s: ", Gen(Ty::kString, d).text));
+    if (with("ok")) fields.push_back(absl::StrCat("ok: ", Gen(Ty::kBool, d).text));
     if (Percent(50)) {
       std::vector<std::string> inner;
       if (Percent(80)) inner.push_back(absl::StrCat("x: ", Gen(Ty::kLong, d).text));
       if (Percent(80)) inner.push_back(absl::StrCat("\"y z\": ", Gen(Ty::kString, d).text));
       fields.push_back(absl::StrCat("inner: {", absl::StrJoin(inner, ", "), "}"));
     }
-    if (!fields.empty()) std::rotate(fields.begin(), fields.begin() + BelowInt(static_cast<int>(fields.size())), fields.end());
+    if (!fields.empty()) {
+      std::rotate(fields.begin(), fields.begin() + BelowInt(static_cast<int>(fields.size())), fields.end());
+    }
     return {absl::StrCat("{", absl::StrJoin(fields, ", "), "}")};
   }
 
@@ -886,7 +898,7 @@ class Generator {
         case 3: {
           // toDate overflows only on instants some 292 million years back,
           // which no datetime string writes: now and then reach one by offset.
-          const Ex base = Percent(10) ? Ex{"datetime(\"1970-01-01\").offset(duration(\"-9223372036854775807ms\"))"}
+          const Ex base = Percent(5) ? Ex{"datetime(\"1970-01-01\").offset(duration(\"-9223372036854775807ms\"))"}
                                       : Gen(Ty::kDatetime, d);
           return MethodCall(base, "toDate", "");
         }
@@ -982,7 +994,7 @@ class Generator {
   // Parents of the `index`th entity of `kind`: containers of its parent
   // kinds. Among entities of one kind the hierarchy is a DAG by index, with
   // the odd edge back (a cycle, or the entity its own parent); now and then a
-  // parent that is not an entity, or one of an unrelated kind.
+  // parent that is not an entity, or any entity at all.
   std::vector<EntityUid> Parents(int kind, std::size_t index) {
     std::vector<EntityUid> parents;
     const std::array<Kind, 2> pk = kKinds[kind].parent_kinds;
@@ -1004,7 +1016,7 @@ class Generator {
 
   // Actions: read and write in all, delete in admin in all (each edge now and
   // then missing), all in read now and then (a cycle); App::Action::"sync"
-  // sometimes in Action::"all". Half the actions have attributes.
+  // sometimes in Action::"all".
   std::vector<EntityUid> ActionParents(const EntityUid& action) {
     std::vector<EntityUid> parents;
     const auto action_uid = [](std::string_view id) { return EntityUid{"Action", std::string(id)}; };
@@ -1039,7 +1051,7 @@ class Generator {
     for (const EntityUid& a : actions_) {
       Entity e;
       e.uid = a;
-      if (Percent(80)) e.attrs = Attributes();
+      if (Percent(80)) e.attrs = Attributes();   // so `action.n` errors now and then
       e.parents = ActionParents(a);
       MustAdd(store, std::move(e));
     }
