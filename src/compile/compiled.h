@@ -19,6 +19,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "src/ast/ast.h"
+#include "src/compile/uid_table.h"
 #include "src/ext/extensions.h"
 #include "writ/entities.h"
 #include "writ/policy_set.h"
@@ -28,7 +29,7 @@ namespace writ::internal {
 
 // An interned entity uid or entity type name.
 using Sym = std::uint32_t;
-inline constexpr Sym kNoSym = 0xFFFFFFFFu;
+inline constexpr Sym kNoSym = UidTable::kMissing;
 // Index keys keep two tag bits beside the symbol, so symbols stay below 2^30.
 inline constexpr Sym kMaxSyms = Sym{1} << 30;
 
@@ -118,6 +119,11 @@ struct ListedPolicy {
   std::uint32_t policy = 0;
   Sym principal_type = kNoSym;   // CompiledPolicy::principal_type
   Residual resource;             // CompiledPolicy::resource
+  // What deciding needs of the policy, so that only a satisfied or erroring
+  // policy's CompiledPolicy is read (for its id).
+  std::uint32_t conditions_begin = 0;
+  std::uint32_t conditions_size = 0;
+  Effect effect = Effect::kPermit;
 };
 
 // The policies of one principal key, by action key.
@@ -137,7 +143,8 @@ struct CompiledEngine {
   std::vector<std::shared_ptr<const Policy>> ast;
 
   // Symbols.
-  absl::flat_hash_map<EntityUid, Sym> entity_syms;
+  absl::flat_hash_map<EntityUid, Sym> entity_syms;   // for compiling, dumps, per-request entities
+  UidTable uid_table;                                 // the same, for deciding
   absl::flat_hash_map<std::string, Sym> type_syms;
   std::vector<SymEntity> sym_entities;   // by entity Sym (types are a separate space)
   std::vector<Sym> ancestors;            // sorted runs, one per entity
@@ -163,10 +170,7 @@ struct CompiledEngine {
   // Distinct (variable, attribute) reads (Op::kVarAttr), cached per decision.
   std::uint32_t var_attrs = 0;
 
-  Sym FindEntity(const EntityUid& uid) const {
-    auto it = entity_syms.find(uid);
-    return it == entity_syms.end() ? kNoSym : it->second;
-  }
+  Sym FindEntity(const EntityUid& uid) const { return uid_table.Find(uid); }
   Sym FindType(std::string_view type) const {
     auto it = type_syms.find(absl::string_view(type.data(), type.size()));
     return it == type_syms.end() ? kNoSym : it->second;

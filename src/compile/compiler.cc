@@ -56,6 +56,8 @@ class Compiler {
           absl::StrCat("too many distinct entities and types to compile: at most ", kMaxSyms));
     }
     BuildIndex();
+    ce_.uid_table = UidTable(ce_.entity_syms.size());
+    for (const auto& [uid, sym] : ce_.entity_syms) ce_.uid_table.Insert(uid, sym);
     return absl::OkStatus();
   }
 
@@ -64,6 +66,9 @@ class Compiler {
     auto [it, inserted] = ce_.type_syms.try_emplace(std::string(type), static_cast<Sym>(ce_.type_syms.size()));
     return it->second;
   }
+
+  // An interned uid's symbol (the uid table is built last).
+  Sym Lookup(const EntityUid& uid) const { return ce_.entity_syms.find(uid)->second; }
 
   Sym InternEntity(const EntityUid& uid) {
     auto [it, inserted] = ce_.entity_syms.try_emplace(uid, static_cast<Sym>(ce_.sym_entities.size()));
@@ -84,16 +89,16 @@ class Compiler {
     for (const auto& [uid, entity] : ce_.store) {
       seen.clear();
       frontier.clear();
-      for (const EntityUid& p : entity.parents) frontier.push_back(ce_.FindEntity(p));
+      for (const EntityUid& p : entity.parents) frontier.push_back(Lookup(p));
       while (!frontier.empty()) {
         const Sym s = frontier.back();
         frontier.pop_back();
         if (!seen.insert(s).second) continue;
         if (const Entity* e = ce_.sym_entities[s].entity) {
-          for (const EntityUid& p : e->parents) frontier.push_back(ce_.FindEntity(p));
+          for (const EntityUid& p : e->parents) frontier.push_back(Lookup(p));
         }
       }
-      SymEntity& se = ce_.sym_entities[ce_.FindEntity(uid)];
+      SymEntity& se = ce_.sym_entities[Lookup(uid)];
       se.ancestors_begin = static_cast<std::uint32_t>(ce_.ancestors.size());
       se.ancestors_size = static_cast<std::uint32_t>(seen.size());
       ce_.ancestors.insert(ce_.ancestors.end(), seen.begin(), seen.end());
@@ -181,7 +186,8 @@ class Compiler {
         // A policy listing the same action twice is filed once.
         if (entry.policies.size == 0 || ce_.policy_lists.back().policy != entries_[i].policy) {
           const CompiledPolicy& p = ce_.policies[entries_[i].policy];
-          ce_.policy_lists.push_back({entries_[i].policy, p.principal_type, p.resource});
+          ce_.policy_lists.push_back(
+              {entries_[i].policy, p.principal_type, p.resource, p.conditions_begin, p.conditions_size, p.effect});
           ++entry.policies.size;
         }
       }

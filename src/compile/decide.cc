@@ -158,7 +158,7 @@ struct Resolved {
 
 // Per-thread working storage, reused from decision to decision.
 struct Workspace {
-  std::vector<std::uint32_t> candidates;
+  std::vector<const ListedPolicy*> candidates;
   std::vector<std::uint32_t> permits, forbids;
   std::vector<Value> scratch;
   // Op::kVarAttr lookups, valid while their epoch is the decision's.
@@ -193,20 +193,19 @@ class Decider {
     ws_.permits.clear();
     ws_.forbids.clear();
     out->errors.clear();
-    for (const std::uint32_t i : ws_.candidates) {
-      const CompiledPolicy& policy = ce_.policies[i];
+    for (const ListedPolicy* policy : ws_.candidates) {
       bool satisfied = true;
-      for (std::uint32_t c = 0; c < policy.conditions_size && satisfied; ++c) {
-        const CompiledCondition& cond = ce_.conditions[policy.conditions_begin + c];
+      for (std::uint32_t c = 0; c < policy->conditions_size && satisfied; ++c) {
+        const CompiledCondition& cond = ce_.conditions[policy->conditions_begin + c];
         bool value = false;
         if (absl::Status s = EvalBool(cond.root, &value); !s.ok()) {
-          out->errors.push_back({policy.id, std::string(s.message())});
+          out->errors.push_back({ce_.policies[policy->policy].id, std::string(s.message())});
           satisfied = false;
         } else {
           satisfied = value == cond.is_when;
         }
       }
-      if (satisfied) (policy.effect == Effect::kForbid ? ws_.forbids : ws_.permits).push_back(i);
+      if (satisfied) (policy->effect == Effect::kForbid ? ws_.forbids : ws_.permits).push_back(policy->policy);
     }
     out->allowed = ws_.forbids.empty() && !ws_.permits.empty();
     const std::vector<std::uint32_t>& reasons = ws_.forbids.empty() ? ws_.permits : ws_.forbids;
@@ -259,7 +258,7 @@ class Decider {
       for (const ListedPolicy* l = first; l != first + e.policies.size; ++l) {
         if (l->principal_type != kNoSym && l->principal_type != p_.type) continue;
         if (!ResidualHolds(l->resource, r_)) continue;
-        ws_.candidates.push_back(l->policy);
+        ws_.candidates.push_back(l);
       }
     };
     auto probe = [&](std::uint32_t index) {
@@ -295,8 +294,13 @@ class Decider {
     for (const Sym s : p_.ancestors) {
       if (s < ce_.sym_entities.size()) probe(ce_.sym_entities[s].in_bucket);
     }
-    std::sort(ws_.candidates.begin(), ws_.candidates.end());
-    ws_.candidates.erase(std::unique(ws_.candidates.begin(), ws_.candidates.end()), ws_.candidates.end());
+    // Policy order, each policy once (a policy listed under two of the
+    // request's keys appears twice).
+    auto by_policy = [](const ListedPolicy* x, const ListedPolicy* y) { return x->policy < y->policy; };
+    auto same_policy = [](const ListedPolicy* x, const ListedPolicy* y) { return x->policy == y->policy; };
+    std::sort(ws_.candidates.begin(), ws_.candidates.end(), by_policy);
+    ws_.candidates.erase(std::unique(ws_.candidates.begin(), ws_.candidates.end(), same_policy),
+                         ws_.candidates.end());
   }
 
   const Entity* FindEntity(const EntityUid& uid) const {

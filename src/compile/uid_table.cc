@@ -1,0 +1,112 @@
+// Compile: the uid table (see uid_table.h).
+#include "src/compile/uid_table.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+namespace writ::internal {
+namespace {
+
+// A fast 64-bit hash of a few dozen bytes (multiply-xorshift over 8-byte
+// words, Murmur's finaliser at the end). Its quality bounds only probe
+// lengths: every match is confirmed on the key bytes.
+std::uint64_t Mix(std::uint64_t h, std::uint64_t v) {
+  h = (h ^ v) * 0x9E3779B97F4A7C15ull;
+  return h ^ (h >> 29);
+}
+
+// Loads with a constant size compile to single moves, not calls.
+std::uint64_t Load8(const char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+std::uint64_t HashBytes(std::string_view s, std::uint64_t h) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) h = Mix(h, Load8(p + i));
+  std::uint64_t tail = 0;
+  if (n >= 8) {
+    tail = Load8(p + n - 8);   // the last 8 bytes, overlapping the loop's
+  } else {
+    for (std::size_t k = 0; k < n; ++k) tail |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[k])) << (8 * k);
+  }
+  return Mix(h, tail ^ (static_cast<std::uint64_t>(n) << 56));
+}
+
+// Whether n bytes at a and b are equal, by words.
+bool EqualBytes(const char* a, const char* b, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    if (Load8(a + i) != Load8(b + i)) return false;
+  }
+  for (; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+std::uint64_t Finish(std::uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  return h ^ (h >> 33);
+}
+
+}  // namespace
+
+UidTable::UidTable(std::size_t count) : slots_(std::bit_ceil(std::max<std::size_t>(16, 2 * count))) {}
+
+std::uint64_t UidTable::Hash(const EntityUid& uid) {
+  return Finish(HashBytes(uid.id, HashBytes(uid.type, 0x243F6A8885A308D3ull)));
+}
+
+bool UidTable::Matches(const Slot& s, std::uint64_t hash, const EntityUid& uid) const {
+  if (s.hash != hash) return false;
+  if (s.type_len + s.id_len > kInline) {
+    std::uint32_t index;
+    std::memcpy(&index, s.bytes, sizeof index);
+    return long_keys_[index] == uid;
+  }
+  return s.type_len == uid.type.size() && s.id_len == uid.id.size() &&
+         EqualBytes(s.bytes, uid.type.data(), s.type_len) &&
+         EqualBytes(s.bytes + s.type_len, uid.id.data(), s.id_len);
+}
+
+void UidTable::Insert(const EntityUid& uid, std::uint32_t value) {
+  const std::uint64_t hash = Hash(uid);
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t i = hash & mask;
+  while (slots_[i].value != kMissing) i = (i + 1) & mask;
+  Slot& s = slots_[i];
+  s.hash = hash;
+  s.value = value;
+  // Lengths past 16 bits go to long_keys_ like any key too long to inline.
+  const bool fits = uid.type.size() + uid.id.size() <= kInline;
+  s.type_len = static_cast<std::uint16_t>(fits ? uid.type.size() : kInline);
+  s.id_len = static_cast<std::uint16_t>(fits ? uid.id.size() : 1);
+  if (fits) {
+    std::memcpy(s.bytes, uid.type.data(), uid.type.size());
+    std::memcpy(s.bytes + uid.type.size(), uid.id.data(), uid.id.size());
+  } else {
+    const auto index = static_cast<std::uint32_t>(long_keys_.size());
+    long_keys_.push_back(uid);
+    std::memcpy(s.bytes, &index, sizeof index);
+  }
+}
+
+std::uint32_t UidTable::Find(const EntityUid& uid) const {
+  const std::uint64_t hash = Hash(uid);
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.value == kMissing) return kMissing;
+    if (Matches(s, hash, uid)) return s.value;
+  }
+}
+
+}  // namespace writ::internal
