@@ -26,7 +26,7 @@ namespace internal {
 struct PolicySetData;
 }
 
-enum class Effect { kPermit, kForbid };
+enum class Effect : std::uint8_t { kPermit, kForbid };
 
 struct ParseOptions {
   // Pure Cedar: reject writ's workload extensions.

@@ -33,18 +33,29 @@ inline constexpr Sym kNoSym = UidTable::kMissing;
 // Index keys keep two tag bits beside the symbol, so symbols stay below 2^30.
 inline constexpr Sym kMaxSyms = Sym{1} << 30;
 
-inline constexpr std::uint32_t kNoBucket = 0xFFFFFFFFu;
+// A run of index rows (CompiledEngine::rows): the policies filed under one
+// principal key, sorted by action key.
+struct RowRange {
+  std::uint32_t begin = 0, size = 0;
+};
 
-// What an interned uid stands for.
-struct SymEntity {
+// What an interned uid stands for. One cache line, so that a request's
+// principal costs one read to learn its type and every index run to probe.
+struct alignas(64) SymEntity {
   const Entity* entity = nullptr;   // null when the uid is not in the store
   Sym type = kNoSym;                // its entity type
   std::uint32_t ancestors_begin = 0;  // into CompiledEngine::ancestors
   std::uint32_t ancestors_size = 0;
-  // The index buckets of `principal == uid` and `principal in uid` policies.
-  std::uint32_t eq_bucket = kNoBucket;
-  std::uint32_t in_bucket = kNoBucket;
+  // The rows of `principal == uid` and `principal in uid` policies.
+  RowRange eq_rows, in_rows;
+  // As a request's principal (with the store's hierarchy): the non-empty runs
+  // among eq_rows, in_rows and each ancestor's in_rows. Up to kInlineProbes
+  // are here; past that, probes[0] is the range in CompiledEngine::probes.
+  static constexpr std::uint32_t kInlineProbes = 3;
+  std::uint32_t probes_size = 0;
+  RowRange probes[kInlineProbes];
 };
+static_assert(sizeof(SymEntity) == 64);
 
 // Scope index keys: a symbol and how the scope names it.
 enum class KeyTag : std::uint32_t {
@@ -94,47 +105,29 @@ struct Node {
   std::uint32_t aux = 0;
 };
 
-struct CompiledCondition {
-  std::uint32_t root = 0;
-  bool is_when = true;
+// One policy filed under a (principal key, action key), with what remains of
+// its scope and what deciding needs, so that a request reads only the rows it
+// probes and, for ids, the policies that decide or err.
+struct IndexRow {
+  std::uint32_t akey = 0;
+  std::uint32_t policy = 0;
+  std::uint32_t root = 0;          // its conditions and-ed into one node (`unless c` as `!c`)
+  Sym principal_type = kNoSym;     // `is T in E` on the principal: T must match too
+  Residual resource;
+  Effect effect = Effect::kPermit;
+  // Rows from this one to the end of its action key's run (at most 65535:
+  // a longer run continues as another), so a scan skips unmatched keys.
+  std::uint16_t run = 1;
 };
+static_assert(sizeof(IndexRow) == 32);
 
 struct CompiledPolicy {
   std::string id;
   Effect effect = Effect::kPermit;
-  Sym principal_type = kNoSym;   // `is T in E` on the principal: T must match too
+  Sym principal_type = kNoSym;
   Residual resource;
-  std::uint32_t conditions_begin = 0;   // into CompiledEngine::conditions
-  std::uint32_t conditions_size = 0;
-  const Policy* source = nullptr;       // for Dump; the AST is kept alive by `policy_set`
-};
-
-struct PolicyRange {
-  std::uint32_t begin = 0, size = 0;   // into CompiledEngine::policy_lists
-};
-
-// One policy in an index list, with what remains of its scope, so that a
-// request checks it without touching the policy itself.
-struct ListedPolicy {
-  std::uint32_t policy = 0;
-  Sym principal_type = kNoSym;   // CompiledPolicy::principal_type
-  Residual resource;             // CompiledPolicy::resource
-  // What deciding needs of the policy, so that only a satisfied or erroring
-  // policy's CompiledPolicy is read (for its id).
-  std::uint32_t conditions_begin = 0;
-  std::uint32_t conditions_size = 0;
-  Effect effect = Effect::kPermit;
-};
-
-// The policies of one principal key, by action key.
-struct ActionEntry {
-  std::uint32_t akey = 0;
-  PolicyRange policies;
-};
-// The policies of one principal key.
-struct Bucket {
-  std::uint32_t pkey = 0;
-  std::uint32_t begin = 0, size = 0;   // into CompiledEngine::action_entries, sorted by akey
+  std::uint32_t root = 0;          // as IndexRow::root
+  const Policy* source = nullptr;  // for Dump; the AST is kept alive by `ast`
 };
 
 struct CompiledEngine {
@@ -151,7 +144,9 @@ struct CompiledEngine {
 
   // Policies and their lowered conditions.
   std::vector<CompiledPolicy> policies;   // in policy-set order: index order is reason order
-  std::vector<CompiledCondition> conditions;
+  // Nodes without a scratch slot are shared between policies (hash-consed),
+  // and so are equal constants: a thousand policies that test the same
+  // context attributes read the same few nodes.
   std::vector<Node> nodes;
   std::vector<std::uint32_t> lists;       // children of kSet, kRecord, kExtCall
   std::vector<Value> constants;
@@ -159,14 +154,14 @@ struct CompiledEngine {
   std::vector<std::vector<PatternElem>> patterns;
   std::uint32_t scratch_slots = 0;        // the most any policy needs
 
-  // The scope index: principal key -> bucket -> action key -> policies. The
-  // bucket of a principal key is found without hashing: in the SymEntity of
-  // its entity (`==`, `in`), by type (`is`), or `any_bucket`.
-  std::vector<Bucket> buckets;
-  std::vector<std::uint32_t> is_buckets;   // by type Sym
-  std::uint32_t any_bucket = kNoBucket;
-  std::vector<ActionEntry> action_entries;
-  std::vector<ListedPolicy> policy_lists;
+  // The scope index: rows of policies by principal key, then action key. The
+  // rows of a principal key are found without hashing: in the SymEntity of
+  // its entity (`==`, `in`), by type (`is`), or `any_rows`.
+  std::vector<IndexRow> rows;
+  std::vector<RowRange> is_rows;       // by type Sym
+  RowRange any_rows;
+  std::vector<RowRange> probes;        // SymEntity::probes past the inline ones
+  std::vector<std::pair<std::uint32_t, RowRange>> row_keys;   // principal key of each run, for Dump
   // Distinct (variable, attribute) reads (Op::kVarAttr), cached per decision.
   std::uint32_t var_attrs = 0;
 

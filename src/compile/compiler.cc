@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -56,6 +58,7 @@ class Compiler {
           absl::StrCat("too many distinct entities and types to compile: at most ", kMaxSyms));
     }
     BuildIndex();
+    BuildProbes();
     ce_.uid_table = UidTable(ce_.entity_syms.size());
     for (const auto& [uid, sym] : ce_.entity_syms) ce_.uid_table.Insert(uid, sym);
     return absl::OkStatus();
@@ -138,12 +141,8 @@ class Compiler {
     const Residual principal = LowerScope(policy.principal);
     if (principal.kind == ScopeConstraint::Kind::kIsIn) cp.principal_type = principal.type;
     cp.resource = LowerScope(policy.resource);
-    cp.conditions_begin = static_cast<std::uint32_t>(ce_.conditions.size());
     next_slot_ = 0;
-    for (const Condition& c : policy.conditions) {
-      ce_.conditions.push_back({.root = Lower(*c.expr), .is_when = c.is_when});
-    }
-    cp.conditions_size = static_cast<std::uint32_t>(ce_.conditions.size()) - cp.conditions_begin;
+    cp.root = LowerConditions(policy.conditions);
     ce_.scratch_slots = std::max(ce_.scratch_slots, next_slot_);
     ce_.policies.push_back(std::move(cp));
 
@@ -165,48 +164,92 @@ class Compiler {
     }
   }
 
+  // The conditions and-ed into one node, in order, `unless c` as `!c`: what
+  // the reference evaluates, errors and short-circuits included. A policy
+  // without conditions has the constant true.
+  std::uint32_t LowerConditions(const std::vector<Condition>& conditions) {
+    std::optional<std::uint32_t> root;
+    for (const Condition& c : conditions) {
+      std::uint32_t n = Lower(*c.expr);
+      if (!c.is_when) {
+        n = AddNode({.op = Op::kUnary, .sub = static_cast<std::uint8_t>(UnaryOp::kNot), .a = n});
+      }
+      root = root ? AddNode({.op = Op::kAnd, .a = *root, .b = n}) : n;
+    }
+    return root ? *root : AddConstant(Value::Bool(true));
+  }
+
   void BuildIndex() {
-    // Group by (principal key, action key), keeping policy order within each.
+    // Rows by (principal key, action key), in policy order within each.
     std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& x, const Entry& y) {
       return std::pair(x.pkey, x.akey) < std::pair(y.pkey, y.akey);
     });
-    ce_.policy_lists.reserve(entries_.size());
-    ce_.is_buckets.assign(ce_.type_syms.size(), kNoBucket);
+    // A policy listing the same action twice is filed once.
+    entries_.erase(std::unique(entries_.begin(), entries_.end(),
+                               [](const Entry& x, const Entry& y) {
+                                 return x.pkey == y.pkey && x.akey == y.akey && x.policy == y.policy;
+                               }),
+                   entries_.end());
+    ce_.rows.reserve(entries_.size());
+    ce_.is_rows.assign(ce_.type_syms.size(), RowRange{});
     for (std::size_t i = 0; i < entries_.size();) {
-      const Entry& first = entries_[i];
-      if (ce_.buckets.empty() || ce_.buckets.back().pkey != first.pkey) {
-        ce_.buckets.push_back({.pkey = first.pkey, .begin = static_cast<std::uint32_t>(ce_.action_entries.size())});
-        *BucketSlot(first.pkey) = static_cast<std::uint32_t>(ce_.buckets.size() - 1);
+      const std::uint32_t pkey = entries_[i].pkey;
+      RowRange range{.begin = static_cast<std::uint32_t>(ce_.rows.size()), .size = 0};
+      for (; i < entries_.size() && entries_[i].pkey == pkey; ++i) {
+        const CompiledPolicy& p = ce_.policies[entries_[i].policy];
+        ce_.rows.push_back({.akey = entries_[i].akey,
+                            .policy = entries_[i].policy,
+                            .root = p.root,
+                            .principal_type = p.principal_type,
+                            .resource = p.resource,
+                            .effect = p.effect});
+        ++range.size;
       }
-      ++ce_.buckets.back().size;
-      ActionEntry entry;
-      entry.akey = first.akey;
-      entry.policies.begin = static_cast<std::uint32_t>(ce_.policy_lists.size());
-      for (; i < entries_.size() && entries_[i].pkey == first.pkey && entries_[i].akey == first.akey; ++i) {
-        // A policy listing the same action twice is filed once.
-        if (entry.policies.size == 0 || ce_.policy_lists.back().policy != entries_[i].policy) {
-          const CompiledPolicy& p = ce_.policies[entries_[i].policy];
-          ce_.policy_lists.push_back(
-              {entries_[i].policy, p.principal_type, p.resource, p.conditions_begin, p.conditions_size, p.effect});
-          ++entry.policies.size;
-        }
+      // Each row's distance to the end of its action key's run.
+      for (std::uint32_t k = range.size; k-- > 0;) {
+        IndexRow& row = ce_.rows[range.begin + k];
+        const bool same = k + 1 < range.size && ce_.rows[range.begin + k + 1].akey == row.akey;
+        const std::uint16_t next = same ? ce_.rows[range.begin + k + 1].run : 0xFFFF;
+        row.run = next < 0xFFFF ? static_cast<std::uint16_t>(next + 1) : 1;
       }
-      ce_.action_entries.push_back(entry);
+      *RowSlot(pkey) = range;
+      ce_.row_keys.emplace_back(pkey, range);
     }
     entries_.clear();
     entries_.shrink_to_fit();
   }
 
-  // Where the bucket of a principal key is recorded.
-  std::uint32_t* BucketSlot(std::uint32_t pkey) {
+  // Where the rows of a principal key are recorded.
+  RowRange* RowSlot(std::uint32_t pkey) {
     const Sym sym = pkey >> 2;
     switch (static_cast<KeyTag>(pkey & 3)) {
-      case KeyTag::kEq: return &ce_.sym_entities[sym].eq_bucket;
-      case KeyTag::kIn: return &ce_.sym_entities[sym].in_bucket;
-      case KeyTag::kIs: return &ce_.is_buckets[sym];
+      case KeyTag::kEq: return &ce_.sym_entities[sym].eq_rows;
+      case KeyTag::kIn: return &ce_.sym_entities[sym].in_rows;
+      case KeyTag::kIs: return &ce_.is_rows[sym];
       case KeyTag::kAny: break;
     }
-    return &ce_.any_bucket;
+    return &ce_.any_rows;
+  }
+
+  // Each entity's runs to probe as a request's principal (SymEntity::probes).
+  void BuildProbes() {
+    std::vector<RowRange> runs;
+    for (SymEntity& se : ce_.sym_entities) {
+      runs.clear();
+      if (se.eq_rows.size > 0) runs.push_back(se.eq_rows);
+      if (se.in_rows.size > 0) runs.push_back(se.in_rows);
+      for (std::uint32_t k = 0; k < se.ancestors_size; ++k) {
+        const RowRange& in = ce_.sym_entities[ce_.ancestors[se.ancestors_begin + k]].in_rows;
+        if (in.size > 0) runs.push_back(in);
+      }
+      se.probes_size = static_cast<std::uint32_t>(runs.size());
+      if (runs.size() <= SymEntity::kInlineProbes) {
+        std::copy(runs.begin(), runs.end(), se.probes);
+      } else {
+        se.probes[0] = {.begin = static_cast<std::uint32_t>(ce_.probes.size()), .size = se.probes_size};
+        ce_.probes.insert(ce_.probes.end(), runs.begin(), runs.end());
+      }
+    }
   }
 
   std::uint32_t AddName(std::string_view name) {
@@ -215,9 +258,56 @@ class Compiler {
     return it->second;
   }
 
+  // Nodes that build no value of their own (no scratch slot) are shared: an
+  // equal node already lowered, for this policy or an earlier one, is reused.
+  // Lowering truncates `nodes` when it folds a subtree, so a remembered index
+  // counts only while the node there is still the same.
+  static bool Shareable(const Node& n) {
+    switch (n.op) {
+      case Op::kConst:
+      case Op::kVar:
+      case Op::kIf:
+      case Op::kAnd:
+      case Op::kOr:
+      case Op::kGetAttr:
+      case Op::kHasAttr:
+      case Op::kVarAttr:
+      case Op::kIs:
+        return true;
+      case Op::kUnary: return static_cast<UnaryOp>(n.sub) != UnaryOp::kNeg;
+      case Op::kBinary: {
+        const auto op = static_cast<BinaryOp>(n.sub);
+        return op != BinaryOp::kAdd && op != BinaryOp::kSub && op != BinaryOp::kMul;
+      }
+      default: return false;
+    }
+  }
+  using NodeKey = std::tuple<Op, std::uint8_t, std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t>;
+  static NodeKey KeyOf(const Node& n) { return {n.op, n.sub, n.a, n.b, n.c, n.aux}; }
+
   std::uint32_t AddNode(Node n) {
+    const auto next = static_cast<std::uint32_t>(ce_.nodes.size());
+    if (Shareable(n)) {
+      auto [it, inserted] = shared_nodes_.try_emplace(KeyOf(n), next);
+      if (!inserted) {
+        if (it->second < next && KeyOf(ce_.nodes[it->second]) == KeyOf(n)) return it->second;
+        it->second = next;
+      }
+    }
     ce_.nodes.push_back(n);
-    return static_cast<std::uint32_t>(ce_.nodes.size() - 1);
+    return next;
+  }
+
+  // A constant's node; equal constants share one entry (and so one node).
+  std::uint32_t AddConstant(Value v) {
+    const auto next = static_cast<std::uint32_t>(ce_.constants.size());
+    auto [it, inserted] = shared_constants_.try_emplace(absl::StrCat(static_cast<int>(v.kind()), ":", v.ToString()), next);
+    std::uint32_t index = it->second;
+    if (inserted || index >= next || !(ce_.constants[index] == v)) {
+      it->second = index = next;
+      ce_.constants.push_back(std::move(v));
+    }
+    return AddNode({.op = Op::kConst, .aux = index});
   }
 
   std::uint32_t NewSlot() { return next_slot_++; }
@@ -234,10 +324,7 @@ class Compiler {
     static const Request kNoRequest;
     static const Entities kNoEntities;
     absl::StatusOr<Value> v = Evaluator(kNoRequest, kNoEntities).Eval(e);
-    if (v.ok()) {
-      ce_.constants.push_back(*std::move(v));
-      return AddNode({.op = Op::kConst, .aux = static_cast<std::uint32_t>(ce_.constants.size() - 1)});
-    }
+    if (v.ok()) return AddConstant(*std::move(v));
     ce_.names.emplace_back(v.status().message());
     return AddNode({.op = Op::kError, .aux = static_cast<std::uint32_t>(ce_.names.size() - 1)});
   }
@@ -308,7 +395,6 @@ class Compiler {
           auto [it, inserted] = var_attrs_.try_emplace(std::pair(object.sub, n.aux), ce_.var_attrs);
           if (inserted) ++ce_.var_attrs;
           n.b = it->second;
-          if (n.a + 1 == ce_.nodes.size()) ce_.nodes.pop_back();   // the variable's node is not needed
           n.a = 0;
         }
         break;
@@ -344,6 +430,8 @@ class Compiler {
   std::vector<Entry> entries_;
   absl::flat_hash_map<std::string, std::uint32_t> name_index_;
   absl::flat_hash_map<std::pair<std::uint8_t, std::uint32_t>, std::uint32_t> var_attrs_;
+  absl::flat_hash_map<NodeKey, std::uint32_t> shared_nodes_;
+  absl::flat_hash_map<std::string, std::uint32_t> shared_constants_;
   std::uint32_t next_slot_ = 0;
 };
 

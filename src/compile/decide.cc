@@ -10,6 +10,7 @@
 // shared with the reference evaluator (src/eval/ops.h).
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -67,6 +68,20 @@ bool SetContains(const Value::Set& s, const Ref& x) {
   return it != s.end() && it->is(K::kEntity) && it->as_entity() == *x.e;
 }
 
+// A record's attribute, or null. Records are mostly small (contexts, entity
+// attributes): there, comparing lengths first and scanning beats the tree's
+// string comparisons.
+const Value* FindAttr(const Value::Record& record, const std::string& name) {
+  if (record.size() > 8) {
+    auto it = record.find(name);
+    return it == record.end() ? nullptr : &it->second;
+  }
+  for (const auto& [key, value] : record) {
+    if (key.size() == name.size() && std::memcmp(key.data(), name.data(), name.size()) == 0) return &value;
+  }
+  return nullptr;
+}
+
 absl::Status Expect(const Ref& r, K kind) {
   return r.kind() == kind ? absl::OkStatus() : TypeError(Value::KindName(kind), r.kind());
 }
@@ -77,6 +92,9 @@ absl::Status Expect(const Ref& r, K kind) {
 class View {
  public:
   View(const CompiledEngine& ce, const Entities* overlay) : ce_(ce), overlay_(overlay) {}
+
+  // Whether per-request entities are layered over the store.
+  bool layered() const { return overlay_ != nullptr; }
 
   const Entity* Find(const EntityUid& uid) const { return Find(uid, ce_.FindEntity(uid)); }
 
@@ -158,7 +176,7 @@ struct Resolved {
 
 // Per-thread working storage, reused from decision to decision.
 struct Workspace {
-  std::vector<const ListedPolicy*> candidates;
+  std::vector<const IndexRow*> candidates;
   std::vector<std::uint32_t> permits, forbids;
   std::vector<Value> scratch;
   // Op::kVarAttr lookups, valid while their epoch is the decision's.
@@ -193,19 +211,13 @@ class Decider {
     ws_.permits.clear();
     ws_.forbids.clear();
     out->errors.clear();
-    for (const ListedPolicy* policy : ws_.candidates) {
-      bool satisfied = true;
-      for (std::uint32_t c = 0; c < policy->conditions_size && satisfied; ++c) {
-        const CompiledCondition& cond = ce_.conditions[policy->conditions_begin + c];
-        bool value = false;
-        if (absl::Status s = EvalBool(cond.root, &value); !s.ok()) {
-          out->errors.push_back({ce_.policies[policy->policy].id, std::string(s.message())});
-          satisfied = false;
-        } else {
-          satisfied = value == cond.is_when;
-        }
+    for (const IndexRow* row : ws_.candidates) {
+      bool satisfied = false;
+      if (absl::Status s = EvalBool(row->root, &satisfied); !s.ok()) {
+        out->errors.push_back({ce_.policies[row->policy].id, std::string(s.message())});
+      } else if (satisfied) {
+        (row->effect == Effect::kForbid ? ws_.forbids : ws_.permits).push_back(row->policy);
       }
-      if (satisfied) (policy->effect == Effect::kForbid ? ws_.forbids : ws_.permits).push_back(policy->policy);
     }
     out->allowed = ws_.forbids.empty() && !ws_.permits.empty();
     const std::vector<std::uint32_t>& reasons = ws_.forbids.empty() ? ws_.permits : ws_.forbids;
@@ -236,71 +248,82 @@ class Decider {
   }
 
   // The policies whose whole scope holds for this request, in policy order,
-  // each once: those filed under the request's principal and action keys,
-  // less those whose principal type or resource scope does not hold.
+  // each once: the rows under the request's principal keys whose action key
+  // matches, less those whose principal type or resource scope does not hold.
   void CollectCandidates() {
-    // Whether the request's action matches an action key: unconstrained,
-    // `== A`, or `in E` with E the action or one of its ancestors.
-    auto action_matches = [this](std::uint32_t akey) {
-      const Sym sym = akey >> 2;
-      switch (static_cast<KeyTag>(akey & 3)) {
-        case KeyTag::kAny: return true;
-        case KeyTag::kEq: return sym == a_.sym;
-        case KeyTag::kIn: return a_.InSym(sym);
-        case KeyTag::kIs: break;
-      }
-      return false;
-    };
     ws_.candidates.clear();
-    // Keeps the listed policies whose principal type and resource scope hold.
-    auto add = [&](const ActionEntry& e) {
-      const ListedPolicy* first = ce_.policy_lists.data() + e.policies.begin;
-      for (const ListedPolicy* l = first; l != first + e.policies.size; ++l) {
-        if (l->principal_type != kNoSym && l->principal_type != p_.type) continue;
-        if (!ResidualHolds(l->resource, r_)) continue;
-        ws_.candidates.push_back(l);
-      }
-    };
-    auto probe = [&](std::uint32_t index) {
-      if (index == kNoBucket) return;
-      const Bucket& bucket = ce_.buckets[index];
-      const ActionEntry* first = ce_.action_entries.data() + bucket.begin;
-      const ActionEntry* last = first + bucket.size;
-      if (bucket.size <= 8) {   // a few action keys: check each
-        for (const ActionEntry* e = first; e != last; ++e) {
-          if (action_matches(e->akey)) add(*e);
-        }
-        return;
-      }
-      // Many: look up the request's keys (sorted entries).
-      auto lookup = [&](std::uint32_t akey) {
-        const ActionEntry* e = std::lower_bound(
-            first, last, akey, [](const ActionEntry& x, std::uint32_t k) { return x.akey < k; });
-        if (e != last && e->akey == akey) add(*e);
-      };
-      lookup(ScopeKey(KeyTag::kAny, 0));
-      if (a_.sym == kNoSym) return;
-      lookup(ScopeKey(KeyTag::kEq, a_.sym));
-      lookup(ScopeKey(KeyTag::kIn, a_.sym));
-      for (const Sym s : a_.ancestors) lookup(ScopeKey(KeyTag::kIn, s));
-    };
-    probe(ce_.any_bucket);
-    if (p_.type < ce_.is_buckets.size()) probe(ce_.is_buckets[p_.type]);
+    Probe(ce_.any_rows);
+    if (p_.type < ce_.is_rows.size()) Probe(ce_.is_rows[p_.type]);
     // Symbols past the engine's are per-request entities: no policy names them.
     if (p_.sym < ce_.sym_entities.size()) {
-      probe(ce_.sym_entities[p_.sym].eq_bucket);
-      probe(ce_.sym_entities[p_.sym].in_bucket);
+      const SymEntity& se = ce_.sym_entities[p_.sym];
+      if (!view_.layered()) {
+        // The store's hierarchy: the runs were gathered when compiling.
+        const RowRange* runs = se.probes_size <= SymEntity::kInlineProbes ? se.probes
+                                                                          : ce_.probes.data() + se.probes[0].begin;
+        for (std::uint32_t k = 0; k < se.probes_size; ++k) Probe(runs[k]);
+      } else {
+        Probe(se.eq_rows);
+        Probe(se.in_rows);
+        for (const Sym s : p_.ancestors) {
+          if (s < ce_.sym_entities.size()) Probe(ce_.sym_entities[s].in_rows);
+        }
+      }
     }
-    for (const Sym s : p_.ancestors) {
-      if (s < ce_.sym_entities.size()) probe(ce_.sym_entities[s].in_bucket);
-    }
-    // Policy order, each policy once (a policy listed under two of the
+    // Policy order, each policy once (a policy filed under two of the
     // request's keys appears twice).
-    auto by_policy = [](const ListedPolicy* x, const ListedPolicy* y) { return x->policy < y->policy; };
-    auto same_policy = [](const ListedPolicy* x, const ListedPolicy* y) { return x->policy == y->policy; };
+    auto by_policy = [](const IndexRow* x, const IndexRow* y) { return x->policy < y->policy; };
+    auto same_policy = [](const IndexRow* x, const IndexRow* y) { return x->policy == y->policy; };
     std::sort(ws_.candidates.begin(), ws_.candidates.end(), by_policy);
     ws_.candidates.erase(std::unique(ws_.candidates.begin(), ws_.candidates.end(), same_policy),
                          ws_.candidates.end());
+  }
+
+  // Whether the request's action matches an action key: unconstrained,
+  // `== A`, or `in E` with E the action or one of its ancestors.
+  bool ActionMatches(std::uint32_t akey) const {
+    const Sym sym = akey >> 2;
+    switch (static_cast<KeyTag>(akey & 3)) {
+      case KeyTag::kAny: return true;
+      case KeyTag::kEq: return sym == a_.sym;
+      case KeyTag::kIn: return a_.InSym(sym);
+      case KeyTag::kIs: break;
+    }
+    return false;
+  }
+
+  // Keeps the row if the rest of its scope holds.
+  void Consider(const IndexRow& row) {
+    if (row.principal_type != kNoSym && row.principal_type != p_.type) return;
+    if (!ResidualHolds(row.resource, r_)) return;
+    ws_.candidates.push_back(&row);
+  }
+
+  // The rows of one principal key whose action key matches the request's.
+  void Probe(const RowRange& range) {
+    const IndexRow* first = ce_.rows.data() + range.begin;
+    const IndexRow* last = first + range.size;
+    if (range.size <= 64) {   // a few action keys: check each
+      for (const IndexRow* row = first; row != last;) {
+        const IndexRow* end = row + row->run;
+        if (ActionMatches(row->akey)) {
+          for (; row != end; ++row) Consider(*row);
+        }
+        row = end;
+      }
+      return;
+    }
+    // Many: the runs of the request's action keys (rows sorted by key).
+    auto run = [&](std::uint32_t akey) {
+      const IndexRow* row = std::lower_bound(
+          first, last, akey, [](const IndexRow& x, std::uint32_t k) { return x.akey < k; });
+      for (; row != last && row->akey == akey; ++row) Consider(*row);
+    };
+    run(ScopeKey(KeyTag::kAny, 0));
+    if (a_.sym == kNoSym) return;
+    run(ScopeKey(KeyTag::kEq, a_.sym));
+    run(ScopeKey(KeyTag::kIn, a_.sym));
+    for (const Sym s : a_.ancestors) run(ScopeKey(KeyTag::kIn, s));
   }
 
   const Entity* FindEntity(const EntityUid& uid) const {
@@ -517,15 +540,15 @@ class Decider {
     } else {
       return TypeError("record or entity", x.kind());
     }
-    auto it = record->find(name);
+    const Value* value = FindAttr(*record, name);
     if (has) {
-      out->v = &BoolValue(it != record->end());
+      out->v = &BoolValue(value != nullptr);
       return absl::OkStatus();
     }
-    if (it == record->end()) {
+    if (value == nullptr) {
       return x.kind() == K::kEntity ? EntityAttrMissing(x.entity(), name) : RecordAttrMissing(name);
     }
-    out->v = &it->second;
+    out->v = value;
     return absl::OkStatus();
   }
 
@@ -546,11 +569,7 @@ class Decider {
         if (e != nullptr) record = &e->attrs;
       }
       read.readable = record != nullptr;
-      read.value = nullptr;
-      if (record != nullptr) {
-        auto it = record->find(name);
-        if (it != record->end()) read.value = &it->second;
-      }
+      read.value = record != nullptr ? FindAttr(*record, name) : nullptr;
     }
     if (read.value != nullptr) {
       out->v = node.c == 1 ? &TrueValue() : read.value;

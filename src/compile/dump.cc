@@ -30,22 +30,24 @@ class Dumper {
   std::string Run() {
     std::string out = absl::StrCat("engine: ", ce_.policies.size(), " policies, ", ce_.store.size(),
                                    " entities, ", ce_.sym_entities.size(), " entity symbols, ",
-                                   ce_.type_syms.size(), " types, ", ce_.scratch_slots, " scratch slots\n");
+                                   ce_.type_syms.size(), " types, ", ce_.nodes.size(), " nodes, ",
+                                   ce_.constants.size(), " constants, ", ce_.scratch_slots, " scratch slots\n");
     // The index, sorted by its printed keys so the dump is stable.
-    std::vector<std::pair<std::string, Bucket>> buckets;
-    for (const Bucket& bucket : ce_.buckets) buckets.emplace_back(Key("principal", bucket.pkey), bucket);
-    std::sort(buckets.begin(), buckets.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::vector<std::pair<std::string, RowRange>> runs;
+    for (const auto& [pkey, range] : ce_.row_keys) runs.emplace_back(Key("principal", pkey), range);
+    std::sort(runs.begin(), runs.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
     out += "index:\n";
-    for (const auto& [pkey, bucket] : buckets) {
+    for (const auto& [pkey, range] : runs) {
       absl::StrAppend(&out, "  ", pkey, "\n");
+      // One line per action key, with its policies in order.
       std::vector<std::string> lines;
-      for (std::uint32_t k = 0; k < bucket.size; ++k) {
-        const ActionEntry& entry = ce_.action_entries[bucket.begin + k];
+      for (std::uint32_t i = range.begin; i < range.begin + range.size;) {
+        const std::uint32_t akey = ce_.rows[i].akey;
         std::vector<std::string> ids;
-        for (std::uint32_t i = 0; i < entry.policies.size; ++i) {
-          ids.push_back(ce_.policies[ce_.policy_lists[entry.policies.begin + i].policy].id);
+        for (; i < range.begin + range.size && ce_.rows[i].akey == akey; ++i) {
+          ids.push_back(ce_.policies[ce_.rows[i].policy].id);
         }
-        lines.push_back(absl::StrCat("    ", Key("action", entry.akey), " -> ", absl::StrJoin(ids, ", "), "\n"));
+        lines.push_back(absl::StrCat("    ", Key("action", akey), " -> ", absl::StrJoin(ids, ", "), "\n"));
       }
       std::sort(lines.begin(), lines.end());
       for (const std::string& l : lines) out += l;
@@ -55,10 +57,10 @@ class Dumper {
       absl::StrAppend(&out, "  ", p.id, ": ", p.effect == Effect::kPermit ? "permit" : "forbid");
       if (p.principal_type != kNoSym) absl::StrAppend(&out, ", principal is ", types_[p.principal_type]);
       absl::StrAppend(&out, ", ", Residual("resource", p.resource), "\n");
-      for (std::uint32_t c = 0; c < p.conditions_size; ++c) {
-        const CompiledCondition& cond = ce_.conditions[p.conditions_begin + c];
-        absl::StrAppend(&out, "    ", cond.is_when ? "when " : "unless ", Expr(cond.root), "\n");
-      }
+      // The conditions, and-ed (`unless c` as `!c`); none: nothing printed.
+      const Node& root = ce_.nodes[p.root];
+      const bool always = root.op == Op::kConst && ce_.constants[root.aux] == Value::Bool(true);
+      if (!always) absl::StrAppend(&out, "    when ", Expr(p.root), "\n");
     }
     return out;
   }

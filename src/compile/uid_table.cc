@@ -23,27 +23,39 @@ std::uint64_t Load8(const char* p) {
   return v;
 }
 
+std::uint32_t Load4(const char* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
 std::uint64_t HashBytes(std::string_view s, std::uint64_t h) {
   const char* p = s.data();
   const std::size_t n = s.size();
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) h = Mix(h, Load8(p + i));
   std::uint64_t tail = 0;
+  auto byte = [p](std::size_t k) { return static_cast<std::uint64_t>(static_cast<unsigned char>(p[k])); };
   if (n >= 8) {
     tail = Load8(p + n - 8);   // the last 8 bytes, overlapping the loop's
-  } else {
-    for (std::size_t k = 0; k < n; ++k) tail |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[k])) << (8 * k);
+  } else if (n >= 4) {         // the first and last 4, overlapping
+    tail = Load4(p) | static_cast<std::uint64_t>(Load4(p + n - 4)) << 32;
+  } else if (n > 0) {
+    tail = byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16;
   }
   return Mix(h, tail ^ (static_cast<std::uint64_t>(n) << 56));
 }
 
-// Whether n bytes at a and b are equal, by words.
+// Whether n bytes at a and b are equal: by words, the last one overlapping.
 bool EqualBytes(const char* a, const char* b, std::size_t n) {
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    if (Load8(a + i) != Load8(b + i)) return false;
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      if (Load8(a + i) != Load8(b + i)) return false;
+    }
+    return Load8(a + n - 8) == Load8(b + n - 8);
   }
-  for (; i < n; ++i) {
+  if (n >= 4) return Load4(a) == Load4(b) && Load4(a + n - 4) == Load4(b + n - 4);
+  for (std::size_t i = 0; i < n; ++i) {
     if (a[i] != b[i]) return false;
   }
   return true;
@@ -66,7 +78,7 @@ std::uint64_t UidTable::Hash(const EntityUid& uid) {
 }
 
 bool UidTable::Matches(const Slot& s, std::uint64_t hash, const EntityUid& uid) const {
-  if (s.hash != hash) return false;
+  if (s.tag != Tag(hash)) return false;
   if (s.type_len + s.id_len > kInline) {
     std::uint32_t index;
     std::memcpy(&index, s.bytes, sizeof index);
@@ -83,7 +95,7 @@ void UidTable::Insert(const EntityUid& uid, std::uint32_t value) {
   std::size_t i = hash & mask;
   while (slots_[i].value != kMissing) i = (i + 1) & mask;
   Slot& s = slots_[i];
-  s.hash = hash;
+  s.tag = Tag(hash);
   s.value = value;
   // Lengths past 16 bits go to long_keys_ like any key too long to inline.
   const bool fits = uid.type.size() + uid.id.size() <= kInline;

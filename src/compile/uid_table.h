@@ -1,7 +1,7 @@
 // Compile: the table from entity uid to symbol that every decision consults
 // three times (principal, action, resource). An open-addressing table whose
 // 64-byte slots hold the key's bytes inline when they fit (type and id
-// together up to 48 bytes: most SPIFFE ids), so a lookup reads one cache line
+// together up to 52 bytes: most SPIFFE ids), so a lookup reads one cache line
 // instead of a hash slot and then the id's heap string, which is what large
 // inventories pay for in a node-keyed map.
 #ifndef WRIT_SRC_COMPILE_UID_TABLE_H_
@@ -27,15 +27,17 @@ class UidTable {
   std::uint32_t Find(const EntityUid& uid) const;
 
  private:
-  static constexpr std::size_t kInline = 48;
+  static constexpr std::size_t kInline = 52;
   struct alignas(64) Slot {
-    std::uint64_t hash = 0;
+    std::uint32_t tag = 0;            // the hash's high half (the low half picks the slot)
     std::uint32_t value = kMissing;   // kMissing: the slot is empty
     std::uint16_t type_len = 0;
     std::uint16_t id_len = 0;         // when type_len + id_len > kInline, `bytes`
     char bytes[kInline] = {};         // holds the index into long_keys_
   };
+  static_assert(sizeof(Slot) == 64);
   static std::uint64_t Hash(const EntityUid& uid);
+  static std::uint32_t Tag(std::uint64_t hash) { return static_cast<std::uint32_t>(hash >> 32); }
   bool Matches(const Slot& s, std::uint64_t hash, const EntityUid& uid) const;
 
   std::vector<Slot> slots_;    // a power of two, at most half full

@@ -197,7 +197,7 @@ TEST_F(EngineTest, DumpShowsTheIndexAndLoweredConditions) {
   EXPECT_THAT(dump, HasSubstr("  policy2: permit, resource is Bucket in Group::\"finance\"\n"
                               "    when (== (. resource \"owner\") principal)\n"));
   EXPECT_THAT(dump, HasSubstr("  policy5: permit, principal is Workload, resource any\n"
-                              "    unless (> (+ (. principal \"tier\") 1) 2)\n"));
+                              "    when (! (> (+ (. principal \"tier\") 1) 2))\n"));
 }
 
 TEST(EngineCompileTest, ConstantsAreFoldedErrorsIncluded) {
@@ -219,6 +219,37 @@ TEST(EngineCompileTest, ConstantsAreFoldedErrorsIncluded) {
                                              {"d", Value::Long(1)}}));
     EXPECT_EQ(Show(engine->Decide(r)), Show(Authorize(set, Entities(), r)));
   }
+}
+
+TEST(EngineCompileTest, EqualConditionsShareNodesAndConstants) {
+  // A thousand policies with the same two conditions lower to the nodes of one.
+  std::string text;
+  for (int i = 0; i < 1000; ++i) {
+    absl::StrAppend(&text, "permit(principal == U::\"u", i, "\", action, resource) when { context.env == \"prod\" }",
+                    " unless { context.cred.expires < context.now };\n");
+  }
+  PolicySet set = Policies(text);
+  std::unique_ptr<const Engine> engine = MustCompile(set, Entities());
+  const std::string dump = engine->Dump();
+  EXPECT_EQ(dump.substr(0, dump.find('\n')),
+            "engine: 1000 policies, 0 entities, 1000 entity symbols, 1 types, 10 nodes, 1 constants, 0 scratch slots");
+  const Request r = Req(Uid("U", "u7"), Uid("Action", "a"), Uid("R", "r"),
+                        Value::MakeRecord({{"env", Value::String("prod")},
+                                           {"now", Value::Long(5)},
+                                           {"cred", Value::MakeRecord({{"expires", Value::Long(9)}})}}));
+  EXPECT_EQ(Show(engine->Decide(r)), "allow [policy7]");
+}
+
+TEST(EngineCompileTest, AVariableReadTwiceInOneConditionIsOneNode) {
+  // `resource` as an operand and as the object of `resource.refs`: the shared
+  // variable node must not be dropped when the attribute read replaces it.
+  PolicySet set = Policies(R"(permit(principal, action, resource) when { resource in resource.refs };)");
+  Entities es = EntitiesJson(R"([{"uid": {"type": "R", "id": "r"}, "parents": [],
+                                  "attrs": {"refs": [{"__entity": {"type": "R", "id": "r"}}]}}])");
+  std::unique_ptr<const Engine> engine = MustCompile(set, es);
+  const Request r = Req(Uid("U", "u"), Uid("Action", "a"), Uid("R", "r"));
+  EXPECT_EQ(Show(engine->Decide(r)), "allow [policy0]");
+  EXPECT_EQ(Show(engine->Decide(r)), Show(Authorize(set, es, r)));
 }
 
 TEST(EngineCompileTest, TemplatesAreSkippedAndEmptyActionListsMatchNothing) {
