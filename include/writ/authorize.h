@@ -3,12 +3,16 @@
 #ifndef WRIT_AUTHORIZE_H_
 #define WRIT_AUTHORIZE_H_
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "writ/entities.h"
 #include "writ/policy_set.h"
 #include "writ/request.h"
+#include "writ/revocation.h"
 
 namespace writ {
 
@@ -22,15 +26,37 @@ struct Decision {
   // The determining policies: the satisfied forbids when denied by policy,
   // else the satisfied permits; in policy-set order.
   std::vector<std::string> reasons;
-  // Policies whose evaluation failed; they were skipped.
+  // Policies whose evaluation failed; they were skipped (but see
+  // DecideOptions::fail_closed).
   std::vector<PolicyError> errors;
+  // The determining policies that are break-glass (@breakglass), in order.
+  std::vector<std::string> breakglass;
+  // Denied as revoked, before any policy was considered (reasons and errors
+  // are then empty).
+  bool revoked = false;
+};
+
+// How decisions are made beyond Cedar's rules: writ's workload extensions.
+struct DecideOptions {
+  // The request time for requests without `now`; unset: the system clock.
+  // Read only when some policy has @expires or @not_before.
+  std::function<absl::Time()> clock;
+  // Cedar skips a policy whose condition errors. With fail_closed, an
+  // erroring forbid denies instead, as if satisfied (it is listed in both
+  // reasons and errors); erroring permits are still skipped.
+  bool fail_closed = false;
+  // Revoked uids (writ/revocation.h); may be shared and changed while
+  // deciding.
+  std::shared_ptr<const RevocationList> revoked;
 };
 
 // Cedar's rules: default deny; a satisfied forbid overrides every permit; a
 // policy whose scope or condition errors is skipped and reported. Templates
-// (policies with slots) are not evaluated.
+// (policies with slots) are not evaluated. writ's additions, in order: a
+// revoked request is denied first; a policy applies only while the request
+// time is in [@not_before, @expires); `options.fail_closed`.
 Decision Authorize(const PolicySet& policies, const Entities& entities,
-                   const Request& request);
+                   const Request& request, const DecideOptions& options = {});
 
 }  // namespace writ
 

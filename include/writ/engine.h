@@ -38,9 +38,12 @@ class Engine {
   // Compiles every static policy of `policies` (templates are skipped, as the
   // reference authorizer skips them) and the entity store `entities`, whose
   // ancestor sets are computed here once. The policy set may be destroyed
-  // afterwards. Fails only past a documented bound (writ/limits.h).
+  // afterwards. `options` (clock, fail_closed, revocation list) hold for
+  // every decision, as for `writ::Authorize`. Fails only past a documented
+  // bound (writ/limits.h).
   static absl::StatusOr<std::unique_ptr<const Engine>> Compile(const PolicySet& policies,
-                                                                Entities entities = {});
+                                                                Entities entities = {},
+                                                                const DecideOptions& options = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;

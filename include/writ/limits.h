@@ -23,6 +23,10 @@ inline constexpr std::size_t kMaxPolicies = 1'000'000;
 inline constexpr std::size_t kMaxJsonBytes = 256u << 20;
 inline constexpr int kMaxJsonDepth = 128;
 
+// Revocation: distinct uids a RevocationList has ever held (revoked or
+// restored); past it, Revoke fails.
+inline constexpr std::size_t kMaxRevocationUids = 1u << 22;
+
 // Entity hierarchy: parents per entity are unbounded by count but the
 // hierarchy must be finite; `in` walks it without recursion.
 

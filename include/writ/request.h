@@ -3,6 +3,9 @@
 #ifndef WRIT_REQUEST_H_
 #define WRIT_REQUEST_H_
 
+#include <optional>
+
+#include "absl/time/time.h"
 #include "writ/value.h"
 
 namespace writ {
@@ -12,6 +15,9 @@ struct Request {
   EntityUid action;
   EntityUid resource;
   Value context = Value::MakeRecord(Value::Record{});   // always a record
+  // The request time, against which lifecycle annotations (@expires,
+  // @not_before) are checked; unset: the deciding clock's (DecideOptions).
+  std::optional<absl::Time> now;
 };
 
 }  // namespace writ

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "src/base/source.h"
 #include "writ/policy_set.h"
 #include "writ/value.h"
@@ -134,6 +135,10 @@ struct Policy {
   Span effect_span;                      // the `permit`/`forbid` keyword
   std::uint32_t source_index = 0;        // which source text (PolicySetData::sources)
   bool is_template = false;              // has a slot
+  // writ's lifecycle annotations, read by src/parse/lifecycle.cc: the policy
+  // applies only while the request time is in [not_before, expires).
+  std::optional<absl::Time> not_before, expires;
+  bool breakglass = false;               // @breakglass("ticket")
 };
 
 }  // namespace writ::internal

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,7 +21,9 @@
 #include "absl/status/statusor.h"
 #include "src/ast/ast.h"
 #include "src/compile/uid_table.h"
+#include "absl/time/time.h"
 #include "src/ext/extensions.h"
+#include "writ/authorize.h"
 #include "writ/entities.h"
 #include "writ/policy_set.h"
 #include "writ/value.h"
@@ -115,6 +118,7 @@ struct IndexRow {
   Sym principal_type = kNoSym;     // `is T in E` on the principal: T must match too
   Residual resource;
   Effect effect = Effect::kPermit;
+  bool timed = false;              // the policy has @not_before or @expires
   // Rows from this one to the end of its action key's run (at most 65535:
   // a longer run continues as another), so a scan skips unmatched keys.
   std::uint16_t run = 1;
@@ -128,12 +132,16 @@ struct CompiledPolicy {
   Residual resource;
   std::uint32_t root = 0;          // as IndexRow::root
   const Policy* source = nullptr;  // for Dump; the AST is kept alive by `ast`
+  // Lifecycle (src/parse/lifecycle.h).
+  std::optional<absl::Time> not_before, expires;
+  bool breakglass = false;
 };
 
 struct CompiledEngine {
   // The store and the parsed policies the compiled form points into.
   Entities store;
   std::vector<std::shared_ptr<const Policy>> ast;
+  DecideOptions options;
 
   // Symbols.
   absl::flat_hash_map<EntityUid, Sym> entity_syms;   // for compiling, dumps, per-request entities
@@ -141,6 +149,7 @@ struct CompiledEngine {
   absl::flat_hash_map<std::string, Sym> type_syms;
   std::vector<SymEntity> sym_entities;   // by entity Sym (types are a separate space)
   std::vector<Sym> ancestors;            // sorted runs, one per entity
+  std::vector<const EntityUid*> sym_uids;  // by entity Sym: the keys of entity_syms
 
   // Policies and their lowered conditions.
   std::vector<CompiledPolicy> policies;   // in policy-set order: index order is reason order
@@ -173,7 +182,8 @@ struct CompiledEngine {
 };
 
 // Builds the compiled form (compiler.cc).
-absl::StatusOr<std::unique_ptr<CompiledEngine>> CompileEngine(const PolicySet& policies, Entities entities);
+absl::StatusOr<std::unique_ptr<CompiledEngine>> CompileEngine(const PolicySet& policies, Entities entities,
+                                                              const DecideOptions& options);
 
 // The dump behind Engine::Dump (dump.cc).
 std::string DumpEngine(const CompiledEngine& engine);

@@ -60,7 +60,11 @@ class Compiler {
     BuildIndex();
     BuildProbes();
     ce_.uid_table = UidTable(ce_.entity_syms.size());
-    for (const auto& [uid, sym] : ce_.entity_syms) ce_.uid_table.Insert(uid, sym);
+    ce_.sym_uids.resize(ce_.sym_entities.size());
+    for (const auto& [uid, sym] : ce_.entity_syms) {
+      ce_.uid_table.Insert(uid, sym);
+      ce_.sym_uids[sym] = &uid;
+    }
     return absl::OkStatus();
   }
 
@@ -138,6 +142,9 @@ class Compiler {
     cp.id = policy.id;
     cp.effect = policy.effect;
     cp.source = &policy;
+    cp.not_before = policy.not_before;
+    cp.expires = policy.expires;
+    cp.breakglass = policy.breakglass;
     const Residual principal = LowerScope(policy.principal);
     if (principal.kind == ScopeConstraint::Kind::kIsIn) cp.principal_type = principal.type;
     cp.resource = LowerScope(policy.resource);
@@ -202,7 +209,8 @@ class Compiler {
                             .root = p.root,
                             .principal_type = p.principal_type,
                             .resource = p.resource,
-                            .effect = p.effect});
+                            .effect = p.effect,
+                            .timed = p.not_before.has_value() || p.expires.has_value()});
         ++range.size;
       }
       // Each row's distance to the end of its action key's run.
@@ -437,8 +445,10 @@ class Compiler {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<CompiledEngine>> CompileEngine(const PolicySet& policies, Entities entities) {
+absl::StatusOr<std::unique_ptr<CompiledEngine>> CompileEngine(const PolicySet& policies, Entities entities,
+                                                              const DecideOptions& options) {
   auto ce = std::make_unique<CompiledEngine>();
+  ce->options = options;
   ce->store = std::move(entities);
   ce->sym_entities.reserve(ce->store.size());
   Compiler compiler(ce.get());

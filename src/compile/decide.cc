@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "src/compile/compiled.h"
+#include "src/eval/evaluator.h"
 #include "src/eval/ops.h"
 #include "src/ext/extensions.h"
 #include "writ/engine.h"
@@ -120,6 +122,16 @@ class View {
     return s < ce_.sym_entities.size() ? ce_.sym_entities[s].type : ce_.FindType(uid.type);
   }
 
+  // The uid of a symbol (the engine's, or one given to a per-request entity).
+  const EntityUid& UidOf(Sym s) const {
+    if (s < ce_.sym_uids.size()) return *ce_.sym_uids[s];
+    for (const auto& [uid, sym] : extra_syms_) {
+      if (sym == s) return uid;
+    }
+    static const EntityUid kNone;
+    return kNone;   // unreachable: every symbol came from one of the two
+  }
+
   // Sorted symbols of the uid's ancestors.
   absl::Span<const Sym> Ancestors(const EntityUid& uid, Sym s) {
     if (s == kNoSym) return {};
@@ -207,14 +219,23 @@ class Decider {
   }
 
   void Decide(Decision* out) {
+    out->errors.clear();
+    out->breakglass.clear();
+    out->revoked = Revoked();
+    if (out->revoked) {
+      out->allowed = false;
+      out->reasons.clear();
+      return;
+    }
     CollectCandidates();
     ws_.permits.clear();
     ws_.forbids.clear();
-    out->errors.clear();
     for (const IndexRow* row : ws_.candidates) {
+      if (row->timed && !InWindow(ce_.policies[row->policy])) continue;
       bool satisfied = false;
       if (absl::Status s = EvalBool(row->root, &satisfied); !s.ok()) {
         out->errors.push_back({ce_.policies[row->policy].id, std::string(s.message())});
+        if (ce_.options.fail_closed && row->effect == Effect::kForbid) ws_.forbids.push_back(row->policy);
       } else if (satisfied) {
         (row->effect == Effect::kForbid ? ws_.forbids : ws_.permits).push_back(row->policy);
       }
@@ -222,10 +243,34 @@ class Decider {
     out->allowed = ws_.forbids.empty() && !ws_.permits.empty();
     const std::vector<std::uint32_t>& reasons = ws_.forbids.empty() ? ws_.permits : ws_.forbids;
     out->reasons.resize(reasons.size());   // keeps the strings' storage
-    for (std::size_t k = 0; k < reasons.size(); ++k) out->reasons[k] = ce_.policies[reasons[k]].id;
+    for (std::size_t k = 0; k < reasons.size(); ++k) {
+      const CompiledPolicy& p = ce_.policies[reasons[k]];
+      out->reasons[k] = p.id;
+      if (p.breakglass) out->breakglass.push_back(p.id);
+    }
   }
 
  private:
+  // Whether the request time is in the policy's [not_before, expires). The
+  // time is read once per decision, and only if a policy has a window.
+  bool InWindow(const CompiledPolicy& p) {
+    if (!now_) now_ = req_.now ? *req_.now : ce_.options.clock ? ce_.options.clock() : absl::Now();
+    return !(p.not_before && *now_ < *p.not_before) && !(p.expires && *now_ >= *p.expires);
+  }
+
+  // Whether the principal, one of its ancestors or the request's credential
+  // is revoked (as the reference decides: writ/revocation.h).
+  bool Revoked() {
+    const RevocationList* list = ce_.options.revoked.get();
+    if (list == nullptr || list->size() == 0) return false;
+    if (const EntityUid* c = CredentialOf(req_); c != nullptr && list->Contains(*c)) return true;
+    if (list->Contains(req_.principal)) return true;
+    for (const Sym s : p_.ancestors) {
+      if (list->Contains(view_.UidOf(s))) return true;
+    }
+    return false;
+  }
+
   Resolved Resolve(const EntityUid& uid) {
     Resolved r;
     r.uid = &uid;
@@ -613,6 +658,7 @@ class Decider {
   Workspace& ws_;
   Resolved p_, a_, r_;
   std::uint64_t epoch_ = 0;
+  std::optional<absl::Time> now_;
 };
 
 }  // namespace
@@ -623,9 +669,10 @@ namespace writ {
 Engine::Engine(std::unique_ptr<internal::CompiledEngine> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
 
-absl::StatusOr<std::unique_ptr<const Engine>> Engine::Compile(const PolicySet& policies, Entities entities) {
+absl::StatusOr<std::unique_ptr<const Engine>> Engine::Compile(const PolicySet& policies, Entities entities,
+                                                              const DecideOptions& options) {
   absl::StatusOr<std::unique_ptr<internal::CompiledEngine>> ce =
-      internal::CompileEngine(policies, std::move(entities));
+      internal::CompileEngine(policies, std::move(entities), options);
   if (!ce.ok()) return ce.status();
   return std::unique_ptr<const Engine>(new Engine(*std::move(ce)));
 }

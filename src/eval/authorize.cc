@@ -1,27 +1,81 @@
 // Eval: the reference authorizer — Cedar's combination of policy results
-// (default deny, forbid overrides permit, erroring policies skipped).
+// (default deny, forbid overrides permit, erroring policies skipped), with
+// writ's revocation, lifecycle windows and fail-closed option.
 #include "writ/authorize.h"
 
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
 #include "src/ast/policy_set_data.h"
 #include "src/eval/evaluator.h"
 
 namespace writ {
+namespace internal {
 
-Decision Authorize(const PolicySet& policies, const Entities& entities, const Request& request) {
-  const internal::Evaluator evaluator(request, entities);
-  std::vector<std::string> permits, forbids;
+// The entity `context.credential` refers to, if it is an entity.
+const EntityUid* CredentialOf(const Request& request) {
+  if (!request.context.is(Value::Kind::kRecord)) return nullptr;
+  const Value::Record& context = request.context.as_record();
+  auto it = context.find("credential");
+  return it != context.end() && it->second.is(Value::Kind::kEntity) ? &it->second.as_entity() : nullptr;
+}
+
+// Whether the request's principal, an ancestor of it, or its credential is
+// revoked: the principal's hierarchy walked breadth-first over `entities`.
+bool IsRevoked(const RevocationList& revoked, const Entities& entities, const Request& request) {
+  if (revoked.size() == 0) return false;
+  if (const EntityUid* credential = CredentialOf(request); credential != nullptr && revoked.Contains(*credential)) {
+    return true;
+  }
+  absl::flat_hash_set<EntityUid> seen = {request.principal};
+  std::vector<const EntityUid*> frontier = {&request.principal};
+  while (!frontier.empty()) {
+    const EntityUid* uid = frontier.back();
+    frontier.pop_back();
+    if (revoked.Contains(*uid)) return true;
+    if (const Entity* e = entities.Find(*uid)) {
+      for (const EntityUid& p : e->parents) {
+        if (seen.insert(p).second) frontier.push_back(&p);
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace internal
+
+Decision Authorize(const PolicySet& policies, const Entities& entities, const Request& request,
+                   const DecideOptions& options) {
   Decision decision;
+  if (options.revoked != nullptr && internal::IsRevoked(*options.revoked, entities, request)) {
+    decision.revoked = true;
+    return decision;
+  }
+  const internal::Evaluator evaluator(request, entities);
+  std::optional<absl::Time> now = request.now;
+  std::vector<const internal::Policy*> permits, forbids;
   for (const auto& policy : internal::PolicySetData::Of(policies).policies) {
     if (policy->is_template) continue;
+    if (policy->not_before || policy->expires) {
+      if (!now) now = options.clock ? options.clock() : absl::Now();
+      if ((policy->not_before && *now < *policy->not_before) || (policy->expires && *now >= *policy->expires)) {
+        continue;
+      }
+    }
     absl::StatusOr<bool> satisfied = evaluator.Satisfied(*policy);
     if (!satisfied.ok()) {
       decision.errors.push_back({policy->id, std::string(satisfied.status().message())});
+      if (options.fail_closed && policy->effect == Effect::kForbid) forbids.push_back(policy.get());
     } else if (*satisfied) {
-      (policy->effect == Effect::kForbid ? forbids : permits).push_back(policy->id);
+      (policy->effect == Effect::kForbid ? forbids : permits).push_back(policy.get());
     }
   }
   decision.allowed = forbids.empty() && !permits.empty();
-  decision.reasons = forbids.empty() ? std::move(permits) : std::move(forbids);
+  for (const internal::Policy* p : forbids.empty() ? permits : forbids) {
+    decision.reasons.push_back(p->id);
+    if (p->breakglass) decision.breakglass.push_back(p->id);
+  }
   return decision;
 }
 

@@ -12,6 +12,10 @@
 
 namespace writ::internal {
 
+// The entity `context.credential` refers to, or null when it is absent or not
+// an entity (revocation checks it: writ/revocation.h).
+const EntityUid* CredentialOf(const Request& request);
+
 // Evaluates expressions for one request. Errors come back as a non-ok status
 // whose message is the evaluation error. Recursion is bounded by the
 // parser's expression depth limit.

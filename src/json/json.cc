@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/time.h"
 #include "src/base/source.h"
 #include "src/base/strings.h"
 #include "src/ext/extensions.h"
@@ -421,16 +422,17 @@ std::optional<Request> ConvertRequest(Converter& c, const JsonNode& root) {
   }
   for (std::size_t i = 0; i < root.keys.size(); ++i) {
     const std::string& k = root.keys[i];
-    // The last five are the expectations of Cedar's conformance tests.
+    // `now` is writ's request time; the last five are the expectations of
+    // Cedar's conformance tests.
     static constexpr std::string_view kKnown[] = {
-        "principal",   "action", "resource", "context",        "description",
-        "decision",    "reason", "errors",   "validateRequest",
+        "principal", "action", "resource", "context",        "now",
+        "description", "decision", "reason", "errors", "validateRequest",
     };
     bool known = false;
     for (std::string_view name : kKnown) known = known || k == name;
     if (!known) {
       c.Error(root.key_spans[i], absl::StrCat("unknown request field `", Av(k), "`"),
-              "a request has `principal`, `action`, `resource` and optionally `context`");
+              "a request has `principal`, `action`, `resource` and optionally `context` and `now`");
     }
   }
   Request request;
@@ -445,6 +447,17 @@ std::optional<Request> ConvertRequest(Converter& c, const JsonNode& root) {
     } else if (std::optional<EntityUid> uid = c.ToEntityRef(*n, /*allow_string=*/true)) {
       *out = std::move(*uid);
     } else {
+      ok = false;
+    }
+  }
+  if (const JsonNode* now = root.Find("now")) {
+    absl::Time t;
+    std::string why;
+    if (now->is(Kind::kString) && absl::ParseTime(absl::RFC3339_full, now->string, &t, &why)) {
+      request.now = t;
+    } else {
+      c.Error(now->span, "`now` must be an RFC 3339 time in a string",
+              "for example \"now\": \"2026-11-22T12:00:00Z\"");
       ok = false;
     }
   }

@@ -77,6 +77,9 @@ std::string DecisionToJson(const Decision& decision) {
     errors.push_back(std::move(err));
   }
   out["errors"] = std::move(errors);
+  // writ's extensions, only when they say something.
+  if (!decision.breakglass.empty()) out["breakglass"] = decision.breakglass;
+  if (decision.revoked) out["revoked"] = true;
   return Dump(out);
 }
 

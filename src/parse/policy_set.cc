@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/ast/policy_set_data.h"
 #include "src/base/strings.h"
+#include "src/parse/lifecycle.h"
 #include "src/parse/parser.h"
 
 namespace writ {
@@ -25,6 +26,7 @@ absl::Status PolicySet::Add(std::string_view text, std::string_view source_name,
   const internal::SourceFile file(source->name, source->text);
   const std::size_t errors_before = issues->size();
   std::vector<internal::Policy> parsed = internal::ParsePolicies(file, options, issues);
+  for (internal::Policy& p : parsed) internal::ReadLifecycle(file, options, &p, issues);
   for (std::size_t i = errors_before; i < issues->size(); ++i) {
     if ((*issues)[i].severity == Severity::kError) {
       return absl::InvalidArgumentError(

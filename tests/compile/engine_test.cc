@@ -5,7 +5,9 @@
 // agreement by `writ conformance` (tests/tools).
 #include "writ/engine.h"
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,6 +19,7 @@
 #include "writ/authorize.h"
 #include "writ/json.h"
 #include "writ/policy_set.h"
+#include "writ/revocation.h"
 
 namespace writ {
 namespace {
@@ -30,6 +33,8 @@ EntityUid Uid(std::string type, std::string id) { return {std::move(type), std::
 std::string Show(const Decision& d) {
   std::string s = absl::StrCat(d.allowed ? "allow" : "deny", " [", absl::StrJoin(d.reasons, ","), "]");
   for (const PolicyError& e : d.errors) absl::StrAppend(&s, " {", e.policy_id, ": ", e.message, "}");
+  if (!d.breakglass.empty()) absl::StrAppend(&s, " breakglass[", absl::StrJoin(d.breakglass, ","), "]");
+  if (d.revoked) s += " revoked";
   return s;
 }
 
@@ -48,7 +53,7 @@ Entities EntitiesJson(std::string_view json) {
 }
 
 Request Req(EntityUid p, EntityUid a, EntityUid r, Value context = Value::MakeRecord({})) {
-  return Request{std::move(p), std::move(a), std::move(r), std::move(context)};
+  return Request{std::move(p), std::move(a), std::move(r), std::move(context), std::nullopt};
 }
 
 std::unique_ptr<const Engine> MustCompile(const PolicySet& set, Entities entities) {
@@ -301,6 +306,52 @@ TEST_F(EngineTest, ConcurrentDecisionsAgree) {
   }
   for (std::thread& t : threads) t.join();
   EXPECT_THAT(mismatches, ElementsAre(0, 0, 0, 0));
+}
+
+// Revocations land while four threads decide (run under TSan in CI): every
+// decision is either the unrevoked or the revoked one, and once Revoke has
+// returned, the next decision on every thread is revoked.
+TEST_F(EngineTest, ConcurrentRevocationTakesEffectOnTheNextDecision) {
+  auto revoked = std::make_shared<RevocationList>();
+  DecideOptions options;
+  options.revoked = revoked;
+  absl::StatusOr<std::unique_ptr<const Engine>> compiled = Engine::Compile(policies_, entities_, options);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  const std::unique_ptr<const Engine> engine = *std::move(compiled);
+  const Value prod = Value::MakeRecord({{"env", Value::String("prod")}});
+  const Request request = Req(kApi, Uid("Action", "read"), kLedger, prod);
+  const std::string allowed = Show(Authorize(policies_, entities_, request));
+  std::atomic<int> phase{0};   // 0: deciding, 1: revoked (every thread must see it), 2: stop
+  std::atomic<int> bad{0}, seen_revoked{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      Decision d;
+      bool counted = false;
+      while (phase.load() != 2) {
+        const int before = phase.load();
+        engine->Decide(request, &d);
+        if (before == 1 && !d.revoked) ++bad;   // revoked before this decision began
+        if (!d.revoked && Show(d) != allowed) ++bad;
+        if (d.revoked && (d.allowed || !d.reasons.empty())) ++bad;
+        if (before == 1 && !counted) {
+          counted = true;
+          ++seen_revoked;
+        }
+      }
+    });
+  }
+  // Flip the namespace (an ancestor of the principal) a few hundred times.
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_TRUE(revoked->Revoke(Uid("Namespace", "pay")).ok());
+    revoked->Restore(Uid("Namespace", "pay"));
+  }
+  ASSERT_TRUE(revoked->Revoke(Uid("Namespace", "pay")).ok());
+  phase = 1;
+  while (seen_revoked.load() < 4) std::this_thread::yield();
+  phase = 2;
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(bad.load(), 0);
 }
 
 }  // namespace

@@ -532,11 +532,25 @@ TEST(RequestFromJson, Errors) {
   std::vector<Issue> issues;
   EXPECT_FALSE(RequestFromJson(
                    "{\"principal\": \"U::\\\"a\\\"\", \"action\": \"Action::\\\"a\\\"\",\n"
-                   " \"resource\": \"R::\\\"r\\\"\", \"now\": 5}",
+                   " \"resource\": \"R::\\\"r\\\"\", \"time\": 5}",
                    "r.json", &issues)
                    .ok());
-  EXPECT_THAT(FirstError(issues).message, HasSubstr("unknown request field `now`"));
+  EXPECT_THAT(FirstError(issues).message, HasSubstr("unknown request field `time`"));
   EXPECT_AT(FirstError(issues), 2u, 26u);
+
+  // writ's request time: an RFC 3339 string.
+  issues.clear();
+  EXPECT_FALSE(RequestFromJson(R"({"principal": "U::\"a\"", "action": "Action::\"a\"", "resource": "R::\"r\"",
+                                   "now": "2026-11-22 12:00"})",
+                               "r.json", &issues)
+                   .ok());
+  EXPECT_THAT(FirstError(issues).message, HasSubstr("`now` must be an RFC 3339 time"));
+  EXPECT_AT(FirstError(issues), 2u, 43u);
+  absl::StatusOr<Request> timed = RequestFromJson(
+      R"({"principal": "U::\"a\"", "action": "Action::\"a\"", "resource": "R::\"r\"", "now": "2026-11-22T13:00:00+01:00"})",
+      "r.json", nullptr);
+  ASSERT_TRUE(timed.ok()) << timed.status();
+  EXPECT_EQ(timed->now, absl::FromUnixSeconds(1795348800));
 
   issues.clear();
   EXPECT_FALSE(RequestFromJson(R"({"action": "Action::\"a\"", "resource": "R::\"r\""})", "r.json",
