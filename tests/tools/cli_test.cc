@@ -161,6 +161,34 @@ TEST_F(CliTest, AuthorizeRefusesBadInputsClearly) {
   EXPECT_EQ(r.out, "");
 }
 
+TEST_F(CliTest, AuthorizeTakesRequestTimeRevocationsAndFailClosed) {
+  fs::path p = Write("p.cedar", R"(@expires("2026-12-01T00:00:00Z") @breakglass("INC-9")
+permit(principal, action, resource);
+forbid(principal, action, resource) when { context.risk > 5 };)");
+  fs::path revoked = Write("revoked.txt", "# after INC-9\nW::\"gone\"\n");
+  fs::path q = Write("q.jsonl", R"({"principal": "W::\"gone\"", "action": "A::\"r\"", "resource": "R::\"x\"", "context": {"risk": 1}}
+{"principal": "W::\"api\"", "action": "A::\"r\"", "resource": "R::\"x\"", "context": {"risk": 1}}
+{"principal": "W::\"api\"", "action": "A::\"r\"", "resource": "R::\"x\"", "context": {"risk": 1}, "now": "2026-12-01T00:00:00Z"}
+{"principal": "W::\"api\"", "action": "A::\"r\"", "resource": "R::\"x\"", "context": {}}
+)");
+  Result r = Run("authorize --policies " + p.string() + " --requests " + q.string() + " --revoked " + revoked.string() +
+                 " --now 2026-11-22T12:00:00Z --fail-closed");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "{\"decision\":\"deny\",\"reasons\":[],\"errors\":[],\"revoked\":true}\n"
+            "{\"decision\":\"allow\",\"reasons\":[\"policy0\"],\"errors\":[],\"breakglass\":[\"policy0\"]}\n"
+            "{\"decision\":\"deny\",\"reasons\":[],\"errors\":[]}\n"
+            "{\"decision\":\"deny\",\"reasons\":[\"policy1\"],\"errors\":[{\"policy\":\"policy1\",\"message\":"
+            "\"record does not have the attribute `risk`\"}]}\n");
+  r = Run("authorize --policies " + p.string() + " --requests " + q.string() + " --revoked " +
+          Write("bad.txt", "W::gone\n").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("bad.txt:1:1: error: `W::gone` is not an entity uid"));
+  r = Run("authorize --policies " + p.string() + " --requests " + q.string() + " --now 2026-11-22");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--now must be an RFC 3339 time"));
+}
+
 TEST_F(CliTest, ConformanceCountsPassFailAndSkip) {
   const std::string data = std::string(WRIT_TESTDATA_DIR) + "/conformance";
   Result r = Run("conformance " + data + " --skip-list " + data + "/skip.txt");

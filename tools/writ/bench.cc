@@ -58,12 +58,14 @@ bool LoadAndCompile(const Args& args, Loaded* l, std::ostream& err) {
   if (!l->policies) return false;
   std::optional<Entities> entities = LoadEntities(args.One("entities").value_or(""), err);
   if (!entities) return false;
+  std::optional<DecideOptions> options = LoadDecideOptions(args, err);
+  if (!options) return false;
   l->load_ms = MillisSince(load_start);
   // The entity store is moved into the engine, so the heap in use grows by
   // what compiling adds: symbols, index, lowered conditions.
   const std::size_t heap_before = mallinfo2().uordblks;
   const Clock::time_point compile_start = Clock::now();
-  l->engine = CompileOrReport(*l->policies, *std::move(entities), err);
+  l->engine = CompileOrReport(*l->policies, *std::move(entities), *options, err);
   if (l->engine == nullptr) return false;
   l->compile_ms = MillisSince(compile_start);
   l->compile_heap_bytes = static_cast<double>(mallinfo2().uordblks) - static_cast<double>(heap_before);

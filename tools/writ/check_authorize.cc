@@ -70,7 +70,9 @@ int RunAuthorize(const Args& args, std::ostream& out, std::ostream& err) {
   if (!policies) return kExitUsage;
   std::optional<Entities> entities = LoadEntities(args.One("entities").value_or(""), err);
   if (!entities) return kExitUsage;
-  std::unique_ptr<const Engine> engine = CompileOrReport(*policies, *std::move(entities), err);
+  std::optional<DecideOptions> options = LoadDecideOptions(args, err);
+  if (!options) return kExitUsage;
+  std::unique_ptr<const Engine> engine = CompileOrReport(*policies, *std::move(entities), *options, err);
   if (engine == nullptr) return kExitUsage;
 
   if (one) {

@@ -134,8 +134,36 @@ std::optional<Entities> LoadEntities(const std::string& path, std::ostream& err,
   return *std::move(entities);
 }
 
-std::unique_ptr<const Engine> CompileOrReport(const PolicySet& policies, Entities entities, std::ostream& err) {
-  absl::StatusOr<std::unique_ptr<const Engine>> engine = Engine::Compile(policies, std::move(entities));
+std::optional<DecideOptions> LoadDecideOptions(const Args& args, std::ostream& err) {
+  DecideOptions options;
+  options.fail_closed = args.Has("fail-closed");
+  if (std::optional<std::string> now = args.One("now")) {
+    absl::Time t;
+    std::string why;
+    if (!absl::ParseTime(absl::RFC3339_full, *now, &t, &why)) {
+      err << "error: --now must be an RFC 3339 time such as 2026-11-22T12:00:00Z, not `" << *now << "`\n";
+      return std::nullopt;
+    }
+    options.clock = [t] { return t; };
+  }
+  if (std::optional<std::string> path = args.One("revoked")) {
+    absl::StatusOr<std::string> text = ReadFile(*path, kMaxPolicyTextBytes);
+    if (!text.ok()) {
+      err << "error: " << text.status().message() << "\n";
+      return std::nullopt;
+    }
+    std::vector<Issue> issues;
+    absl::StatusOr<std::shared_ptr<RevocationList>> list = RevocationList::FromText(*text, *path, &issues);
+    err << RenderIssues(issues);
+    if (!list.ok()) return std::nullopt;
+    options.revoked = *std::move(list);
+  }
+  return options;
+}
+
+std::unique_ptr<const Engine> CompileOrReport(const PolicySet& policies, Entities entities,
+                                              const DecideOptions& options, std::ostream& err) {
+  absl::StatusOr<std::unique_ptr<const Engine>> engine = Engine::Compile(policies, std::move(entities), options);
   if (!engine.ok()) {
     err << "error: the policies do not compile: " << engine.status().message() << "\n";
     return nullptr;

@@ -62,8 +62,22 @@ std::optional<PolicySet> LoadPolicies(const std::vector<std::string>& paths, std
 std::optional<Entities> LoadEntities(const std::string& path, std::ostream& err,
                                      const JsonOptions& options = {});
 
+// The deciding options of --now (the time of requests without their own),
+// --revoked FILE and --fail-closed; nullopt (reported to `err`) when a value
+// does not read.
+std::optional<DecideOptions> LoadDecideOptions(const Args& args, std::ostream& err);
+// The flags LoadDecideOptions reads, for the command table.
+inline const std::vector<FlagSpec>& DecideFlags() {
+  static const std::vector<FlagSpec> kFlags = {
+      {"now", true, false, "time of requests without their own \"now\" (RFC 3339; default: the clock)"},
+      {"revoked", true, false, "revoked uids, one Type::\"id\" per line (# comments)"},
+      {"fail-closed", false, false, "a forbid whose condition errors denies (Cedar: skipped)"}};
+  return kFlags;
+}
+
 // Compiles the engine, or reports why not to `err` and returns null.
-std::unique_ptr<const Engine> CompileOrReport(const PolicySet& policies, Entities entities, std::ostream& err);
+std::unique_ptr<const Engine> CompileOrReport(const PolicySet& policies, Entities entities,
+                                              const DecideOptions& options, std::ostream& err);
 
 int RunCheck(const Args& args, std::ostream& out, std::ostream& err);
 int RunAuthorize(const Args& args, std::ostream& out, std::ostream& err);

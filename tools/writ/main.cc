@@ -8,6 +8,12 @@
 namespace writ::cli {
 namespace {
 
+// A command's flags, and those of LoadDecideOptions.
+std::vector<FlagSpec> WithDecideFlags(std::vector<FlagSpec> flags) {
+  flags.insert(flags.end(), DecideFlags().begin(), DecideFlags().end());
+  return flags;
+}
+
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"check", "writ check --policies FILE...",
@@ -23,19 +29,19 @@ const std::vector<Command>& Commands() {
        "line, in order; a line that cannot be read is denied with an error whose\n"
        "policy is \"\" and whose message says why (FILE:LINE: ...).\n"
        "Exit 0 whatever the decisions; 2 when the policies or entities do not load.",
-       {{"policies", true, true, "policy files (Cedar)"},
+       WithDecideFlags({{"policies", true, true, "policy files (Cedar)"},
         {"entities", true, false, "entities (Cedar entity JSON)"},
         {"request", true, false, "one request (JSON object)"},
-        {"requests", true, false, "one request per line (JSON lines)"}},
+        {"requests", true, false, "one request per line (JSON lines)"}}),
        0, 0, RunAuthorize},
       {"compile", "writ compile --policies FILE... [--entities FILE] [--dump]",
        "Compiles the policies and entity store as `authorize` and `bench` do and\n"
        "reports the time taken; --dump prints the compiled form: the scope index\n"
        "(principal key, action key, policies) and each policy's residual resource\n"
        "check and lowered conditions, with constant subexpressions folded.",
-       {{"policies", true, true, "policy files (Cedar)"},
+       WithDecideFlags({{"policies", true, true, "policy files (Cedar)"},
         {"entities", true, false, "entities (Cedar entity JSON)"},
-        {"dump", false, false, "print the compiled form"}},
+        {"dump", false, false, "print the compiled form"}}),
        0, 0, RunCompile},
       {"bench",
        "writ bench --policies FILE... [--entities FILE] --requests FILE.jsonl [--seconds S] [--threads T] "
@@ -50,12 +56,12 @@ const std::vector<Command>& Commands() {
        "index, lowered conditions and the symbols of the entities).\n"
        "--decisions OUT writes `allow` or `deny` for each request line, in order.\n"
        "A request line that does not read is an error (exit 2): nothing is skipped.",
-       {{"policies", true, true, "policy files (Cedar)"},
+       WithDecideFlags({{"policies", true, true, "policy files (Cedar)"},
         {"entities", true, false, "entities (Cedar entity JSON)"},
         {"requests", true, false, "one request per line (JSON lines), as for `authorize`"},
         {"seconds", true, false, "timed seconds (default 5)"},
         {"threads", true, false, "deciding threads (default 1)"},
-        {"decisions", true, false, "write each request's decision here"}},
+        {"decisions", true, false, "write each request's decision here"}}),
        0, 0, RunBench},
       {"conformance", "writ conformance DIR [--skip-list FILE] [--verbose]",
        "Runs Cedar's JSON integration tests found under DIR (paths inside the tests\n"
