@@ -5,16 +5,22 @@
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
+#include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "tests/compile/random_gen.h"
 #include "writ/authorize.h"
 #include "writ/engine.h"
 #include "writ/policy_set.h"
+#include "writ/revocation.h"
 
 namespace writ {
 namespace {
@@ -22,6 +28,8 @@ namespace {
 std::string Show(const Decision& d) {
   std::string s = absl::StrCat(d.allowed ? "allow" : "deny", " [", absl::StrJoin(d.reasons, ","), "]");
   for (const PolicyError& e : d.errors) absl::StrAppend(&s, " {", e.policy_id, ": ", e.message, "}");
+  if (!d.breakglass.empty()) absl::StrAppend(&s, " breakglass[", absl::StrJoin(d.breakglass, ","), "]");
+  if (d.revoked) s += " revoked";
   return s;
 }
 
@@ -58,6 +66,73 @@ TEST(EngineDifferentialTest, RandomPoliciesAgreeWithTheReference) {
   EXPECT_GT(allowed, requests / 10);
   EXPECT_LT(allowed, requests * 9 / 10);
   EXPECT_GT(errors, requests / 50);
+}
+
+// The same cases with writ's workload extensions layered on: lifecycle
+// windows and break-glass annotations on some policies, request times around
+// their bounds (on the request or from the clock), revoked principals,
+// ancestors and credentials, and fail-closed forbids.
+TEST(EngineDifferentialTest, WorkloadExtensionsAgreeWithTheReference) {
+  const absl::Time base = absl::FromUnixSeconds(1'800'000'000);
+  const absl::Time times[] = {base - absl::Hours(1), base, base + absl::Nanoseconds(1), base + absl::Hours(1)};
+  auto rfc3339 = [](absl::Time t) { return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone()); };
+  std::uint64_t requests = 0, revoked = 0, breakglass = 0;
+  for (std::uint64_t seed = 1; seed <= 1000; ++seed) {
+    testing_gen::RandomCase c = testing_gen::GenerateRandomCase(seed);
+    // Annotate every policy by its position: a window [not_before, expires)
+    // on some, break-glass (with an expiry) on others.
+    std::string text;
+    int k = 0;
+    for (absl::string_view line : absl::StrSplit(c.policies, '\n')) {
+      if (absl::StartsWith(line, "permit(") || absl::StartsWith(line, "forbid(")) {
+        switch ((seed + k++) % 4) {
+          case 0: absl::StrAppend(&text, "@not_before(\"", rfc3339(base), "\")\n"); break;
+          case 1: absl::StrAppend(&text, "@expires(\"", rfc3339(base), "\")\n"); break;
+          case 2: absl::StrAppend(&text, "@breakglass(\"INC-", seed, "\") @expires(\"", rfc3339(base + absl::Hours(1)), "\")\n"); break;
+          default: break;
+        }
+      }
+      absl::StrAppend(&text, line, "\n");
+    }
+    PolicySet set;
+    std::vector<Issue> issues;
+    ASSERT_TRUE(set.Add(text, "random.cedar", &issues).ok()) << "seed " << seed << "\n" << RenderIssues(issues);
+    auto list = std::make_shared<RevocationList>();
+    DecideOptions options;
+    options.fail_closed = seed % 2 == 0;
+    options.revoked = list;
+    std::size_t clock_index = 0;
+    options.clock = [&] { return times[clock_index % 4]; };
+    absl::StatusOr<std::unique_ptr<const Engine>> engine = Engine::Compile(set, c.entities, options);
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    for (std::size_t i = 0; i < c.requests.size(); ++i) {
+      Request r = c.requests[i];
+      clock_index = i + seed;
+      if (i % 3 == 0) r.now = times[(i / 3) % 4];
+      // Revoke something about one request in four: the principal, or an
+      // entity of the store that may be one of its ancestors.
+      if (i % 4 == 1) {
+        ASSERT_TRUE(list->Revoke(r.principal).ok());
+      }
+      if (i % 4 == 2 && c.entities.size() > 0) {
+        auto it = c.entities.begin();
+        std::advance(it, static_cast<long>((seed + i) % c.entities.size()));
+        ASSERT_TRUE(list->Revoke(it->first).ok());
+      }
+      const Decision got = (*engine)->Decide(r);
+      const Decision want = Authorize(set, c.entities, r, options);
+      ASSERT_EQ(Show(got), Show(want)) << "seed " << seed << "\npolicies:\n" << text << "\nrequest: "
+                                       << r.principal.ToString() << " " << r.action.ToString() << " "
+                                       << r.resource.ToString() << " " << r.context.ToString();
+      for (const EntityUid& uid : list->List()) list->Restore(uid);
+      ++requests;
+      revoked += want.revoked;
+      breakglass += !want.breakglass.empty();
+    }
+  }
+  std::cout << requests << " requests: " << revoked << " revoked, " << breakglass << " by break-glass\n";
+  EXPECT_GT(revoked, requests / 10);
+  EXPECT_GT(breakglass, requests / 50);
 }
 
 }  // namespace
