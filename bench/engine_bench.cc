@@ -2,6 +2,8 @@
 //   BM_Decide/workload/N     one Engine::Decide on a built request, N permit
 //                            policies of the workload-identity set (+1 forbid),
 //                            on 1 and 2 threads
+//   BM_Decide/workload-ext/N the same with writ's extensions in play (lifecycle
+//                            windows, the clock, a revocation list)
 //   BM_Decide/<app>          the OOPSLA 2024 applications (gdrive, github, tinytodo)
 //   BM_Reference/workload/N  the reference interpreter on the same requests,
 //                            to show what the index saves as N grows
@@ -18,6 +20,9 @@
 #include "bench/gen/dataset.h"
 #include "bench/gen/oopsla.h"
 #include "bench/gen/workload.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "benchmark/benchmark.h"
 #include "writ/writ.h"
 
@@ -32,7 +37,7 @@ struct Loaded {
   std::unique_ptr<const Engine> engine;
 };
 
-std::unique_ptr<Loaded> Load(const Dataset& d) {
+std::unique_ptr<Loaded> Load(const Dataset& d, const DecideOptions& options = {}) {
   auto l = std::make_unique<Loaded>();
   std::vector<Issue> issues;
   if (!l->policies.Add(d.policies, d.name + ".cedar", &issues).ok()) return nullptr;
@@ -44,10 +49,33 @@ std::unique_ptr<Loaded> Load(const Dataset& d) {
     if (!r.ok()) return nullptr;
     l->requests.push_back(*std::move(r));
   }
-  absl::StatusOr<std::unique_ptr<const Engine>> engine = Engine::Compile(l->policies, l->entities);
+  absl::StatusOr<std::unique_ptr<const Engine>> engine = Engine::Compile(l->policies, l->entities, options);
   if (!engine.ok()) return nullptr;
   l->engine = *std::move(engine);
   return l;
+}
+
+// The workload set with writ's extensions in play on every decision: each
+// policy has a lifecycle window (which holds, so decisions are unchanged),
+// the time is read from the system clock, and a revocation list of 1,000
+// credentials (none of the requests') is checked against the principal and
+// its ancestors.
+std::unique_ptr<Loaded> LoadWithExtensions(Dataset d) {
+  std::string policies;
+  for (absl::string_view line : absl::StrSplit(d.policies, '\n')) {
+    if (absl::StartsWith(line, "permit(") || absl::StartsWith(line, "forbid(")) {
+      policies += "@not_before(\"2020-01-01T00:00:00Z\") @expires(\"2100-01-01T00:00:00Z\")\n";
+    }
+    absl::StrAppend(&policies, line, "\n");
+  }
+  d.policies = std::move(policies);
+  auto revoked = std::make_shared<RevocationList>();
+  for (int i = 0; i < 1000; ++i) {
+    if (!revoked->Revoke({"Credential", absl::StrCat("revoked-", i)}).ok()) return nullptr;
+  }
+  DecideOptions options;
+  options.revoked = std::move(revoked);
+  return Load(d, options);
 }
 
 constexpr std::uint64_t kSeed = 42;
@@ -60,6 +88,9 @@ const Loaded* Get(const std::string& name, int n) {
   auto key = std::pair(name, n);
   auto it = cache->find(key);
   if (it != cache->end()) return it->second.get();
+  if (name == "workload-ext") {
+    return cache->emplace(key, LoadWithExtensions(MakeWorkloadDataset(n, kRequests, kSeed))).first->second.get();
+  }
   Dataset d = name == "workload" ? MakeWorkloadDataset(n, kRequests, kSeed)
               : name == "gdrive" ? MakeGdrive(n, kSeed)
               : name == "github" ? MakeGithub(n, kSeed)
@@ -91,6 +122,16 @@ BENCHMARK(BM_DecideWorkload)
     ->Name("BM_Decide/workload")
     ->Arg(10)->Arg(100)->Arg(1000)->Arg(10000)->Arg(100000)
     ->Threads(1)->Threads(2)
+    ->UseRealTime();
+
+// The same requests with the workload extensions in play (LoadWithExtensions):
+// its ratio to BM_Decide/workload is their cost.
+void BM_DecideWorkloadExtensions(benchmark::State& state) {
+  Decide(state, Get("workload-ext", static_cast<int>(state.range(0))));
+}
+BENCHMARK(BM_DecideWorkloadExtensions)
+    ->Name("BM_Decide/workload-ext")
+    ->Arg(1000)->Arg(100000)
     ->UseRealTime();
 
 void BM_DecideApp(benchmark::State& state, const char* app) { Decide(state, Get(app, static_cast<int>(state.range(0)))); }
