@@ -47,7 +47,11 @@ class RevocationList {
   // Restores `uid`; returns whether it was revoked.
   bool Restore(const EntityUid& uid);
   // Whether `uid` is revoked. Lock-free.
-  bool Contains(const EntityUid& uid) const;
+  bool Contains(const EntityUid& uid) const { return Contains(uid, Hash(uid)); }
+  // The same, with `uid`'s Hash computed beforehand (engines keep the hashes
+  // of their entities); `uid` is read only if an entry has the same hash.
+  bool Contains(const EntityUid& uid, std::size_t hash) const;
+  static std::size_t Hash(const EntityUid& uid);
   // How many uids are revoked now.
   std::size_t size() const { return count_.load(std::memory_order_acquire); }
   // The revoked uids, in no particular order.

@@ -150,6 +150,7 @@ struct CompiledEngine {
   std::vector<SymEntity> sym_entities;   // by entity Sym (types are a separate space)
   std::vector<Sym> ancestors;            // sorted runs, one per entity
   std::vector<const EntityUid*> sym_uids;  // by entity Sym: the keys of entity_syms
+  std::vector<std::size_t> sym_hashes;     // by entity Sym: RevocationList::Hash, when a list is given
 
   // Policies and their lowered conditions.
   std::vector<CompiledPolicy> policies;   // in policy-set order: index order is reason order

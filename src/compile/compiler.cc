@@ -61,9 +61,11 @@ class Compiler {
     BuildProbes();
     ce_.uid_table = UidTable(ce_.entity_syms.size());
     ce_.sym_uids.resize(ce_.sym_entities.size());
+    if (ce_.options.revoked != nullptr) ce_.sym_hashes.resize(ce_.sym_entities.size());
     for (const auto& [uid, sym] : ce_.entity_syms) {
       ce_.uid_table.Insert(uid, sym);
       ce_.sym_uids[sym] = &uid;
+      if (!ce_.sym_hashes.empty()) ce_.sym_hashes[sym] = RevocationList::Hash(uid);
     }
     return absl::OkStatus();
   }

@@ -264,9 +264,13 @@ class Decider {
     const RevocationList* list = ce_.options.revoked.get();
     if (list == nullptr || list->size() == 0) return false;
     if (const EntityUid* c = CredentialOf(req_); c != nullptr && list->Contains(*c)) return true;
-    if (list->Contains(req_.principal)) return true;
+    // The engine's entities have their hashes; others are hashed here.
+    auto revoked = [&](const EntityUid& uid, Sym s) {
+      return s < ce_.sym_hashes.size() ? list->Contains(uid, ce_.sym_hashes[s]) : list->Contains(uid);
+    };
+    if (revoked(req_.principal, p_.sym)) return true;
     for (const Sym s : p_.ancestors) {
-      if (list->Contains(view_.UidOf(s))) return true;
+      if (revoked(view_.UidOf(s), s)) return true;
     }
     return false;
   }

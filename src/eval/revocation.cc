@@ -21,7 +21,8 @@
 namespace writ {
 
 struct RevocationList::Slot {
-  std::atomic<const EntityUid*> key{nullptr};
+  std::atomic<const EntityUid*> key{nullptr};   // set once, after `hash`
+  std::atomic<std::size_t> hash{0};
   std::atomic<bool> revoked{false};
 };
 
@@ -32,9 +33,7 @@ struct RevocationList::Table {
   std::size_t used = 0;
 };
 
-namespace {
-std::size_t HashOf(const EntityUid& uid) { return absl::Hash<EntityUid>{}(uid); }
-}  // namespace
+std::size_t RevocationList::Hash(const EntityUid& uid) { return absl::Hash<EntityUid>{}(uid); }
 
 RevocationList::RevocationList() {
   tables_.push_back(std::make_unique<Table>(16));
@@ -43,19 +42,22 @@ RevocationList::RevocationList() {
 
 RevocationList::~RevocationList() = default;
 
-bool RevocationList::Contains(const EntityUid& uid) const {
+bool RevocationList::Contains(const EntityUid& uid, std::size_t hash) const {
   if (count_.load(std::memory_order_acquire) == 0) return false;
   const Table* t = table_.load(std::memory_order_acquire);
-  for (std::size_t i = HashOf(uid) & t->mask;; i = (i + 1) & t->mask) {
+  for (std::size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
     const EntityUid* key = t->slots[i].key.load(std::memory_order_acquire);
     if (key == nullptr) return false;
-    if (*key == uid) return t->slots[i].revoked.load(std::memory_order_acquire);
+    if (t->slots[i].hash.load(std::memory_order_relaxed) == hash && *key == uid) {
+      return t->slots[i].revoked.load(std::memory_order_acquire);
+    }
   }
 }
 
 RevocationList::Slot* RevocationList::FindLocked(const EntityUid& uid, bool insert) {
   Table* t = tables_.back().get();
-  std::size_t i = HashOf(uid) & t->mask;
+  const std::size_t hash = Hash(uid);
+  std::size_t i = hash & t->mask;
   for (;; i = (i + 1) & t->mask) {
     const EntityUid* key = t->slots[i].key.load(std::memory_order_relaxed);
     if (key == nullptr) break;
@@ -68,21 +70,24 @@ RevocationList::Slot* RevocationList::FindLocked(const EntityUid& uid, bool inse
     for (std::size_t k = 0; k <= t->mask; ++k) {
       const EntityUid* key = t->slots[k].key.load(std::memory_order_relaxed);
       if (key == nullptr) continue;
-      std::size_t j = HashOf(*key) & bigger->mask;
+      const std::size_t key_hash = t->slots[k].hash.load(std::memory_order_relaxed);
+      std::size_t j = key_hash & bigger->mask;
       while (bigger->slots[j].key.load(std::memory_order_relaxed) != nullptr) j = (j + 1) & bigger->mask;
       bigger->slots[j].revoked.store(t->slots[k].revoked.load(std::memory_order_relaxed), std::memory_order_relaxed);
+      bigger->slots[j].hash.store(key_hash, std::memory_order_relaxed);
       bigger->slots[j].key.store(key, std::memory_order_relaxed);
     }
     bigger->used = t->used;
     tables_.push_back(std::move(bigger));
     t = tables_.back().get();
     table_.store(t, std::memory_order_release);
-    for (i = HashOf(uid) & t->mask; t->slots[i].key.load(std::memory_order_relaxed) != nullptr;) {
+    for (i = hash & t->mask; t->slots[i].key.load(std::memory_order_relaxed) != nullptr;) {
       i = (i + 1) & t->mask;
     }
   }
   keys_.push_back(uid);
   ++t->used;
+  t->slots[i].hash.store(hash, std::memory_order_relaxed);
   t->slots[i].key.store(&keys_.back(), std::memory_order_release);
   return &t->slots[i];
 }
