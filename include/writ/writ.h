@@ -10,6 +10,7 @@
 #include "writ/authorize.h"
 #include "writ/engine.h"
 #include "writ/entities.h"
+#include "writ/format.h"
 #include "writ/issue.h"
 #include "writ/json.h"
 #include "writ/limits.h"

@@ -25,7 +25,8 @@ namespace x3 = boost::spirit::x3;
 const auto kSpace = x3::char_(" \t\n\r\v\f") | x3::lit("\xC2\x85") | "\xC2\xA0" | "\xE1\x9A\x80" |
                     (x3::lit("\xE2\x80") >> x3::char_("\x80-\x8A\xA8\xA9\xAF")) | "\xE2\x81\x9F" |
                     "\xE3\x80\x80";
-const auto kSkip = *(kSpace | (x3::lit("//") >> *(x3::char_ - x3::eol)));
+const auto kComment = x3::lit("//") >> *(x3::char_ - x3::eol);
+const auto kSkip = *(kSpace | kComment);
 const auto kIdentRule = x3::char_("a-zA-Z_") >> *x3::char_("a-zA-Z0-9_");
 const auto kIntRule = +x3::char_("0-9");
 const auto kStringRule = x3::char_('"') >> *((x3::char_('\\') >> x3::char_) | (x3::char_ - '"' - '\\')) >>
@@ -75,6 +76,18 @@ Token LexToken(std::string_view text, std::uint32_t offset) {
   std::size_t len = 1;
   while (at + len < text.size() && (static_cast<unsigned char>(text[at + len]) & 0xC0) == 0x80) ++len;
   return finish(Token::Kind::kInvalid, len);
+}
+
+std::uint32_t SkipTrivia(std::string_view text, std::uint32_t offset, std::vector<Span>* comments) {
+  auto it = text.begin() + std::min<std::size_t>(offset, text.size());
+  while (true) {
+    x3::parse(it, text.end(), *kSpace);
+    const auto start = it;
+    if (!x3::parse(it, text.end(), kComment)) break;
+    comments->push_back(
+        {static_cast<std::uint32_t>(start - text.begin()), static_cast<std::uint32_t>(it - text.begin())});
+  }
+  return static_cast<std::uint32_t>(it - text.begin());
 }
 
 std::optional<std::string> Unescape(std::string_view raw, bool pattern, std::string* literal_star_mask,

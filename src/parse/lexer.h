@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "src/base/source.h"
 
@@ -35,6 +36,13 @@ struct Token {
 // Returns the token starting at or after `offset` (after whitespace and
 // comments).
 Token LexToken(std::string_view text, std::uint32_t offset);
+
+// Skips whitespace and `//` comments from `offset` exactly as LexToken does
+// and returns where the next token (or the end) starts. Appends the span of
+// each comment skipped to `comments`: from `//` to the end of its line, the
+// line break (`\n`, `\r\n` or `\r`) excluded. For tools that keep comments
+// (the formatter); the parser does not need them.
+std::uint32_t SkipTrivia(std::string_view text, std::uint32_t offset, std::vector<Span>* comments);
 
 // Unescapes a raw string token's contents (without the quotes). Cedar's
 // escapes: \n \r \t \\ \0 \' \" \xHH (<= 0x7f) \u{H..H}; in a `like` pattern

@@ -84,6 +84,7 @@ int RunAuthorize(const Args& args, std::ostream& out, std::ostream& err);
 int RunConformance(const Args& args, std::ostream& out, std::ostream& err);
 int RunCompile(const Args& args, std::ostream& out, std::ostream& err);
 int RunBench(const Args& args, std::ostream& out, std::ostream& err);
+int RunFmt(const Args& args, std::ostream& out, std::ostream& err);
 
 }  // namespace writ::cli
 

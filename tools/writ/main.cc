@@ -73,6 +73,21 @@ const std::vector<Command>& Commands() {
        {{"skip-list", true, false, "requests to skip: `FILE.json` or `FILE.json: description`"},
         {"verbose", false, false, "also print passing requests"}},
        1, 1, RunConformance},
+      {"fmt", "writ fmt [--check] [--stdout] [--format json] FILE...",
+       "Formats policy files in the canonical layout (include/writ/format.h), keeping\n"
+       "every comment: rewrites each file that changes, in place (a temporary file\n"
+       "renamed over it), and prints nothing. A directory stands for the `*.cedar`\n"
+       "files under it; `-` reads standard input and writes the result to standard\n"
+       "output, as --stdout does for every file.\n"
+       "--check changes nothing: it prints each file that would change and exits 1\n"
+       "if there is any, 0 otherwise. --format json prints one report instead:\n"
+       "  {\"files\":N,\"changed\":[...],\"issues\":[{\"file\",\"line\",\"column\",\"message\",...}]}\n"
+       "A file that cannot be read or does not parse is not formatted; its issues\n"
+       "are reported and the exit code is 2.",
+       {{"check", false, false, "change nothing; list the files that would change (exit 1 if any)"},
+        {"stdout", false, false, "write the formatted text to standard output, not to the files"},
+        {"format", true, false, "`text` (default) or `json`"}},
+       1, 1 << 20, RunFmt},
   };
   return kCommands;
 }
