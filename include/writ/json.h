@@ -24,10 +24,15 @@ struct JsonOptions {
   // declares an entity type; without one it reads a record (the default
   // here). Cedar's hand-written integration tests rely on it.
   bool implicit_entity_refs = false;
+  // Pure Cedar: writ's extension values ({"__extn":{"fn":"spiffe",..}}) are
+  // unknown extension functions, as they are to Cedar. The same switch as
+  // ParseOptions::strict.
+  bool strict = false;
 };
 
 // A Cedar value in JSON: true/false, integers, strings, arrays (sets),
-// objects (records), {"__entity":{"type":..,"id":..}}, {"__extn":{"fn":..,"arg":..}}.
+// objects (records), {"__entity":{"type":..,"id":..}}, {"__extn":{"fn":..,"arg":..}}
+// (fn: ip, decimal, datetime, duration, or writ's spiffe).
 absl::StatusOr<Value> ValueFromJson(std::string_view json, std::string_view source_name,
                                     std::vector<Issue>* issues, const JsonOptions& options = {});
 

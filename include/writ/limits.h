@@ -23,6 +23,18 @@ inline constexpr std::size_t kMaxPolicies = 1'000'000;
 inline constexpr std::size_t kMaxJsonBytes = 256u << 20;
 inline constexpr int kMaxJsonDepth = 128;
 
+// writ's `spiffe` extension type: the SPIFFE-ID standard's bounds on a whole
+// ID and on its trust domain. A `pathMatches` pattern is at most as long as
+// an ID (a longer one is invalid), so matching is bounded by both.
+inline constexpr std::size_t kMaxSpiffeIdBytes = 2048;
+inline constexpr std::size_t kMaxTrustDomainBytes = 255;
+
+// `.matches("re")`: memory budget of one compiled regular expression (RE2's
+// max_mem: its program and its DFA cache). A pattern that needs more is a
+// compile issue at its location; matching never needs more (RE2 falls back
+// to a slower, still linear-time, engine when its cache fills).
+inline constexpr std::size_t kMaxRegexMemoryBytes = 1u << 20;
+
 // Revocation: distinct uids a RevocationList has ever held (revoked or
 // restored); past it, Revoke fails.
 inline constexpr std::size_t kMaxRevocationUids = 1u << 22;

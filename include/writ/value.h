@@ -1,6 +1,6 @@
 // writ/value.h — the values policies compute with: Cedar's booleans, longs,
 // strings, entity references, sets, records and extension values (ip,
-// decimal, datetime, duration).
+// decimal, datetime, duration) and writ's `spiffe` extension type.
 //
 // A Value is an immutable, cheaply copyable tree: sets and records share their
 // elements. Sets are kept sorted and free of duplicates under Value's total
@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -75,6 +76,24 @@ struct Duration {
   friend std::strong_ordering operator<=>(const Duration&, const Duration&) = default;
 };
 
+// writ's SPIFFE ID extension value (`spiffe("spiffe://trust.domain/path")`,
+// not Cedar: strict mode rejects it). Always valid and canonical: the trust
+// domain lowercased, the path as written ("" when there is none). The rules
+// are the SPIFFE-ID standard's; see src/ext/spiffe.cc and the README.
+struct SpiffeId {
+  std::string trust_domain;   // e.g. "prod.acme.io"
+  std::string path;           // e.g. "/ns/payments/sa/api", or ""
+
+  friend bool operator==(const SpiffeId&, const SpiffeId&) = default;
+  friend std::strong_ordering operator<=>(const SpiffeId&, const SpiffeId&) = default;
+
+  // Parses and canonicalises "spiffe://trust.domain/path"; nullopt when the
+  // text is not a SPIFFE ID (the evaluator's error says why).
+  static std::optional<SpiffeId> Parse(std::string_view text);
+  // "spiffe://" + trust_domain + path.
+  std::string ToString() const;
+};
+
 class Value {
  public:
   // The order of the kinds is the order of Value's total order across kinds.
@@ -89,6 +108,7 @@ class Value {
     kDecimal,
     kDatetime,
     kDuration,
+    kSpiffe,     // writ extension
   };
 
   using Set = std::vector<Value>;                               // sorted, unique
@@ -110,6 +130,8 @@ class Value {
   static Value FromDecimal(Decimal d) { return Value(Rep(d)); }
   static Value FromDatetime(Datetime t) { return Value(Rep(t)); }
   static Value FromDuration(Duration d) { return Value(Rep(d)); }
+  // Requires a valid, canonical id (SpiffeId::Parse gives one).
+  static Value FromSpiffe(SpiffeId id) { return Value(Rep(std::move(id))); }
 
   Kind kind() const { return static_cast<Kind>(rep_.index()); }
   bool is(Kind k) const { return kind() == k; }
@@ -125,6 +147,7 @@ class Value {
   const Decimal& as_decimal() const { return std::get<Decimal>(rep_); }
   const Datetime& as_datetime() const { return std::get<Datetime>(rep_); }
   const Duration& as_duration() const { return std::get<Duration>(rep_); }
+  const SpiffeId& as_spiffe() const { return std::get<SpiffeId>(rep_); }
 
   // Cedar's equality: structural, values of different kinds are unequal.
   friend bool operator==(const Value& a, const Value& b);
@@ -136,13 +159,14 @@ class Value {
   std::string ToString() const;
 
   // The name of a kind as messages show it: "bool", "long", "string",
-  // "entity", "set", "record", "ipaddr", "decimal", "datetime", "duration".
+  // "entity", "set", "record", "ipaddr", "decimal", "datetime", "duration",
+  // "spiffe".
   static std::string_view KindName(Kind k);
 
  private:
   using Rep = std::variant<bool, std::int64_t, std::string, EntityUid,
                            std::shared_ptr<const Set>, std::shared_ptr<const Record>,
-                           IpAddr, Decimal, Datetime, Duration>;
+                           IpAddr, Decimal, Datetime, Duration, SpiffeId>;
   explicit Value(Rep rep) : rep_(std::move(rep)) {}
   Rep rep_;
 };

@@ -12,6 +12,7 @@
 
 #include "absl/time/time.h"
 #include "src/base/source.h"
+#include "src/ext/regex.h"
 #include "writ/policy_set.h"
 #include "writ/value.h"
 
@@ -63,6 +64,7 @@ struct Expr {
     kSet,       // args: elements
     kRecord,    // args: values; keys: their names, parallel to args, unique
     kExtCall,   // name: extension function; args: arguments (a method's receiver first)
+    kMatches,   // writ extension `e.matches("re")`: args: string; name: the pattern; regex: compiled
   };
 
   Kind kind = Kind::kLiteral;
@@ -80,6 +82,9 @@ struct Expr {
   std::vector<std::string> keys;
   std::vector<PatternElem> pattern;
   std::vector<ExprPtr> args;
+  // kMatches: compiled once, when parsed; shared by copies of the node and by
+  // the compiled engine.
+  std::shared_ptr<const Regex> regex;
 };
 
 // The principal or resource part of a policy's scope.

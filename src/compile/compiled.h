@@ -98,6 +98,7 @@ enum class Op : std::uint8_t {
   kSet,       // list: elements
   kRecord,    // list: values; aux: first of c keys in `names`
   kExtCall,   // list: arguments; aux: index into AllExtFunctions()
+  kMatches,   // a; aux: index into CompiledEngine::regexes (writ's `.matches`)
 };
 
 struct Node {
@@ -174,6 +175,10 @@ struct CompiledEngine {
   std::vector<std::pair<std::uint32_t, RowRange>> row_keys;   // principal key of each run, for Dump
   // Distinct (variable, attribute) reads (Op::kVarAttr), cached per decision.
   std::uint32_t var_attrs = 0;
+
+  // `.matches` regular expressions (Op::kMatches), compiled once when parsed
+  // and shared with the policies' AST.
+  std::vector<std::shared_ptr<const Regex>> regexes;
 
   Sym FindEntity(const EntityUid& uid) const { return uid_table.Find(uid); }
   Sym FindType(std::string_view type) const {

@@ -428,6 +428,11 @@ class Compiler {
         as_list();
         n.aux = FindExtFunction(e.name)->index;
         break;
+      case Expr::Kind::kMatches:
+        n.op = Op::kMatches;
+        n.aux = static_cast<std::uint32_t>(ce_.regexes.size());
+        ce_.regexes.push_back(e.regex);
+        break;
     }
     return AddNode(n);
   }

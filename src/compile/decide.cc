@@ -443,6 +443,13 @@ class Decider {
       case Op::kSet:
       case Op::kRecord:
       case Op::kExtCall: return EvalBuilt(node, out);
+      case Op::kMatches: {
+        Ref x;
+        if (absl::Status s = Eval(node.a, &x); !s.ok()) return s;
+        if (absl::Status s = Expect(x, K::kString); !s.ok()) return s;
+        out->v = &BoolValue(ce_.regexes[node.aux]->FullMatch(x.v->as_string()));
+        return absl::OkStatus();
+      }
     }
     return absl::InternalError("unknown node");
   }

@@ -129,6 +129,8 @@ class Dumper {
         return s + ")";
       }
       case Op::kExtCall: return list(AllExtFunctions()[node.aux].name);
+      case Op::kMatches:
+        return absl::StrCat("(matches ", Expr(node.a), " ", QuoteCedarString(ce_.regexes[node.aux]->pattern()), ")");
     }
     return "?";
   }

@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "src/ast/policy_set_data.h"
 #include "src/eval/evaluator.h"
+#include "src/eval/trace.h"
 
 namespace writ {
 namespace internal {
@@ -43,11 +44,10 @@ bool IsRevoked(const RevocationList& revoked, const Entities& entities, const Re
   return false;
 }
 
-}  // namespace internal
-
-Decision Authorize(const PolicySet& policies, const Entities& entities, const Request& request,
-                   const DecideOptions& options) {
+Decision AuthorizeTraced(const PolicySet& policies, const Entities& entities, const Request& request,
+                         const DecideOptions& options, std::vector<PolicyOutcome>* trace) {
   Decision decision;
+  if (trace != nullptr) trace->clear();
   if (options.revoked != nullptr && internal::IsRevoked(*options.revoked, entities, request)) {
     decision.revoked = true;
     return decision;
@@ -60,10 +60,22 @@ Decision Authorize(const PolicySet& policies, const Entities& entities, const Re
     if (policy->not_before || policy->expires) {
       if (!now) now = options.clock ? options.clock() : absl::Now();
       if ((policy->not_before && *now < *policy->not_before) || (policy->expires && *now >= *policy->expires)) {
+        if (trace != nullptr) trace->push_back({policy.get(), PolicyOutcome::Kind::kInactive});
         continue;
       }
     }
-    absl::StatusOr<bool> satisfied = evaluator.Satisfied(*policy);
+    // Evaluator::Satisfied in its two halves, so that the trace tells an
+    // unmatched scope from a false condition.
+    if (!evaluator.ScopeMatches(*policy)) {
+      if (trace != nullptr) trace->push_back({policy.get(), PolicyOutcome::Kind::kScopeMismatch});
+      continue;
+    }
+    absl::StatusOr<bool> satisfied = evaluator.ConditionsHold(*policy);
+    if (trace != nullptr) {
+      trace->push_back({policy.get(), !satisfied.ok() ? PolicyOutcome::Kind::kError
+                                      : *satisfied    ? PolicyOutcome::Kind::kConditionTrue
+                                                      : PolicyOutcome::Kind::kConditionFalse});
+    }
     if (!satisfied.ok()) {
       decision.errors.push_back({policy->id, std::string(satisfied.status().message())});
       if (options.fail_closed && policy->effect == Effect::kForbid) forbids.push_back(policy.get());
@@ -77,6 +89,13 @@ Decision Authorize(const PolicySet& policies, const Entities& entities, const Re
     if (p->breakglass) decision.breakglass.push_back(p->id);
   }
   return decision;
+}
+
+}  // namespace internal
+
+Decision Authorize(const PolicySet& policies, const Entities& entities, const Request& request,
+                   const DecideOptions& options) {
+  return internal::AuthorizeTraced(policies, entities, request, options, nullptr);
 }
 
 }  // namespace writ

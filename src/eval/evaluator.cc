@@ -150,6 +150,11 @@ absl::StatusOr<Value> Evaluator::Eval(const Expr& expr) const {
       }
       return CallExtFunction(*fn, values);
     }
+    case Expr::Kind::kMatches: {
+      WRIT_ASSIGN_OR_RETURN(Value v, Eval(*args[0]));
+      WRIT_RETURN_IF_ERROR(ExpectKind(v, Value::Kind::kString));
+      return Value::Bool(expr.regex->FullMatch(v.as_string()));
+    }
   }
   return absl::InternalError("unknown expression kind");
 }
@@ -236,6 +241,11 @@ bool Evaluator::ScopeHolds(const ScopeConstraint& scope, const EntityUid& uid) c
 }
 
 absl::StatusOr<bool> Evaluator::Satisfied(const Policy& policy) const {
+  if (!ScopeMatches(policy)) return false;
+  return ConditionsHold(policy);
+}
+
+bool Evaluator::ScopeMatches(const Policy& policy) const {
   if (!ScopeHolds(policy.principal, request_.principal)) return false;
   const ActionConstraint& action = policy.action;
   switch (action.kind) {
@@ -251,7 +261,10 @@ absl::StatusOr<bool> Evaluator::Satisfied(const Policy& policy) const {
       break;
     }
   }
-  if (!ScopeHolds(policy.resource, request_.resource)) return false;
+  return ScopeHolds(policy.resource, request_.resource);
+}
+
+absl::StatusOr<bool> Evaluator::ConditionsHold(const Policy& policy) const {
   for (const Condition& c : policy.conditions) {
     WRIT_ASSIGN_OR_RETURN(bool v, EvalBool(*c.expr));
     if (v != c.is_when) return false;

@@ -28,6 +28,10 @@ class Evaluator {
 
   // Whether the policy's scope and all its conditions hold.
   absl::StatusOr<bool> Satisfied(const Policy& policy) const;
+  // The two halves of Satisfied: whether the scope (principal, action,
+  // resource) holds, and then whether every when/unless condition does.
+  bool ScopeMatches(const Policy& policy) const;
+  absl::StatusOr<bool> ConditionsHold(const Policy& policy) const;
 
  private:
   absl::StatusOr<Value> EvalBinary(const Expr& expr) const;

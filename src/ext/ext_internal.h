@@ -1,6 +1,6 @@
 // Extensions: the parsers and operations of each extension type, shared
-// between the type files (ipaddr.cc, decimal.cc, datetime.cc) and the
-// function table (extensions.cc). Error statuses carry Cedar's messages.
+// between the type files (ipaddr.cc, decimal.cc, datetime.cc, spiffe.cc) and
+// the function table (extensions.cc). Error statuses carry Cedar's messages.
 #ifndef WRIT_SRC_EXT_EXT_INTERNAL_H_
 #define WRIT_SRC_EXT_EXT_INTERNAL_H_
 
@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -51,6 +52,29 @@ std::string FormatDuration(Duration d);   // "<ms>ms", as Cedar writes durations
 std::optional<Datetime> DatetimeToDate(Datetime t);
 // The time since midnight, in [0, 1 day).
 Duration DatetimeToTime(Datetime t);
+
+// spiffe (spiffe.cc), writ's SPIFFE ID type. Unlike the Cedar types above,
+// the error statuses carry only the reason, e.g.
+//   invalid SPIFFE ID "spiffe://td:8080/a": the trust domain has a port (`:`)
+// CallExtFunction reports it as an evaluation error of the function called;
+// the parser reports it as an issue at a malformed literal.
+//
+// An ID: "spiffe://" (scheme case-insensitive), a trust domain of 1 to
+// kMaxTrustDomainBytes of [a-z0-9._-] (A-Z accepted and lowercased; no port,
+// user info or percent-encoding), then a path of zero or more "/segment",
+// each segment of [a-zA-Z0-9._-], not empty, `.` or `..` (so no trailing
+// slash); kMaxSpiffeIdBytes at most in all.
+absl::StatusOr<SpiffeId> ParseSpiffeId(std::string_view s);
+// Checks a bare trust domain name (the argument of isInTrustDomain) by the
+// rules of an ID's trust domain; letters may be of either case.
+absl::Status CheckTrustDomain(std::string_view s);
+// A pathMatches pattern: "/" then segments separated by "/", each a literal
+// segment (the path rules), `*` (exactly one segment) or `**` (any number of
+// segments, none included); at most kMaxSpiffeIdBytes. Validated and matched
+// in one pass, so a pattern computed at run time costs no compile step.
+absl::Status CheckSpiffePathPattern(std::string_view pattern);
+// Whether `path` (an ID's path, "" or "/a/b") matches a valid `pattern`.
+bool SpiffePathMatches(std::string_view pattern, std::string_view path);
 
 }  // namespace writ::internal
 

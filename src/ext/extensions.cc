@@ -1,10 +1,11 @@
-// Extensions: the table of Cedar's extension functions, the dispatch from a
-// call to its implementation with Cedar's argument checks and messages, and
-// the printed forms of extension values.
+// Extensions: the table of Cedar's extension functions and writ's, the
+// dispatch from a call to its implementation with Cedar's argument checks and
+// messages, and the printed forms of extension values.
 #include "src/ext/extensions.h"
 
 #include <array>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "src/base/strings.h"
 #include "src/ext/ext_internal.h"
@@ -38,35 +39,47 @@ enum Fn : std::uint8_t {
   kToMinutes,
   kToHours,
   kToDays,
+  kSpiffe,
+  kTrustDomain,
+  kPath,
+  kIsInTrustDomain,
+  kPathMatches,
   kFnCount,
 };
 
-// Cedar 4.x's ipaddr, decimal and datetime extensions, in Cedar's order.
+// Cedar 4.x's ipaddr, decimal and datetime extensions, in Cedar's order;
+// then writ's spiffe type (writ_only).
 // (`unknown`, of the partial-evaluation extension, is not a policy function.)
 // INVARIANT: index == position == the Fn enumerator, so a call dispatches by index.
+constexpr bool kCedar = false, kWrit = true;
 constexpr std::array<ExtFunction, kFnCount> kFunctions = {{
-    {"ip", Style::kFunction, 1, kIp},
-    {"isIpv4", Style::kMethod, 1, kIsIpv4},
-    {"isIpv6", Style::kMethod, 1, kIsIpv6},
-    {"isLoopback", Style::kMethod, 1, kIsLoopback},
-    {"isMulticast", Style::kMethod, 1, kIsMulticast},
-    {"isInRange", Style::kMethod, 2, kIsInRange},
-    {"decimal", Style::kFunction, 1, kDecimal},
-    {"lessThan", Style::kMethod, 2, kLessThan},
-    {"lessThanOrEqual", Style::kMethod, 2, kLessThanOrEqual},
-    {"greaterThan", Style::kMethod, 2, kGreaterThan},
-    {"greaterThanOrEqual", Style::kMethod, 2, kGreaterThanOrEqual},
-    {"datetime", Style::kFunction, 1, kDatetime},
-    {"duration", Style::kFunction, 1, kDuration},
-    {"offset", Style::kMethod, 2, kOffset},
-    {"durationSince", Style::kMethod, 2, kDurationSince},
-    {"toDate", Style::kMethod, 1, kToDate},
-    {"toTime", Style::kMethod, 1, kToTime},
-    {"toMilliseconds", Style::kMethod, 1, kToMilliseconds},
-    {"toSeconds", Style::kMethod, 1, kToSeconds},
-    {"toMinutes", Style::kMethod, 1, kToMinutes},
-    {"toHours", Style::kMethod, 1, kToHours},
-    {"toDays", Style::kMethod, 1, kToDays},
+    {"ip", Style::kFunction, 1, kIp, kCedar},
+    {"isIpv4", Style::kMethod, 1, kIsIpv4, kCedar},
+    {"isIpv6", Style::kMethod, 1, kIsIpv6, kCedar},
+    {"isLoopback", Style::kMethod, 1, kIsLoopback, kCedar},
+    {"isMulticast", Style::kMethod, 1, kIsMulticast, kCedar},
+    {"isInRange", Style::kMethod, 2, kIsInRange, kCedar},
+    {"decimal", Style::kFunction, 1, kDecimal, kCedar},
+    {"lessThan", Style::kMethod, 2, kLessThan, kCedar},
+    {"lessThanOrEqual", Style::kMethod, 2, kLessThanOrEqual, kCedar},
+    {"greaterThan", Style::kMethod, 2, kGreaterThan, kCedar},
+    {"greaterThanOrEqual", Style::kMethod, 2, kGreaterThanOrEqual, kCedar},
+    {"datetime", Style::kFunction, 1, kDatetime, kCedar},
+    {"duration", Style::kFunction, 1, kDuration, kCedar},
+    {"offset", Style::kMethod, 2, kOffset, kCedar},
+    {"durationSince", Style::kMethod, 2, kDurationSince, kCedar},
+    {"toDate", Style::kMethod, 1, kToDate, kCedar},
+    {"toTime", Style::kMethod, 1, kToTime, kCedar},
+    {"toMilliseconds", Style::kMethod, 1, kToMilliseconds, kCedar},
+    {"toSeconds", Style::kMethod, 1, kToSeconds, kCedar},
+    {"toMinutes", Style::kMethod, 1, kToMinutes, kCedar},
+    {"toHours", Style::kMethod, 1, kToHours, kCedar},
+    {"toDays", Style::kMethod, 1, kToDays, kCedar},
+    {"spiffe", Style::kFunction, 1, kSpiffe, kWrit},
+    {"trustDomain", Style::kMethod, 1, kTrustDomain, kWrit},
+    {"path", Style::kMethod, 1, kPath, kWrit},
+    {"isInTrustDomain", Style::kMethod, 2, kIsInTrustDomain, kWrit},
+    {"pathMatches", Style::kMethod, 2, kPathMatches, kWrit},
 }};
 
 // A value's type as Cedar names it in messages.
@@ -104,12 +117,14 @@ absl::Status ExtError(std::string_view extension, std::string_view msg) {
 
 absl::Span<const ExtFunction> AllExtFunctions() { return kFunctions; }
 
-const ExtFunction* FindExtFunction(std::string_view name) {
+const ExtFunction* FindExtFunction(std::string_view name, bool strict) {
   for (const ExtFunction& f : kFunctions) {
-    if (f.name == name) return &f;
+    if (f.name == name) return strict && f.writ_only ? nullptr : &f;
   }
   return nullptr;
 }
+
+bool IsWritOnlyMethod(std::string_view name) { return name == "matches"; }
 
 absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, absl::Span<const Value> args) {
   if (args.size() != static_cast<std::size_t>(fn.arity)) {
@@ -209,10 +224,65 @@ absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, absl::Span<const Va
       static constexpr std::int64_t kUnitMs[] = {1, 1'000, 60'000, 3'600'000, 86'400'000};
       return Value::Long(args[0].as_duration().ms / kUnitMs[fn.index - kToMilliseconds]);
     }
+    case kSpiffe: {
+      if (s = CheckKinds(args, {K::kString}); !s.ok()) return s;
+      absl::StatusOr<SpiffeId> id = ParseSpiffeId(args[0].as_string());
+      if (!id.ok()) return ExtError(fn.name, std::string(id.status().message()));
+      return Value::FromSpiffe(*std::move(id));
+    }
+    case kTrustDomain:
+      if (s = CheckKinds(args, {K::kSpiffe}); !s.ok()) return s;
+      return Value::String(args[0].as_spiffe().trust_domain);
+    case kPath:
+      if (s = CheckKinds(args, {K::kSpiffe}); !s.ok()) return s;
+      return Value::String(args[0].as_spiffe().path);
+    case kIsInTrustDomain: {
+      if (s = CheckKinds(args, {K::kSpiffe, K::kString}); !s.ok()) return s;
+      const std::string& td = args[1].as_string();
+      if (s = CheckTrustDomain(td); !s.ok()) return ExtError(fn.name, std::string(s.message()));
+      // The id's trust domain is lowercase already.
+      return Value::Bool(absl::EqualsIgnoreCase(Av(args[0].as_spiffe().trust_domain), Av(td)));
+    }
+    case kPathMatches: {
+      if (s = CheckKinds(args, {K::kSpiffe, K::kString}); !s.ok()) return s;
+      const std::string& pattern = args[1].as_string();
+      if (s = CheckSpiffePathPattern(pattern); !s.ok()) return ExtError(fn.name, std::string(s.message()));
+      return Value::Bool(SpiffePathMatches(pattern, args[0].as_spiffe().path));
+    }
     case kFnCount:
       break;
   }
   return absl::InternalError(absl::StrCat("extension function `", Av(fn.name), "` has no implementation"));
+}
+
+absl::Status CheckLiteralArgument(const ExtFunction& fn, std::size_t index, const Value& literal) {
+  if (!literal.is(K::kString)) return absl::OkStatus();
+  const std::string& text = literal.as_string();
+  switch (static_cast<Fn>(fn.index)) {
+    case kSpiffe:
+      if (index == 0) return ParseSpiffeId(text).status();
+      break;
+    case kIsInTrustDomain:
+      if (index == 1) return CheckTrustDomain(text);
+      break;
+    case kPathMatches:
+      if (index == 1) return CheckSpiffePathPattern(text);
+      break;
+    default:
+      break;
+  }
+  return absl::OkStatus();
+}
+
+std::string LiteralArgumentHint(const ExtFunction& fn) {
+  switch (static_cast<Fn>(fn.index)) {
+    case kSpiffe: return "a SPIFFE ID is written spiffe://trust.domain/path/segments";
+    case kIsInTrustDomain: return "a trust domain is a name such as \"prod.acme.io\"";
+    case kPathMatches:
+      return "a path pattern is segments after `/`, each literal, `*` (one segment) or `**` (any number), "
+             "e.g. \"/ns/*/sa/**\"";
+    default: return "";
+  }
 }
 
 std::string_view ExtConstructorName(Value::Kind kind) {
@@ -221,6 +291,7 @@ std::string_view ExtConstructorName(Value::Kind kind) {
     case K::kDecimal: return "decimal";
     case K::kDatetime: return "datetime";
     case K::kDuration: return "duration";
+    case K::kSpiffe: return "spiffe";
     default: return "";
   }
 }
@@ -235,6 +306,7 @@ std::string ExtConstructorArg(const Value& v) {
       // so a reader fails loudly rather than reading a different instant.
       return FormatDatetime(v.as_datetime()).value_or(DatetimeAsOffsetExpr(v.as_datetime()));
     case K::kDuration: return FormatDuration(v.as_duration());
+    case K::kSpiffe: return v.as_spiffe().ToString();
     default: return "";
   }
 }

@@ -218,13 +218,17 @@ class Converter {
   // the arguments are reported at `args_span`.
   std::optional<Value> CallExtension(Span args_span, const JsonNode& fn,
                                      const std::vector<const JsonNode*>& arg_nodes) {
-    const internal::ExtFunction* f = internal::FindExtFunction(fn.string);
+    const internal::ExtFunction* f = internal::FindExtFunction(fn.string, options_.strict);
     if (f == nullptr) {
       if (fn.string == "unknown") {
         Error(fn.span, "`unknown` values are for partial evaluation, which writ does not support");
+      } else if (options_.strict && internal::FindExtFunction(fn.string) != nullptr) {
+        Error(fn.span, absl::StrCat("extension function `", Av(fn.string), "` does not exist"),
+              absl::StrCat("`", Av(fn.string), "` is a writ extension, not Cedar: read without strict mode to use it"));
       } else {
         Error(fn.span, absl::StrCat("extension function `", Av(fn.string), "` does not exist"),
-              "the extension constructors are ip, decimal, datetime and duration");
+              options_.strict ? "the extension constructors are ip, decimal, datetime and duration"
+                              : "the extension constructors are ip, decimal, datetime, duration and spiffe");
       }
       return std::nullopt;
     }

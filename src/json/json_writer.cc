@@ -43,7 +43,8 @@ OrderedJson ToJson(const Value& v) {
     case Value::Kind::kIp:
     case Value::Kind::kDecimal:
     case Value::Kind::kDatetime:
-    case Value::Kind::kDuration: {
+    case Value::Kind::kDuration:
+    case Value::Kind::kSpiffe: {
       OrderedJson call = OrderedJson::object();
       call["fn"] = std::string(internal::ExtConstructorName(v.kind()));
       call["arg"] = internal::ExtConstructorArg(v);

@@ -17,6 +17,7 @@
 #include "src/base/strings.h"
 #include "src/base/utf8.h"
 #include "src/ext/extensions.h"
+#include "src/ext/regex.h"
 #include "src/parse/lexer.h"
 #include "src/parse/parser.h"
 #include "writ/limits.h"
@@ -98,6 +99,7 @@ ExprPtr CloneExpr(const Expr& e) {
   c->name = e.name;
   c->keys = e.keys;
   c->pattern = e.pattern;
+  c->regex = e.regex;
   for (const ExprPtr& a : e.args) c->args.push_back(CloneExpr(*a));
   return c;
 }
@@ -106,8 +108,10 @@ class Parser {
  public:
   // `deep_regions`: byte ranges the nesting pre-scan already reported as too
   // deep (sorted); hitting the depth limit inside one adds no second issue.
-  Parser(const SourceFile& file, std::vector<Issue>* issues, std::vector<Span> deep_regions = {})
-      : file_(file), issues_(issues), deep_regions_(std::move(deep_regions)) {
+  // `strict`: pure Cedar, writ's extensions unknown (ParseOptions::strict).
+  Parser(const SourceFile& file, std::vector<Issue>* issues, std::vector<Span> deep_regions = {},
+         bool strict = false)
+      : file_(file), issues_(issues), deep_regions_(std::move(deep_regions)), strict_(strict) {
     tok_ = LexToken(file_.text(), 0);
   }
 
@@ -694,10 +698,54 @@ class Parser {
 
   std::vector<std::string_view> MethodNames() const {
     std::vector<std::string_view> names(std::begin(kBuiltinMethods), std::end(kBuiltinMethods));
+    if (!strict_) names.push_back("matches");
     for (const ExtFunction& f : AllExtFunctions()) {
-      if (f.style == ExtFunction::Style::kMethod) names.push_back(f.name);
+      if (f.style == ExtFunction::Style::kMethod && !(strict_ && f.writ_only)) names.push_back(f.name);
     }
     return names;
+  }
+
+  // In strict mode, the note on an unknown function or method that is one of
+  // writ's extensions.
+  std::string StrictHint(const std::string& name) const {
+    if (!strict_ || (FindExtFunction(name) == nullptr && !IsWritOnlyMethod(name))) return "";
+    return absl::StrCat("`", name, "` is a writ extension, not Cedar: check without strict mode to use it");
+  }
+
+  // Literal arguments of writ's extension functions are checked here, so a
+  // malformed one is an issue at its location rather than an error on every
+  // request (Cedar's own functions check theirs when evaluated, as in Cedar).
+  void CheckLiteralArgs(const ExtFunction& fn, const std::vector<ExprPtr>& args) {
+    if (args.size() != static_cast<std::size_t>(fn.arity)) return;   // an evaluation error, as in Cedar
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      const Expr& a = *args[i];
+      if (a.kind != Expr::Kind::kLiteral) continue;
+      if (absl::Status s = CheckLiteralArgument(fn, i, a.literal); !s.ok()) {
+        Fail(a.span, std::string(s.message()), LiteralArgumentHint(fn));
+      }
+    }
+  }
+
+  // `e.matches("re")`: the pattern is a string literal, compiled here once.
+  ExprPtr Matches(std::uint32_t begin, Span at, ExprPtr receiver, std::vector<ExprPtr> args) {
+    CheckArity(at, "matches", args.size(), 1);
+    const Expr& pattern = *args[0];
+    if (pattern.kind != Expr::Kind::kLiteral || !pattern.literal.is(Value::Kind::kString)) {
+      Fail(pattern.span, "the pattern of matches must be a string literal",
+           "write the regular expression in quotes, e.g. `context.host.matches(\"[a-z]+\\\\.example\\\\.com\")`");
+    }
+    absl::StatusOr<std::shared_ptr<const Regex>> re = Regex::Compile(pattern.literal.as_string());
+    if (!re.ok()) {
+      Fail(pattern.span, std::string(re.status().message()),
+           "the syntax is RE2's (https://github.com/google/re2/wiki/Syntax); the whole string must match");
+    }
+    std::string text = pattern.literal.as_string();
+    std::vector<ExprPtr> operand;
+    operand.push_back(std::move(receiver));
+    NodePtr e = Node(Expr::Kind::kMatches, begin, std::move(operand));
+    e->name = std::move(text);
+    e->regex = *std::move(re);
+    return e;
   }
 
   void CheckArity(Span at, std::string_view name, std::size_t got, std::size_t want) {
@@ -722,15 +770,20 @@ class Parser {
       CheckArity(at, name, args.size(), 0);
       return Unary(UnaryOp::kIsEmpty, begin, std::move(receiver));
     }
-    const ExtFunction* fn = FindExtFunction(name);
+    if (name == "matches" && !strict_) return Matches(begin, at, std::move(receiver), std::move(args));
+    const ExtFunction* fn = FindExtFunction(name, strict_);
     if (fn == nullptr || fn->style != ExtFunction::Style::kMethod) {
-      Fail(at, absl::StrCat("`", name, "` is not a method"),
-           fn != nullptr ? absl::StrCat("`", name, "` is a function: call it as `", name, "(...)`")
-                         : Suggest(name, MethodNames()));
+      std::string hint = StrictHint(name);
+      if (hint.empty()) {
+        hint = fn != nullptr ? absl::StrCat("`", name, "` is a function: call it as `", name, "(...)`")
+                             : Suggest(name, MethodNames());
+      }
+      Fail(at, absl::StrCat("`", name, "` is not a method"), std::move(hint));
     }
     // As in Cedar, a wrong number of arguments to an extension function is an
     // evaluation error, not a parse error.
     args.insert(args.begin(), std::move(receiver));
+    CheckLiteralArgs(*fn, args);
     NodePtr e = Node(Expr::Kind::kExtCall, begin, std::move(args));
     e->name = name;
     return e;
@@ -738,19 +791,24 @@ class Parser {
 
   ExprPtr FunctionCall(std::uint32_t begin, Span at, const std::string& name) {
     std::vector<ExprPtr> args = ParseArgs(")");
-    const ExtFunction* fn = FindExtFunction(name);
+    const ExtFunction* fn = FindExtFunction(name, strict_);
     if (fn == nullptr || fn->style != ExtFunction::Style::kFunction) {
       std::vector<std::string_view> names;
       for (const ExtFunction& f : AllExtFunctions()) {
-        if (f.style == ExtFunction::Style::kFunction) names.push_back(f.name);
+        if (f.style == ExtFunction::Style::kFunction && !(strict_ && f.writ_only)) names.push_back(f.name);
       }
       const bool builtin_method =
-          std::find(std::begin(kBuiltinMethods), std::end(kBuiltinMethods), name) != std::end(kBuiltinMethods);
-      Fail(at, absl::StrCat("`", name, "` is not a function"),
-           fn != nullptr || builtin_method
-               ? absl::StrCat("`", name, "` is a method: call it as `value.", name, "(...)`")
-               : Suggest(name, names));
+          std::find(std::begin(kBuiltinMethods), std::end(kBuiltinMethods), name) != std::end(kBuiltinMethods) ||
+          (!strict_ && IsWritOnlyMethod(name));
+      std::string hint = StrictHint(name);
+      if (hint.empty()) {
+        hint = fn != nullptr || builtin_method
+                   ? absl::StrCat("`", name, "` is a method: call it as `value.", name, "(...)`")
+                   : Suggest(name, names);
+      }
+      Fail(at, absl::StrCat("`", name, "` is not a function"), std::move(hint));
     }
+    CheckLiteralArgs(*fn, args);
     NodePtr e = Node(Expr::Kind::kExtCall, begin, std::move(args));
     e->name = name;
     return e;
@@ -862,6 +920,7 @@ class Parser {
   int depth_ = 0;
   bool in_condition_ = false;
   std::vector<Span> deep_regions_;
+  bool strict_ = false;
 };
 
 // Pre-scan: bracket nesting (`(`, `[`, `{`), skipping strings and comments,
@@ -912,13 +971,13 @@ bool CheckText(const SourceFile& file, std::vector<Issue>* issues) {
 
 }  // namespace
 
-std::vector<Policy> ParsePolicies(const SourceFile& file, const ParseOptions& /*options*/,
+std::vector<Policy> ParsePolicies(const SourceFile& file, const ParseOptions& options,
                                   std::vector<Issue>* issues) {
   if (!CheckText(file, issues)) return {};
   std::vector<Issue> scanned;
   std::vector<Issue> parsed;
   std::vector<Span> deep = ScanNesting(file, &scanned);
-  std::vector<Policy> policies = Parser(file, &parsed, std::move(deep)).Policies();
+  std::vector<Policy> policies = Parser(file, &parsed, std::move(deep), options.strict).Policies();
   // Both lists are in source order; report them merged, in source order.
   std::merge(std::make_move_iterator(scanned.begin()), std::make_move_iterator(scanned.end()),
              std::make_move_iterator(parsed.begin()), std::make_move_iterator(parsed.end()),
@@ -928,11 +987,11 @@ std::vector<Policy> ParsePolicies(const SourceFile& file, const ParseOptions& /*
   return policies;
 }
 
-ExprPtr ParseExpression(const SourceFile& file, const ParseOptions& /*options*/, std::vector<Issue>* issues) {
+ExprPtr ParseExpression(const SourceFile& file, const ParseOptions& options, std::vector<Issue>* issues) {
   if (!CheckText(file, issues)) return nullptr;
   std::vector<Span> deep = ScanNesting(file, issues);
   if (!deep.empty()) return nullptr;
-  return Parser(file, issues).WholeExpression();
+  return Parser(file, issues, {}, options.strict).WholeExpression();
 }
 
 std::optional<EntityUid> ParseEntityUid(std::string_view text) {

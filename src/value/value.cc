@@ -96,6 +96,7 @@ std::strong_ordering operator<=>(const Value& a, const Value& b) {
     case Value::Kind::kDecimal: return a.as_decimal() <=> b.as_decimal();
     case Value::Kind::kDatetime: return a.as_datetime() <=> b.as_datetime();
     case Value::Kind::kDuration: return a.as_duration() <=> b.as_duration();
+    case Value::Kind::kSpiffe: return a.as_spiffe() <=> b.as_spiffe();
   }
   return std::strong_ordering::equal;
 }
@@ -126,6 +127,7 @@ std::string Value::ToString() const {
     case Kind::kDecimal:
     case Kind::kDatetime:
     case Kind::kDuration:
+    case Kind::kSpiffe:
       return internal::ExtValueToString(*this);
   }
   return {};
@@ -143,6 +145,7 @@ std::string_view Value::KindName(Kind k) {
     case Kind::kDecimal: return "decimal";
     case Kind::kDatetime: return "datetime";
     case Kind::kDuration: return "duration";
+    case Kind::kSpiffe: return "spiffe";
   }
   return "?";
 }

@@ -87,6 +87,9 @@ TEST(ExtTableTest, EveryCedarFunctionWithItsStyleAndArity) {
       {"duration", F, 1},   {"offset", M, 2},          {"durationSince", M, 2},   {"toDate", M, 1},
       {"toTime", M, 1},     {"toMilliseconds", M, 1},  {"toSeconds", M, 1},       {"toMinutes", M, 1},
       {"toHours", M, 1},    {"toDays", M, 1},
+      // writ's spiffe type (spiffe_test.cc).
+      {"spiffe", F, 1},     {"trustDomain", M, 1},     {"path", M, 1},            {"isInTrustDomain", M, 2},
+      {"pathMatches", M, 2},
   };
   ASSERT_EQ(AllExtFunctions().size(), std::size(want));
   for (std::size_t i = 0; i < std::size(want); ++i) {
@@ -96,6 +99,9 @@ TEST(ExtTableTest, EveryCedarFunctionWithItsStyleAndArity) {
     EXPECT_EQ(f.arity, want[i].arity) << f.name;
     EXPECT_EQ(f.index, i) << f.name;
     EXPECT_EQ(FindExtFunction(want[i].name), &f);
+    // Strict mode (pure Cedar) finds Cedar's functions only.
+    EXPECT_EQ(f.writ_only, i >= 22) << f.name;
+    EXPECT_EQ(FindExtFunction(want[i].name, /*strict=*/true), f.writ_only ? nullptr : &f);
   }
   // Not Cedar functions: `unknown` is partial evaluation's; operators are not methods.
   for (auto name : {"nope", "unknown", "lessThanOrEquals", "IP", "ipaddr", "toMillis", ""}) {

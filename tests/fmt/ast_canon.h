@@ -44,6 +44,7 @@ inline void CanonExpr(const Expr& e, std::string* out) {
       *out += "]";
       break;
     case Expr::Kind::kExtCall: absl::StrAppend(out, "call:", e.name); break;
+    case Expr::Kind::kMatches: absl::StrAppend(out, "matches:", Quote(e.name)); break;
   }
   *out += "(";
   for (const ExprPtr& a : e.args) {
