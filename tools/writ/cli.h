@@ -85,6 +85,7 @@ int RunConformance(const Args& args, std::ostream& out, std::ostream& err);
 int RunCompile(const Args& args, std::ostream& out, std::ostream& err);
 int RunBench(const Args& args, std::ostream& out, std::ostream& err);
 int RunFmt(const Args& args, std::ostream& out, std::ostream& err);
+int RunTest(const Args& args, std::ostream& out, std::ostream& err);
 
 }  // namespace writ::cli
 

@@ -88,6 +88,34 @@ const std::vector<Command>& Commands() {
         {"stdout", false, false, "write the formatted text to standard output, not to the files"},
         {"format", true, false, "`text` (default) or `json`"}},
        1, 1 << 20, RunFmt},
+      {"test",
+       "writ test [PATH...] [-v] [--filter REGEX] [--junit FILE] [--format json] [--coverage] "
+       "[--coverage-min P]",
+       "Runs the policy test suites (*.test.yaml) found under each PATH (default: the\n"
+       "current folder; a file is taken as a suite whatever its name). A suite names\n"
+       "its policies and entities and lists cases: a request and the decision it must\n"
+       "get (allow/deny), optionally its reasons, errors, breakglass and revoked\n"
+       "(include/writ/testing.h documents every field). Prints one line per failing\n"
+       "case:\n"
+       "  FILE:LINE: NAME: expected deny, got allow (determined by policy0; errors: none)\n"
+       "and last `N passed, M failed`; -v (--verbose) prints PASS/FAIL for every case.\n"
+       "--filter runs only the cases whose `SUITE/CASE` name the RE2 pattern matches.\n"
+       "--coverage reports, per policy, whether some case made it determining and\n"
+       "whether its condition was seen true and false; a policy is covered when it\n"
+       "was determining and, if it has a condition, the condition was also seen\n"
+       "false. Uncovered policies are listed with their locations. --coverage-min P\n"
+       "fails (exit 1) below P percent. --junit FILE also writes JUnit XML;\n"
+       "--format json prints one JSON document instead of text.\n"
+       "Mistakes in a suite are reported at FILE:LINE:COL and do not stop the others.\n"
+       "Exit 0 when every case passes, 1 on failures (or coverage below the minimum),\n"
+       "2 on suite errors or bad flags.",
+       {{"verbose", false, false, "print every case (also -v)"},
+        {"filter", true, false, "run only cases whose SUITE/CASE matches this RE2 pattern"},
+        {"junit", true, false, "also write a JUnit XML report to this file"},
+        {"format", true, false, "`text` (default) or `json`"},
+        {"coverage", false, false, "report per-policy coverage"},
+        {"coverage-min", true, false, "fail below this coverage percentage (implies --coverage)"}},
+       0, 1 << 20, RunTest},
   };
   return kCommands;
 }
