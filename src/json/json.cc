@@ -47,6 +47,8 @@ class Converter {
   Converter(const SourceFile& file, std::vector<Issue>* issues, const JsonOptions& options)
       : file_(file), issues_(issues), options_(options) {}
 
+  const JsonOptions& options() const { return options_; }
+
   int errors() const { return errors_; }
 
   void Error(Span span, std::string message, std::string hint = {}) {
@@ -457,7 +459,11 @@ std::optional<Request> ConvertRequest(Converter& c, const JsonNode& root) {
   if (const JsonNode* now = root.Find("now")) {
     absl::Time t;
     std::string why;
-    if (now->is(Kind::kString) && absl::ParseTime(absl::RFC3339_full, now->string, &t, &why)) {
+    if (c.options().strict) {
+      c.Error(now->span, "`now` (the request time) is a writ extension, not Cedar",
+              "remove it, or read without strict mode");
+      ok = false;
+    } else if (now->is(Kind::kString) && absl::ParseTime(absl::RFC3339_full, now->string, &t, &why)) {
       request.now = t;
     } else {
       c.Error(now->span, "`now` must be an RFC 3339 time in a string",

@@ -76,9 +76,13 @@ TEST(EngineDifferentialTest, WorkloadExtensionsAgreeWithTheReference) {
   const absl::Time base = absl::FromUnixSeconds(1'800'000'000);
   const absl::Time times[] = {base - absl::Hours(1), base, base + absl::Nanoseconds(1), base + absl::Hours(1)};
   auto rfc3339 = [](absl::Time t) { return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone()); };
-  std::uint64_t requests = 0, revoked = 0, breakglass = 0;
+  std::uint64_t requests = 0, revoked = 0, breakglass = 0, errored = 0, spiffe_sets = 0, matches_sets = 0;
+  testing_gen::RandomGenOptions gen;
+  gen.writ_extensions = true;   // spiffe() values and .matches in the conditions, too
   for (std::uint64_t seed = 1; seed <= 1000; ++seed) {
-    testing_gen::RandomCase c = testing_gen::GenerateRandomCase(seed);
+    testing_gen::RandomCase c = testing_gen::GenerateRandomCase(seed, gen);
+    spiffe_sets += absl::StrContains(c.policies, "spiffe(");
+    matches_sets += absl::StrContains(c.policies, ".matches(");
     // Annotate every policy by its position: a window [not_before, expires)
     // on some, break-glass (with an expiry) on others.
     std::string text;
@@ -128,9 +132,13 @@ TEST(EngineDifferentialTest, WorkloadExtensionsAgreeWithTheReference) {
       ++requests;
       revoked += want.revoked;
       breakglass += !want.breakglass.empty();
+      errored += !want.errors.empty();
     }
   }
-  std::cout << requests << " requests: " << revoked << " revoked, " << breakglass << " by break-glass\n";
+  std::cout << requests << " requests: " << revoked << " revoked, " << breakglass << " by break-glass, " << errored
+            << " with errors; spiffe() in " << spiffe_sets << " and .matches in " << matches_sets << " of 1000 sets\n";
+  EXPECT_GT(spiffe_sets, 500u);
+  EXPECT_GT(matches_sets, 300u);
   EXPECT_GT(revoked, requests / 10);
   EXPECT_GT(breakglass, requests / 50);
 }

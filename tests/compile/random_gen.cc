@@ -177,6 +177,22 @@ constexpr std::string_view kDecimalComparisons[] = {"lessThan", "lessThanOrEqual
                                                     "greaterThanOrEqual"};
 constexpr std::string_view kOrderings[] = {"<", "<=", ">", ">="};
 
+// writ's extensions (RandomGenOptions::writ_extensions). Literal arguments
+// are valid (a malformed one is a parse issue); malformed SPIFFE IDs reach
+// `spiffe(..)` at evaluation time through string expressions.
+constexpr std::string_view kSpiffeIds[] = {
+    "spiffe://prod.acme.io/ns/payments/sa/api", "spiffe://prod.acme.io/ns/web/sa/frontend",
+    "spiffe://ci.acme.io/pipeline/deploy",      "spiffe://prod.acme.io",
+    "SPIFFE://Prod.Acme.IO/ns/payments/sa/api", "spiffe://example.org/a/b/c/d"};
+constexpr std::string_view kSpiffeTexts[] = {   // for spiffe(<string expression>)
+    "spiffe://prod.acme.io/ns/payments/sa/api", "spiffe://prod.acme.io/ns/web/sa/frontend", "spiffe://acme.io/",
+    "spiffe://acme.io/a//b", "spiffe://user@acme.io/x", "http://acme.io/x", "spiffe://ACME.io/x/./y", ""};
+constexpr std::string_view kTrustDomains[] = {"prod.acme.io", "ci.acme.io", "acme.io", "example.org"};
+constexpr std::string_view kPathPatterns[] = {"/ns/*/sa/*", "/ns/**", "/**", "/pipeline/*", "/ns/payments/sa/api",
+                                              "/*", "/**/deploy", "/a/**/d"};
+constexpr std::string_view kRegexes[] = {"a.*", ".*c", "abc", "[a-z]+", "", "(?i)ALICE", "\\d+", "x\"y",
+                                         "\xc3\xa9.*", "(?s).*\\n.*", "[^a]*", "a|abc"};
+
 // ---- expression text
 
 // Cedar's precedence levels, tightest first. Each generated expression keeps
@@ -605,6 +621,7 @@ class Generator {
   }
 
   Ex BoolExpr(int d) {
+    if (opt_.writ_extensions && Percent(12)) return WritBool(d);
     switch (Weighted({8, 8, 5, 4, 14, 58, 3})) {
       case 0: {
         const Ex a = Gen(Ty::kBool, d);
@@ -792,6 +809,7 @@ class Generator {
   }
 
   Ex StringExpr(int d) {
+    if (opt_.writ_extensions && Percent(10)) return MethodCall(Spiffe(d), Percent(50) ? "trustDomain" : "path", "");
     switch (Weighted({30, 15, 10, 15, 30})) {
       case 0: return Read(Ty::kString, d);
       case 1: return GuardedValue(Ty::kString, d);
@@ -801,6 +819,35 @@ class Generator {
         return Access(record, "s");
       }
       default: return Leaf(Ty::kString);
+    }
+  }
+
+  // ---- writ's extensions
+
+  // A SPIFFE ID: usually a literal, sometimes built from a string expression
+  // at evaluation time (where it is often malformed, an error).
+  Ex Spiffe(int d) {
+    if (Percent(75)) return {absl::StrCat("spiffe(", Quote(Pick(kSpiffeIds)), ")")};
+    // A literal argument is checked when the policy is read: reach the text
+    // through a record so that a malformed one fails at evaluation.
+    const std::string text = Percent(50) ? Quote(Pick(kSpiffeTexts)) : Gen(Ty::kString, d).text;
+    return {absl::StrCat("spiffe({id: ", text, "}.id)")};
+  }
+
+  Ex WritBool(int d) {
+    switch (Weighted({30, 25, 25, 20})) {
+      case 0: return MethodCall(Gen(Ty::kString, d), "matches", Quote(Pick(kRegexes)));
+      case 1: {
+        const Ex td = Percent(70) ? Ex{Quote(Pick(kTrustDomains))}
+                                  : Ex{absl::StrCat("{td: ", Gen(Ty::kString, d).text, "}.td")};
+        return MethodCall(Spiffe(d), "isInTrustDomain", td.text);
+      }
+      case 2: return MethodCall(Spiffe(d), "pathMatches", Quote(Pick(kPathPatterns)));
+      default: {
+        const Ex a = Spiffe(d);
+        const Ex b = Spiffe(d);
+        return Relation(a, Percent(50) ? "==" : "!=", b);
+      }
     }
   }
 

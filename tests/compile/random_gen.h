@@ -38,6 +38,9 @@ struct RandomGenOptions {
   // reports an erroring policy; at 0 about one in eight still does, from the
   // data alone.
   int error_percent = 1;
+  // Also writ's language extensions: `spiffe(..)` values with their methods
+  // and `.matches` (RE2). Off, the text is pure Cedar.
+  bool writ_extensions = false;
 };
 
 // Deterministic in `seed` and `options`: the same case on every platform and

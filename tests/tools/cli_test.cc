@@ -189,6 +189,36 @@ forbid(principal, action, resource) when { context.risk > 5 };)");
   EXPECT_THAT(r.err, HasSubstr("--now must be an RFC 3339 time"));
 }
 
+TEST_F(CliTest, StrictKeepsToPureCedar) {
+  fs::path ext = Write("ext.cedar", R"(@owner("payments")
+permit(principal, action, resource)
+  when { spiffe("spiffe://prod.acme.io/ns/payments").isInTrustDomain("prod.acme.io") && "x".matches("x") };)");
+  Result r = Run("check --policies " + ext.string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = Run("check --strict --policies " + ext.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("ext.cedar:3:10: error: `spiffe` is not a function"));
+  EXPECT_THAT(r.err, HasSubstr("note: `spiffe` is a writ extension, not Cedar"));
+  r = Run("check --strict --policies " + Write("owned.cedar", "@owner(\"payments\")\npermit(principal, action, resource);").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("owned.cedar:1:2: error: `@owner` is a writ extension, not Cedar"));
+
+  // Pure Cedar policies decide the same; the extension flags and fields are refused.
+  fs::path p = Write("p.cedar", kPolicies);
+  fs::path q = Write("q.json", R"({"principal": "W::\"api\"", "action": "Action::\"read\"", "resource": "R::\"x\"",
+    "context": {"environment": "prod", "revoked": false}, "now": "2026-11-22T12:00:00Z"})");
+  r = Run("authorize --strict --policies " + p.string() + " --request " + q.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("q.json:2:66: error: `now` (the request time) is a writ extension, not Cedar"));
+  r = Run("authorize --strict --fail-closed --policies " + p.string() + " --request " + q.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--fail-closed is a writ extension; --strict keeps to pure Cedar"));
+  fs::path e = Write("e.json", R"([{"uid": {"type": "W", "id": "api"}, "attrs": {"id": {"__extn": {"fn": "spiffe", "arg": "spiffe://a/b"}}}, "parents": []}])");
+  r = Run("authorize --strict --policies " + p.string() + " --entities " + e.string() + " --request " + q.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("is a writ extension, not Cedar: read without strict mode to use it"));
+}
+
 TEST_F(CliTest, ConformanceCountsPassFailAndSkip) {
   const std::string data = std::string(WRIT_TESTDATA_DIR) + "/conformance";
   Result r = Run("conformance " + data + " --skip-list " + data + "/skip.txt");

@@ -54,9 +54,9 @@ struct Loaded {
 // when an input does not load.
 bool LoadAndCompile(const Args& args, Loaded* l, std::ostream& err) {
   const Clock::time_point load_start = Clock::now();
-  l->policies = LoadPolicies(args.All("policies"), err);
+  l->policies = LoadPolicies(args.All("policies"), err, ParseOptionsOf(args));
   if (!l->policies) return false;
-  std::optional<Entities> entities = LoadEntities(args.One("entities").value_or(""), err);
+  std::optional<Entities> entities = LoadEntities(args.One("entities").value_or(""), err, JsonOptionsOf(args));
   if (!entities) return false;
   std::optional<DecideOptions> options = LoadDecideOptions(args, err);
   if (!options) return false;
@@ -112,7 +112,8 @@ class Histogram {
 
 // Reads every request line; a line that does not read is an input error (a
 // benchmark that skipped requests would measure something else).
-bool ReadRequests(const std::string& path, std::vector<Request>* requests, std::ostream& err) {
+bool ReadRequests(const std::string& path, const JsonOptions& options, std::vector<Request>* requests,
+                  std::ostream& err) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     err << "error: " << path << ": cannot open file\n";
@@ -122,7 +123,7 @@ bool ReadRequests(const std::string& path, std::vector<Request>* requests, std::
   for (std::size_t n = 1; std::getline(in, line); ++n) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     std::vector<Issue> issues;
-    absl::StatusOr<Request> r = RequestFromJson(line, path, &issues);
+    absl::StatusOr<Request> r = RequestFromJson(line, path, &issues, options);
     if (!r.ok()) {
       // The line is the whole document: its column is the issue's.
       const Issue* first = issues.empty() ? nullptr : &issues.front();
@@ -168,7 +169,7 @@ int RunBench(const Args& args, std::ostream& out, std::ostream& err) {
   Loaded l;
   if (!LoadAndCompile(args, &l, err)) return kExitUsage;
   std::vector<Request> requests;
-  if (!ReadRequests(*args.One("requests"), &requests, err)) return kExitUsage;
+  if (!ReadRequests(*args.One("requests"), JsonOptionsOf(args), &requests, err)) return kExitUsage;
   const Engine& engine = *l.engine;
 
   if (auto path = args.One("decisions")) {

@@ -22,7 +22,7 @@ int RunCheck(const Args& args, std::ostream& out, std::ostream& err) {
     }
     PolicySet set;
     std::vector<Issue> issues;
-    (void)set.Add(*text, path, &issues);
+    (void)set.Add(*text, path, &issues, ParseOptionsOf(args));
     policies += set.size();
     for (const Issue& i : issues) errors += i.severity == Severity::kError ? 1 : 0;
     err << RenderIssues(issues);
@@ -44,9 +44,10 @@ std::string UnreadableRequest(const std::string& why) {
 
 // Line `line` of `path` is one JSON document: its issues are located as
 // path:line:column.
-std::string DecideLine(const Engine& engine, std::string_view json, const std::string& path, std::size_t line) {
+std::string DecideLine(const Engine& engine, std::string_view json, const std::string& path, std::size_t line,
+                       const JsonOptions& options) {
   std::vector<Issue> issues;
-  absl::StatusOr<Request> request = RequestFromJson(json, path, &issues);
+  absl::StatusOr<Request> request = RequestFromJson(json, path, &issues, options);
   if (!request.ok()) {
     for (const Issue& i : issues) {
       if (i.severity != Severity::kError) continue;
@@ -66,9 +67,10 @@ int RunAuthorize(const Args& args, std::ostream& out, std::ostream& err) {
     err << "error: give exactly one of --request FILE and --requests FILE.jsonl\n";
     return kExitUsage;
   }
-  std::optional<PolicySet> policies = LoadPolicies(args.All("policies"), err);
+  std::optional<PolicySet> policies = LoadPolicies(args.All("policies"), err, ParseOptionsOf(args));
   if (!policies) return kExitUsage;
-  std::optional<Entities> entities = LoadEntities(args.One("entities").value_or(""), err);
+  const JsonOptions json = JsonOptionsOf(args);
+  std::optional<Entities> entities = LoadEntities(args.One("entities").value_or(""), err, json);
   if (!entities) return kExitUsage;
   std::optional<DecideOptions> options = LoadDecideOptions(args, err);
   if (!options) return kExitUsage;
@@ -83,7 +85,7 @@ int RunAuthorize(const Args& args, std::ostream& out, std::ostream& err) {
       return kExitUsage;
     }
     std::vector<Issue> issues;
-    absl::StatusOr<Request> request = RequestFromJson(*text, path, &issues);
+    absl::StatusOr<Request> request = RequestFromJson(*text, path, &issues, json);
     if (!request.ok()) {
       err << RenderIssues(issues);
       if (issues.empty()) err << "error: " << request.status().message() << "\n";
@@ -110,7 +112,7 @@ int RunAuthorize(const Args& args, std::ostream& out, std::ostream& err) {
     } else if (line.find_first_not_of(" \t") == std::string::npos) {
       out << UnreadableRequest(absl::StrCat(source, ": empty line")) << "\n";
     } else {
-      out << DecideLine(*engine, line, path, n) << "\n";
+      out << DecideLine(*engine, line, path, n, json) << "\n";
     }
   }
   return kExitOk;

@@ -98,7 +98,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, std::size_t max_by
   return text;
 }
 
-std::optional<PolicySet> LoadPolicies(const std::vector<std::string>& paths, std::ostream& err) {
+std::optional<PolicySet> LoadPolicies(const std::vector<std::string>& paths, std::ostream& err,
+                                      const ParseOptions& options) {
   PolicySet set;
   bool ok = true;
   for (const std::string& path : paths) {
@@ -109,7 +110,7 @@ std::optional<PolicySet> LoadPolicies(const std::vector<std::string>& paths, std
       continue;
     }
     std::vector<Issue> issues;
-    if (!set.Add(*text, path, &issues).ok()) ok = false;
+    if (!set.Add(*text, path, &issues, options).ok()) ok = false;
     err << RenderIssues(issues);
   }
   if (!ok) return std::nullopt;
@@ -135,6 +136,14 @@ std::optional<Entities> LoadEntities(const std::string& path, std::ostream& err,
 }
 
 std::optional<DecideOptions> LoadDecideOptions(const Args& args, std::ostream& err) {
+  if (args.Has("strict")) {
+    for (const char* flag : {"now", "revoked", "fail-closed"}) {
+      if (args.Has(flag)) {
+        err << "error: --" << flag << " is a writ extension; --strict keeps to pure Cedar\n";
+        return std::nullopt;
+      }
+    }
+  }
   DecideOptions options;
   options.fail_closed = args.Has("fail-closed");
   if (std::optional<std::string> now = args.One("now")) {

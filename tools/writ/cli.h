@@ -57,21 +57,31 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, std::size_t max_by
 
 // Loads every policy file into one set (ids counting on across files). Issues
 // are rendered to `err`; nullopt when any file failed.
-std::optional<PolicySet> LoadPolicies(const std::vector<std::string>& paths, std::ostream& err);
+std::optional<PolicySet> LoadPolicies(const std::vector<std::string>& paths, std::ostream& err,
+                                      const ParseOptions& options = {});
+// --strict: pure Cedar, writ's extensions rejected in policies, entities and
+// requests.
+inline ParseOptions ParseOptionsOf(const Args& args) { return {.strict = args.Has("strict")}; }
+inline JsonOptions JsonOptionsOf(const Args& args) {
+  JsonOptions options;
+  options.strict = args.Has("strict");
+  return options;
+}
 // Loads an entity file (or an empty store when `path` is empty).
 std::optional<Entities> LoadEntities(const std::string& path, std::ostream& err,
                                      const JsonOptions& options = {});
 
 // The deciding options of --now (the time of requests without their own),
 // --revoked FILE and --fail-closed; nullopt (reported to `err`) when a value
-// does not read.
+// does not read, or when --strict forbids them (they are writ extensions).
 std::optional<DecideOptions> LoadDecideOptions(const Args& args, std::ostream& err);
 // The flags LoadDecideOptions reads, for the command table.
 inline const std::vector<FlagSpec>& DecideFlags() {
   static const std::vector<FlagSpec> kFlags = {
       {"now", true, false, "time of requests without their own \"now\" (RFC 3339; default: the clock)"},
       {"revoked", true, false, "revoked uids, one Type::\"id\" per line (# comments)"},
-      {"fail-closed", false, false, "a forbid whose condition errors denies (Cedar: skipped)"}};
+      {"fail-closed", false, false, "a forbid whose condition errors denies (Cedar: skipped)"},
+      {"strict", false, false, "pure Cedar: reject writ's extensions (spiffe, matches, lifecycle, now, ...)"}};
   return kFlags;
 }
 
@@ -86,6 +96,7 @@ int RunCompile(const Args& args, std::ostream& out, std::ostream& err);
 int RunBench(const Args& args, std::ostream& out, std::ostream& err);
 int RunFmt(const Args& args, std::ostream& out, std::ostream& err);
 int RunTest(const Args& args, std::ostream& out, std::ostream& err);
+int RunLint(const Args& args, std::ostream& out, std::ostream& err);
 
 }  // namespace writ::cli
 

@@ -19,7 +19,8 @@ const std::vector<Command>& Commands() {
       {"check", "writ check --policies FILE...",
        "Parses the policy files and reports every issue with its location.\n"
        "Exit 0 when there is none, 1 when there are errors.",
-       {{"policies", true, true, "policy files (Cedar)"}},
+       {{"policies", true, true, "policy files (Cedar)"},
+        {"strict", false, false, "pure Cedar: reject writ's extensions (spiffe, matches, lifecycle annotations)"}},
        0, 0, RunCheck},
       {"authorize",
        "writ authorize --policies FILE... [--entities FILE] (--request FILE | --requests FILE.jsonl)",
