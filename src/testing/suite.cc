@@ -666,7 +666,8 @@ class SuiteReader {
         }
       }
     } else {
-      Error(n, absl::StrCat(Av(what), " (", name, ") has no `expect`"), "write expect: allow, or expect: deny");
+      Error(n, absl::StrCat(Av(what), name == what ? "" : absl::StrCat(" (", name, ")"), " has no `expect`"),
+            "write expect: allow, or expect: deny");
     }
     if (const Field* f = Find(*fields, "reasons")) expect.reasons = PolicyIds(*f);
     if (const Field* f = Find(*fields, "errors")) expect.errors = PolicyIds(*f);

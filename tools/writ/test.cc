@@ -65,6 +65,7 @@ int RunTest(const Args& args, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
   if (report->suites_with_errors > 0) input_errors = true;
+  const bool nothing_matched = !options.filter.empty() && report->passed + report->failed == 0 && !files.empty();
 
   if (json) {
     // Issues outside any suite (a path that does not exist) are reported as
@@ -79,9 +80,7 @@ int RunTest(const Args& args, std::ostream& out, std::ostream& err) {
   } else {
     err << RenderIssues(issues);
     for (const TestSuiteResult& s : report->suites) err << RenderIssues(s.issues);
-    if (!options.filter.empty() && report->passed + report->failed == 0 && !files.empty()) {
-      err << "writ test: no case matches --filter `" << options.filter << "`\n";
-    }
+    if (nothing_matched) err << "writ test: no case matches --filter `" << options.filter << "`\n";
     out << RenderTestResults(*report, verbose);
   }
 
@@ -105,7 +104,9 @@ int RunTest(const Args& args, std::ostream& out, std::ostream& err) {
     }
   }
   if (input_errors) return kExitUsage;
-  return report->failed > 0 || below ? kExitProblems : kExitOk;
+  // A filter that selects nothing fails: a CI job whose filter went stale
+  // must not pass having tested nothing.
+  return report->failed > 0 || below || nothing_matched ? kExitProblems : kExitOk;
 }
 
 }  // namespace writ::cli
