@@ -55,6 +55,11 @@ absl::StatusOr<Request> RequestFromJson(std::string_view json, std::string_view 
 // on one line.
 std::string DecisionToJson(const Decision& decision);
 
+// Issues for editors and CI: a JSON array of
+// {"file","line","column","length","severity","message"[,"hint"]}, severity
+// "error", "warning" or "note" (what `--format json` prints).
+std::string IssuesToJson(absl::Span<const Issue> issues);
+
 // A value in Cedar's JSON form (the inverse of ValueFromJson).
 std::string ValueToJson(const Value& value);
 

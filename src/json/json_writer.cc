@@ -4,6 +4,7 @@
 
 #include "nlohmann/json.hpp"
 #include "src/ext/extensions.h"
+#include "src/json/issue_json.h"
 #include "writ/json.h"
 
 namespace writ {
@@ -82,6 +83,26 @@ std::string DecisionToJson(const Decision& decision) {
   if (!decision.breakglass.empty()) out["breakglass"] = decision.breakglass;
   if (decision.revoked) out["revoked"] = true;
   return Dump(out);
+}
+
+namespace internal {
+
+nlohmann::json IssueJsonValue(const Issue& issue) {
+  const char* severity = issue.severity == Severity::kError     ? "error"
+                         : issue.severity == Severity::kWarning ? "warning"
+                                                                : "note";
+  nlohmann::json j = {{"file", issue.file},     {"line", issue.line},         {"column", issue.column},
+                      {"length", issue.length}, {"severity", severity},       {"message", issue.message}};
+  if (!issue.hint.empty()) j["hint"] = issue.hint;
+  return j;
+}
+
+}  // namespace internal
+
+std::string IssuesToJson(absl::Span<const Issue> issues) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const Issue& i : issues) list.push_back(internal::IssueJsonValue(i));
+  return list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);   // invalid UTF-8 as U+FFFD
 }
 
 }  // namespace writ

@@ -2,6 +2,9 @@
 // immutable shared list.
 #include "writ/policy_set.h"
 
+#include <algorithm>
+#include <tuple>
+
 #include "absl/strings/str_cat.h"
 #include "src/ast/policy_set_data.h"
 #include "src/base/strings.h"
@@ -27,6 +30,12 @@ absl::Status PolicySet::Add(std::string_view text, std::string_view source_name,
   const std::size_t errors_before = issues->size();
   std::vector<internal::Policy> parsed = internal::ParsePolicies(file, options, issues);
   for (internal::Policy& p : parsed) internal::ReadLifecycle(file, options, &p, issues);
+  // In the order of the text, as a compiler lists them (the annotations are
+  // read after the whole file has parsed).
+  std::stable_sort(issues->begin() + static_cast<std::ptrdiff_t>(errors_before), issues->end(),
+                   [](const Issue& a, const Issue& b) {
+                     return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+                   });
   for (std::size_t i = errors_before; i < issues->size(); ++i) {
     if ((*issues)[i].severity == Severity::kError) {
       return absl::InvalidArgumentError(

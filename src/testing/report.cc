@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
+#include "src/json/issue_json.h"
 #include "src/base/utf8.h"
 #include "writ/testing.h"
 
@@ -50,16 +51,6 @@ std::string Summary(const TestReport& report) {
 
 nlohmann::json IdsJson(const std::optional<std::vector<std::string>>& ids) {
   return ids ? nlohmann::json(*ids) : nlohmann::json(nullptr);
-}
-
-nlohmann::json IssueJson(const Issue& i) {
-  const char* severity = i.severity == Severity::kError     ? "error"
-                         : i.severity == Severity::kWarning ? "warning"
-                                                            : "note";
-  nlohmann::json j = {{"file", i.file},     {"line", i.line},       {"column", i.column},
-                      {"length", i.length}, {"severity", severity}, {"message", i.message}};
-  if (!i.hint.empty()) j["hint"] = i.hint;
-  return j;
 }
 
 // Text for an XML attribute or element: the five special characters
@@ -129,7 +120,7 @@ std::string TestReportToJson(const TestReport& report) {
   nlohmann::json suites = nlohmann::json::array();
   for (const TestSuiteResult& suite : report.suites) {
     nlohmann::json issues = nlohmann::json::array();
-    for (const Issue& i : suite.issues) issues.push_back(IssueJson(i));
+    for (const Issue& i : suite.issues) issues.push_back(internal::IssueJsonValue(i));
     nlohmann::json cases = nlohmann::json::array();
     for (const TestCaseResult& c : suite.cases) {
       nlohmann::json errors = nlohmann::json::array();

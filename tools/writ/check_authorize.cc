@@ -10,9 +10,15 @@
 namespace writ::cli {
 
 int RunCheck(const Args& args, std::ostream& out, std::ostream& err) {
+  const std::string format = args.One("format").value_or("text");
+  if (format != "text" && format != "json") {
+    err << "error: --format is `text` or `json`, not `" << format << "`\n";
+    return kExitUsage;
+  }
   int errors = 0;
   bool unreadable = false;
   std::size_t policies = 0;
+  std::vector<Issue> all;   // for --format json
   for (const std::string& path : args.All("policies")) {
     absl::StatusOr<std::string> text = ReadFile(path, kMaxPolicyTextBytes);
     if (!text.ok()) {
@@ -25,10 +31,18 @@ int RunCheck(const Args& args, std::ostream& out, std::ostream& err) {
     (void)set.Add(*text, path, &issues, ParseOptionsOf(args));
     policies += set.size();
     for (const Issue& i : issues) errors += i.severity == Severity::kError ? 1 : 0;
-    err << RenderIssues(issues);
+    if (format == "json") {
+      all.insert(all.end(), issues.begin(), issues.end());
+    } else {
+      err << RenderIssues(issues);
+    }
   }
-  out << policies << (policies == 1 ? " policy, " : " policies, ") << errors
-      << (errors == 1 ? " error\n" : " errors\n");
+  if (format == "json") {
+    out << IssuesToJson(all) << "\n";
+  } else {
+    out << policies << (policies == 1 ? " policy, " : " policies, ") << errors
+        << (errors == 1 ? " error\n" : " errors\n");
+  }
   if (unreadable) return kExitUsage;
   return errors == 0 ? kExitOk : kExitProblems;
 }

@@ -17,6 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "src/json/issue_json.h"
 #include "tools/writ/cli.h"
 #include "writ/format.h"
 
@@ -26,16 +27,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kStdin[] = "-";
-
-nlohmann::json IssueJson(const Issue& i) {
-  const char* severity = i.severity == Severity::kError     ? "error"
-                         : i.severity == Severity::kWarning ? "warning"
-                                                            : "note";
-  nlohmann::json j = {{"file", i.file},       {"line", i.line},         {"column", i.column},
-                      {"length", i.length},   {"severity", severity},   {"message", i.message}};
-  if (!i.hint.empty()) j["hint"] = i.hint;
-  return j;
-}
 
 // The files named by `args`: files as given, directories searched
 // recursively for `*.cedar` (sorted, so that the output is stable), `-` for
@@ -191,8 +182,8 @@ int RunFmt(const Args& args, std::ostream& out, std::ostream& err) {
   }
   if (json) {
     nlohmann::json report = {{"files", files.size()}, {"changed", changed}, {"issues", nlohmann::json::array()}};
-    for (const Issue& i : issues) report["issues"].push_back(IssueJson(i));
-    out << report.dump() << "\n";
+    for (const Issue& i : issues) report["issues"].push_back(internal::IssueJsonValue(i));
+    out << report.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
   if (input_errors) return kExitUsage;
   return check && !changed.empty() ? kExitProblems : kExitOk;

@@ -16,10 +16,13 @@ std::vector<FlagSpec> WithDecideFlags(std::vector<FlagSpec> flags) {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
-      {"check", "writ check --policies FILE...",
+      {"check", "writ check --policies FILE... [--strict] [--format json]",
        "Parses the policy files and reports every issue with its location.\n"
+       "--format json prints them as one JSON array instead, for editors and CI:\n"
+       "  [{\"file\",\"line\",\"column\",\"length\",\"severity\",\"message\",\"hint\"}]\n"
        "Exit 0 when there is none, 1 when there are errors.",
        {{"policies", true, true, "policy files (Cedar)"},
+        {"format", true, false, "`text` (default) or `json`"},
         {"strict", false, false, "pure Cedar: reject writ's extensions (spiffe, matches, lifecycle annotations)"}},
        0, 0, RunCheck},
       {"authorize",
