@@ -4,6 +4,8 @@
 //                            on 1 and 2 threads
 //   BM_Decide/workload-ext/N the same with writ's extensions in play (lifecycle
 //                            windows, the clock, a revocation list)
+//   BM_Decide/workload-spiffe/N  the same with spiffe() methods and .matches in
+//                            every condition
 //   BM_Decide/<app>          the OOPSLA 2024 applications (gdrive, github, tinytodo)
 //   BM_Reference/workload/N  the reference interpreter on the same requests,
 //                            to show what the index saves as N grows
@@ -14,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,7 @@
 #include "bench/gen/workload.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "benchmark/benchmark.h"
 #include "writ/writ.h"
@@ -78,6 +82,29 @@ std::unique_ptr<Loaded> LoadWithExtensions(Dataset d) {
   return Load(d, options);
 }
 
+// The workload set with writ's language extensions in every condition: each
+// `when` also asks that the request's workload (a spiffe value in the
+// context, the principal's SPIFFE ID) is in the trust domain and matches a
+// path pattern, and that the context's branch matches an RE2 pattern. Every
+// request satisfies them, so decisions are those of the plain set.
+std::unique_ptr<Loaded> LoadWithSpiffe(Dataset d) {
+  d.policies = absl::StrReplaceAll(
+      d.policies, {{"  when { ", "  when { context.workload.isInTrustDomain(\"prod.acme.io\") && "
+                                  "context.workload.pathMatches(\"/ns/*/sa/**\") && "
+                                  "context.branch.matches(\"release/[0-9]+\") && "}});
+  std::unique_ptr<Loaded> l = Load(d);
+  if (l == nullptr) return nullptr;
+  for (Request& r : l->requests) {
+    std::optional<SpiffeId> id = SpiffeId::Parse(r.principal.id);
+    if (!id) return nullptr;
+    Value::Record context = r.context.as_record();
+    context.emplace("workload", Value::FromSpiffe(*std::move(id)));
+    context.emplace("branch", Value::String("release/42"));
+    r.context = Value::MakeRecord(std::move(context));
+  }
+  return l;
+}
+
 constexpr std::uint64_t kSeed = 42;
 constexpr int kRequests = 2000;
 
@@ -88,6 +115,9 @@ const Loaded* Get(const std::string& name, int n) {
   auto key = std::pair(name, n);
   auto it = cache->find(key);
   if (it != cache->end()) return it->second.get();
+  if (name == "workload-spiffe") {
+    return cache->emplace(key, LoadWithSpiffe(MakeWorkloadDataset(n, kRequests, kSeed))).first->second.get();
+  }
   if (name == "workload-ext") {
     return cache->emplace(key, LoadWithExtensions(MakeWorkloadDataset(n, kRequests, kSeed))).first->second.get();
   }
@@ -131,6 +161,16 @@ void BM_DecideWorkloadExtensions(benchmark::State& state) {
 }
 BENCHMARK(BM_DecideWorkloadExtensions)
     ->Name("BM_Decide/workload-ext")
+    ->Arg(1000)->Arg(100000)
+    ->UseRealTime();
+
+// The same requests with spiffe() methods and .matches in every condition
+// (LoadWithSpiffe): its ratio to BM_Decide/workload is their cost.
+void BM_DecideWorkloadSpiffe(benchmark::State& state) {
+  Decide(state, Get("workload-spiffe", static_cast<int>(state.range(0))));
+}
+BENCHMARK(BM_DecideWorkloadSpiffe)
+    ->Name("BM_Decide/workload-spiffe")
     ->Arg(1000)->Arg(100000)
     ->UseRealTime();
 

@@ -430,8 +430,7 @@ class Compiler {
         break;
       case Expr::Kind::kMatches:
         n.op = Op::kMatches;
-        n.aux = static_cast<std::uint32_t>(ce_.regexes.size());
-        ce_.regexes.push_back(e.regex);
+        n.aux = RegexIndex(e.regex);
         break;
     }
     return AddNode(n);
@@ -441,12 +440,19 @@ class Compiler {
     std::uint32_t pkey, akey, policy;
   };
 
+  std::uint32_t RegexIndex(const std::shared_ptr<const Regex>& re) {
+    auto [it, inserted] = regex_index_.try_emplace(re.get(), static_cast<std::uint32_t>(ce_.regexes.size()));
+    if (inserted) ce_.regexes.push_back(re);
+    return it->second;
+  }
+
   CompiledEngine& ce_;
   std::vector<Entry> entries_;
   absl::flat_hash_map<std::string, std::uint32_t> name_index_;
   absl::flat_hash_map<std::pair<std::uint8_t, std::uint32_t>, std::uint32_t> var_attrs_;
   absl::flat_hash_map<NodeKey, std::uint32_t> shared_nodes_;
   absl::flat_hash_map<std::string, std::uint32_t> shared_constants_;
+  absl::flat_hash_map<const Regex*, std::uint32_t> regex_index_;   // a program shared by policies, once
   std::uint32_t next_slot_ = 0;
 };
 

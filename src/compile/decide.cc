@@ -441,8 +441,8 @@ class Decider {
         return absl::OkStatus();
       }
       case Op::kSet:
-      case Op::kRecord:
-      case Op::kExtCall: return EvalBuilt(node, out);
+      case Op::kRecord: return EvalBuilt(node, out);
+      case Op::kExtCall: return EvalExtCall(node, out);
       case Op::kMatches: {
         Ref x;
         if (absl::Status s = Eval(node.a, &x); !s.ok()) return s;
@@ -639,6 +639,31 @@ class Decider {
   }
 
   // Sets, records and extension calls build a new value from their operands.
+  // An extension call reads its arguments where they are: nothing is copied
+  // (only a request entity, which no extension function takes, is made a
+  // Value, for the type error).
+  absl::Status EvalExtCall(const Node& node, Ref* out) {
+    absl::InlinedVector<Ref, 4> refs(node.c);
+    bool all_values = true;
+    for (std::uint32_t i = 0; i < node.c; ++i) {
+      if (absl::Status s = Eval(ce_.lists[node.a + i], &refs[i]); !s.ok()) return s;
+      all_values = all_values && refs[i].v != nullptr;
+    }
+    absl::InlinedVector<Value, 4> made;
+    if (!all_values) {
+      for (const Ref& r : refs) made.push_back(r.ToValue());
+    }
+    absl::InlinedVector<const Value*, 4> args;
+    for (std::uint32_t i = 0; i < node.c; ++i) args.push_back(all_values ? refs[i].v : &made[i]);
+    absl::StatusOr<Value> r = CallExtFunction(AllExtFunctions()[node.aux], ExtArgs(args));
+    if (!r.ok()) return r.status();
+    Value& slot = Scratch(node);
+    slot = *std::move(r);
+    out->v = &slot;
+    return absl::OkStatus();
+  }
+
+  // A set or record built from its elements' values.
   absl::Status EvalBuilt(const Node& node, Ref* out) {
     absl::InlinedVector<Value, 4> values;
     values.reserve(node.c);
@@ -650,14 +675,10 @@ class Decider {
     Value& slot = Scratch(node);
     if (node.op == Op::kSet) {
       slot = Value::MakeSet(std::vector<Value>(values.begin(), values.end()));
-    } else if (node.op == Op::kRecord) {
+    } else {
       Value::Record record;
       for (std::uint32_t i = 0; i < node.c; ++i) record.emplace(ce_.names[node.aux + i], std::move(values[i]));
       slot = Value::MakeRecord(std::move(record));
-    } else {
-      absl::StatusOr<Value> r = CallExtFunction(AllExtFunctions()[node.aux], values);
-      if (!r.ok()) return r.status();
-      slot = *std::move(r);
     }
     out->v = &slot;
     return absl::OkStatus();

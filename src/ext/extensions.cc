@@ -5,6 +5,7 @@
 
 #include <array>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "src/base/strings.h"
@@ -89,12 +90,12 @@ std::string TypeName(const Value& v) {
 }
 
 // Cedar checks the arguments in order and reports the first mismatch.
-absl::Status CheckKinds(absl::Span<const Value> args, std::initializer_list<K> kinds) {
+absl::Status CheckKinds(ExtArgs args, std::initializer_list<K> kinds) {
   std::size_t i = 0;
   for (K k : kinds) {
-    if (!args[i].is(k)) {
+    if (!args[i]->is(k)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("type error: expected ", Av(Value::KindName(k)), ", got ", TypeName(args[i])));
+          absl::StrCat("type error: expected ", Av(Value::KindName(k)), ", got ", TypeName(*args[i])));
     }
     ++i;
   }
@@ -103,9 +104,9 @@ absl::Status CheckKinds(absl::Span<const Value> args, std::initializer_list<K> k
 
 // A constructor: one string argument, parsed by `parse`.
 template <typename T>
-absl::StatusOr<T> ParseArg(absl::Span<const Value> args, absl::StatusOr<T> (*parse)(std::string_view)) {
+absl::StatusOr<T> ParseArg(ExtArgs args, absl::StatusOr<T> (*parse)(std::string_view)) {
   if (absl::Status s = CheckKinds(args, {K::kString}); !s.ok()) return s;
-  return parse(args[0].as_string());
+  return parse(args[0]->as_string());
 }
 
 }  // namespace
@@ -127,6 +128,12 @@ const ExtFunction* FindExtFunction(std::string_view name, bool strict) {
 bool IsWritOnlyMethod(std::string_view name) { return name == "matches"; }
 
 absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, absl::Span<const Value> args) {
+  absl::InlinedVector<const Value*, 4> pointers;
+  for (const Value& v : args) pointers.push_back(&v);
+  return CallExtFunction(fn, ExtArgs(pointers));
+}
+
+absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, ExtArgs args) {
   if (args.size() != static_cast<std::size_t>(fn.arity)) {
     return absl::InvalidArgumentError(absl::StrCat("wrong number of arguments provided to extension function `",
                                                    Av(fn.name), "`: expected ", fn.arity, ", got ",
@@ -144,7 +151,7 @@ absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, absl::Span<const Va
     case kIsLoopback:
     case kIsMulticast: {
       if (s = CheckKinds(args, {K::kIp}); !s.ok()) return s;
-      const IpAddr& ip = args[0].as_ip();
+      const IpAddr& ip = args[0]->as_ip();
       const bool r = fn.index == kIsIpv4 ? !ip.is_v6
                    : fn.index == kIsIpv6 ? ip.is_v6
                    : fn.index == kIsLoopback ? IpIsLoopback(ip)
@@ -153,7 +160,7 @@ absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, absl::Span<const Va
     }
     case kIsInRange:
       if (s = CheckKinds(args, {K::kIp, K::kIp}); !s.ok()) return s;
-      return Value::Bool(IpIsInRange(args[0].as_ip(), args[1].as_ip()));
+      return Value::Bool(IpIsInRange(args[0]->as_ip(), args[1]->as_ip()));
     case kDecimal: {
       absl::StatusOr<Decimal> v = ParseArg(args, ParseDecimal);
       if (!v.ok()) return v.status();
@@ -164,7 +171,7 @@ absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, absl::Span<const Va
     case kGreaterThan:
     case kGreaterThanOrEqual: {
       if (s = CheckKinds(args, {K::kDecimal, K::kDecimal}); !s.ok()) return s;
-      const Decimal a = args[0].as_decimal(), b = args[1].as_decimal();
+      const Decimal a = args[0]->as_decimal(), b = args[1]->as_decimal();
       const bool r = fn.index == kLessThan ? a < b
                    : fn.index == kLessThanOrEqual ? a <= b
                    : fn.index == kGreaterThan ? a > b
@@ -183,8 +190,8 @@ absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, absl::Span<const Va
     }
     case kOffset: {
       if (s = CheckKinds(args, {K::kDatetime, K::kDuration}); !s.ok()) return s;
-      const Datetime t = args[0].as_datetime();
-      const Duration d = args[1].as_duration();
+      const Datetime t = args[0]->as_datetime();
+      const Duration d = args[1]->as_duration();
       std::int64_t r = 0;
       if (__builtin_add_overflow(t.ms, d.ms, &r)) {
         return ExtError("offset", absl::StrCat("overflows when adding an offset: ", DatetimeAsOffsetExpr(t), "+(",
@@ -194,7 +201,7 @@ absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, absl::Span<const Va
     }
     case kDurationSince: {
       if (s = CheckKinds(args, {K::kDatetime, K::kDatetime}); !s.ok()) return s;
-      const Datetime a = args[0].as_datetime(), b = args[1].as_datetime();
+      const Datetime a = args[0]->as_datetime(), b = args[1]->as_datetime();
       std::int64_t r = 0;
       if (__builtin_sub_overflow(a.ms, b.ms, &r)) {
         return ExtError("durationSince", absl::StrCat("overflows when computing the duration between ",
@@ -204,16 +211,16 @@ absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, absl::Span<const Va
     }
     case kToDate: {
       if (s = CheckKinds(args, {K::kDatetime}); !s.ok()) return s;
-      const std::optional<Datetime> d = DatetimeToDate(args[0].as_datetime());
+      const std::optional<Datetime> d = DatetimeToDate(args[0]->as_datetime());
       if (!d) {
         return ExtError("toDate", absl::StrCat("overflows when computing the date of ",
-                                               DatetimeAsOffsetExpr(args[0].as_datetime())));
+                                               DatetimeAsOffsetExpr(args[0]->as_datetime())));
       }
       return Value::FromDatetime(*d);
     }
     case kToTime:
       if (s = CheckKinds(args, {K::kDatetime}); !s.ok()) return s;
-      return Value::FromDuration(DatetimeToTime(args[0].as_datetime()));
+      return Value::FromDuration(DatetimeToTime(args[0]->as_datetime()));
     case kToMilliseconds:
     case kToSeconds:
     case kToMinutes:
@@ -222,32 +229,32 @@ absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, absl::Span<const Va
       if (s = CheckKinds(args, {K::kDuration}); !s.ok()) return s;
       // Truncating division (toward zero), as Cedar's successive divisions.
       static constexpr std::int64_t kUnitMs[] = {1, 1'000, 60'000, 3'600'000, 86'400'000};
-      return Value::Long(args[0].as_duration().ms / kUnitMs[fn.index - kToMilliseconds]);
+      return Value::Long(args[0]->as_duration().ms / kUnitMs[fn.index - kToMilliseconds]);
     }
     case kSpiffe: {
       if (s = CheckKinds(args, {K::kString}); !s.ok()) return s;
-      absl::StatusOr<SpiffeId> id = ParseSpiffeId(args[0].as_string());
+      absl::StatusOr<SpiffeId> id = ParseSpiffeId(args[0]->as_string());
       if (!id.ok()) return ExtError(fn.name, std::string(id.status().message()));
       return Value::FromSpiffe(*std::move(id));
     }
     case kTrustDomain:
       if (s = CheckKinds(args, {K::kSpiffe}); !s.ok()) return s;
-      return Value::String(args[0].as_spiffe().trust_domain);
+      return Value::String(args[0]->as_spiffe().trust_domain);
     case kPath:
       if (s = CheckKinds(args, {K::kSpiffe}); !s.ok()) return s;
-      return Value::String(args[0].as_spiffe().path);
+      return Value::String(args[0]->as_spiffe().path);
     case kIsInTrustDomain: {
       if (s = CheckKinds(args, {K::kSpiffe, K::kString}); !s.ok()) return s;
-      const std::string& td = args[1].as_string();
+      const std::string& td = args[1]->as_string();
       if (s = CheckTrustDomain(td); !s.ok()) return ExtError(fn.name, std::string(s.message()));
       // The id's trust domain is lowercase already.
-      return Value::Bool(absl::EqualsIgnoreCase(Av(args[0].as_spiffe().trust_domain), Av(td)));
+      return Value::Bool(absl::EqualsIgnoreCase(Av(args[0]->as_spiffe().trust_domain), Av(td)));
     }
     case kPathMatches: {
       if (s = CheckKinds(args, {K::kSpiffe, K::kString}); !s.ok()) return s;
-      const std::string& pattern = args[1].as_string();
+      const std::string& pattern = args[1]->as_string();
       if (s = CheckSpiffePathPattern(pattern); !s.ok()) return ExtError(fn.name, std::string(s.message()));
-      return Value::Bool(SpiffePathMatches(pattern, args[0].as_spiffe().path));
+      return Value::Bool(SpiffePathMatches(pattern, args[0]->as_spiffe().path));
     }
     case kFnCount:
       break;

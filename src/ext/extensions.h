@@ -55,6 +55,10 @@ bool IsWritOnlyMethod(std::string_view name);
 // arguments are checked here). An error status carries the evaluation error
 // message (InvalidArgument), e.g. a malformed literal or a type mismatch.
 absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, absl::Span<const Value> args);
+// The same on the arguments where they are, copying none (the compiled
+// engine's hot path).
+using ExtArgs = absl::Span<const Value* const>;
+absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, ExtArgs args);
 
 // Checks a literal given as argument `index` of `fn` (a method's receiver is
 // argument 0) when the policy is parsed. Only writ's functions check theirs

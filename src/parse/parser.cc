@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -734,7 +735,12 @@ class Parser {
       Fail(pattern.span, "the pattern of matches must be a string literal",
            "write the regular expression in quotes, e.g. `context.host.matches(\"[a-z]+\\\\.example\\\\.com\")`");
     }
-    absl::StatusOr<std::shared_ptr<const Regex>> re = Regex::Compile(pattern.literal.as_string());
+    // One compiled program per distinct pattern in the file: a generated set
+    // repeats its patterns across thousands of policies.
+    std::shared_ptr<const Regex>& cached = regexes_[pattern.literal.as_string()];
+    absl::StatusOr<std::shared_ptr<const Regex>> re =
+        cached != nullptr ? cached : Regex::Compile(pattern.literal.as_string());
+    if (re.ok()) cached = *re;
     if (!re.ok()) {
       Fail(pattern.span, std::string(re.status().message()),
            "the syntax is RE2's (https://github.com/google/re2/wiki/Syntax); the whole string must match");
@@ -921,6 +927,7 @@ class Parser {
   bool in_condition_ = false;
   std::vector<Span> deep_regions_;
   bool strict_ = false;
+  absl::flat_hash_map<std::string, std::shared_ptr<const Regex>> regexes_;   // by pattern
 };
 
 // Pre-scan: bracket nesting (`(`, `[`, `{`), skipping strings and comments,
