@@ -602,7 +602,7 @@ class Decider {
       return absl::OkStatus();
     }
     if (value == nullptr) {
-      return x.kind() == K::kEntity ? EntityAttrMissing(x.entity(), name) : RecordAttrMissing(name);
+      return x.kind() == K::kEntity ? EntityAttrMissing(x.entity(), name, *record) : RecordAttrMissing(name, *record);
     }
     out->v = value;
     return absl::OkStatus();

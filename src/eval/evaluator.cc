@@ -89,7 +89,7 @@ absl::StatusOr<Value> Evaluator::Eval(const Expr& expr) const {
         }
         auto it = e->attrs.find(expr.name);
         if (it == e->attrs.end()) {
-          return EntityAttrMissing(v.as_entity(), expr.name);
+          return EntityAttrMissing(v.as_entity(), expr.name, e->attrs);
         }
         return it->second;
       } else {
@@ -97,7 +97,7 @@ absl::StatusOr<Value> Evaluator::Eval(const Expr& expr) const {
       }
       auto it = record->find(expr.name);
       if (it == record->end()) {
-        return RecordAttrMissing(expr.name);
+        return RecordAttrMissing(expr.name, *record);
       }
       return it->second;
     }

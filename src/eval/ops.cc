@@ -3,9 +3,11 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "src/base/strings.h"
+#include "src/base/suggest.h"
 
 namespace writ::internal {
 absl::Status TypeError(std::string_view expected, Value::Kind got) {
@@ -86,13 +88,27 @@ absl::Status EntityMissing(const EntityUid& uid) {
   return absl::InvalidArgumentError(absl::StrCat("entity ", uid.ToString(), " does not exist"));
 }
 
-absl::Status EntityAttrMissing(const EntityUid& uid, std::string_view attr) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("entity ", uid.ToString(), " does not have the attribute `", Av(attr), "`"));
+namespace {
+
+// "; did you mean `x`?" for the attribute of `record` nearest to `attr`.
+std::string AttrHint(std::string_view attr, const Value::Record& record) {
+  std::vector<std::string_view> names;
+  names.reserve(record.size());
+  for (const auto& [name, value] : record) names.push_back(name);
+  const std::string hint = Suggest(attr, names);
+  return hint.empty() ? "" : absl::StrCat("; ", hint);
 }
 
-absl::Status RecordAttrMissing(std::string_view attr) {
-  return absl::InvalidArgumentError(absl::StrCat("record does not have the attribute `", Av(attr), "`"));
+}  // namespace
+
+absl::Status EntityAttrMissing(const EntityUid& uid, std::string_view attr, const Value::Record& attrs) {
+  return absl::InvalidArgumentError(absl::StrCat("entity ", uid.ToString(), " does not have the attribute `",
+                                                 Av(attr), "`", AttrHint(attr, attrs)));
+}
+
+absl::Status RecordAttrMissing(std::string_view attr, const Value::Record& record) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("record does not have the attribute `", Av(attr), "`", AttrHint(attr, record)));
 }
 
 absl::Status TagMissing(const EntityUid& uid, std::string_view tag) {

@@ -36,8 +36,10 @@ absl::Status LessTypeError(Value::Kind a, Value::Kind b);
 
 // Lookup failures.
 absl::Status EntityMissing(const EntityUid& uid);
-absl::Status EntityAttrMissing(const EntityUid& uid, std::string_view attr);
-absl::Status RecordAttrMissing(std::string_view attr);
+// The attribute `attr` is not among `attrs` (the message suggests the
+// nearest one, if one is close).
+absl::Status EntityAttrMissing(const EntityUid& uid, std::string_view attr, const Value::Record& attrs);
+absl::Status RecordAttrMissing(std::string_view attr, const Value::Record& record);
 absl::Status TagMissing(const EntityUid& uid, std::string_view tag);
 absl::Status UnlinkedSlot();
 

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "src/base/strings.h"
+#include "src/base/suggest.h"
 #include "src/base/utf8.h"
 #include "src/ext/extensions.h"
 #include "src/ext/regex.h"
@@ -44,32 +45,6 @@ std::string Describe(const Token& t) {
       return t.text.starts_with("\"") ? "an unterminated string" : absl::StrCat("`", Av(t.text), "`");
     default: return absl::StrCat("`", Av(t.text), "`");
   }
-}
-
-std::size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-// "did you mean `x`?" for the closest of `names`, when close enough.
-std::string Suggest(std::string_view name, const std::vector<std::string_view>& names) {
-  std::string_view best;
-  std::size_t best_d = 3;
-  for (std::string_view n : names) {
-    std::size_t d = EditDistance(name, n);
-    if (d < best_d) best_d = d, best = n;
-  }
-  return best.empty() ? "" : absl::StrCat("did you mean `", Av(best), "`?");
 }
 
 constexpr std::string_view kBuiltinMethods[] = {"contains", "containsAll", "containsAny",

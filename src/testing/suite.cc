@@ -25,6 +25,7 @@
 #include "absl/time/time.h"
 #include "src/base/source.h"
 #include "src/base/strings.h"
+#include "src/base/suggest.h"
 #include "src/base/utf8.h"
 #include "src/ext/extensions.h"
 #include "src/parse/parser.h"
@@ -69,21 +70,6 @@ absl::StatusOr<std::string> ReadBounded(const fs::path& path, std::size_t max_by
   std::string text(static_cast<std::size_t>(size), '\0');
   if (!in.read(text.data(), size)) return absl::InvalidArgumentError("cannot read file");
   return text;
-}
-
-std::size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 std::string Join(const std::vector<std::string_view>& items) {
@@ -274,14 +260,8 @@ class SuiteReader {
       }
       const std::string& name = key.Scalar();
       if (std::find(known.begin(), known.end(), name) == known.end()) {
-        std::string hint;
-        for (std::string_view k : known) {
-          if (EditDistance(name, k) <= 2) {
-            hint = absl::StrCat("did you mean `", Av(k), "`? ");
-            break;
-          }
-        }
-        absl::StrAppend(&hint, "the fields of ", Av(what), " are: ", Join(known));
+        std::string hint = internal::Suggest(name, known);
+        absl::StrAppend(&hint, hint.empty() ? "" : " ", "the fields of ", Av(what), " are: ", Join(known));
         Error(key, absl::StrCat("unknown field `", name, "` in ", Av(what)), std::move(hint));
         continue;
       }

@@ -152,6 +152,10 @@ TEST_F(EvaluatorTest, AttributesAndHas) {
   EXPECT_THAT(ErrorOf("principal.nope"), HasSubstr("does not have the attribute"));
   EXPECT_THAT(ErrorOf(R"(User::"ghost".age)"), HasSubstr("does not exist"));
   EXPECT_THAT(ErrorOf("context.missing"), HasSubstr("does not have the attribute"));
+  // A close name is suggested; a far one is not.
+  EXPECT_EQ(ErrorOf("principal.ag"), "entity User::\"alice\" does not have the attribute `ag`; did you mean `age`?");
+  EXPECT_EQ(ErrorOf("context.ipp"), "record does not have the attribute `ipp`; did you mean `ip`?");
+  EXPECT_EQ(ErrorOf("context.environment"), "record does not have the attribute `environment`");
   EXPECT_THAT(ErrorOf("1 has a"), HasSubstr("type error"));
   EXPECT_THAT(ErrorOf("(1).a"), HasSubstr("type error"));
 }
