@@ -14,6 +14,7 @@
 #include "writ/issue.h"
 #include "writ/json.h"
 #include "writ/limits.h"
+#include "writ/lint.h"
 #include "writ/policy_set.h"
 #include "writ/request.h"
 #include "writ/value.h"

@@ -120,6 +120,32 @@ const std::vector<Command>& Commands() {
         {"coverage", false, false, "report per-policy coverage"},
         {"coverage-min", true, false, "fail below this coverage percentage (implies --coverage)"}},
        0, 1 << 20, RunTest},
+      {"lint",
+       "writ lint --policies FILE... [--now RFC3339] [--breakglass-max-days N] [--expiring-within-days N] "
+       "[--format human|json] [--warnings-as-errors]",
+       "Checks the policies for governance problems (include/writ/lint.h defines\n"
+       "each rule exactly) and reports each at its location, with its rule code:\n"
+       "  owner-missing         warning  no @owner(\"team\")\n"
+       "  expired               warning  @expires at or before now: no longer applies\n"
+       "  expiring-soon         warning  @expires within --expiring-within-days (default 14)\n"
+       "  breakglass-too-long   error    a @breakglass policy expiring more than\n"
+       "                                 --breakglass-max-days (default 7) ahead\n"
+       "  unconstrained-permit  warning  a permit on any principal or any resource,\n"
+       "                                 with no condition\n"
+       "  duplicate             warning  the same as an earlier policy\n"
+       "  shadowed              warning  another policy of the same effect applies\n"
+       "                                 wherever it does: it never changes a decision\n"
+       "Times are measured from --now (default: the clock). --format json prints an\n"
+       "array of {file,line,column,severity,code,message,hint}.\n"
+       "Exit 0 when there is no error (warnings allowed unless --warnings-as-errors),\n"
+       "1 when there are, 2 when the policies do not load or a flag is wrong.",
+       {{"policies", true, true, "policy files (Cedar)"},
+        {"now", true, false, "the time expiries are measured from (RFC 3339; default: the clock)"},
+        {"breakglass-max-days", true, false, "longest a break-glass policy may still run, in days (default 7)"},
+        {"expiring-within-days", true, false, "report policies expiring within this many days (default 14)"},
+        {"format", true, false, "`human` (default) or `json`"},
+        {"warnings-as-errors", false, false, "exit 1 on warnings too"}},
+       0, 0, RunLint},
   };
   return kCommands;
 }

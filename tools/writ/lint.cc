@@ -1,0 +1,87 @@
+// writ CLI: `lint` — governance checks over policy files (writ/lint.h):
+// owners, expiries, break-glass lifetimes, unconstrained permits, duplicate
+// and shadowed policies; human or JSON output.
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/time/time.h"
+#include "nlohmann/json.hpp"
+#include "src/json/issue_json.h"
+#include "tools/writ/cli.h"
+#include "writ/lint.h"
+
+namespace writ::cli {
+namespace {
+
+// The shared JSON form of an issue (src/json/issue_json.h) with the rule's
+// code apart from its message, and the hint always present.
+nlohmann::json FindingJson(const Issue& i) {
+  nlohmann::json j = internal::IssueJsonValue(i);
+  j["code"] = std::string(LintRule(i));
+  j["message"] = std::string(LintMessage(i));
+  j["hint"] = i.hint;
+  return j;
+}
+
+// Reads --NAME as a day count in [0, kMaxLintDays] into `*days` (left alone
+// when the flag is absent); false, reported to `err`, when it does not read.
+bool ReadDays(const Args& args, const std::string& name, int* days, std::ostream& err) {
+  const std::optional<std::string> text = args.One(name);
+  if (!text) return true;
+  int n = 0;
+  if (!absl::SimpleAtoi(*text, &n) || n < 0 || n > kMaxLintDays) {
+    err << "writ lint: --" << name << " must be a whole number of days from 0 to " << kMaxLintDays << ", not `"
+        << *text << "`\n";
+    return false;
+  }
+  *days = n;
+  return true;
+}
+
+}  // namespace
+
+int RunLint(const Args& args, std::ostream& out, std::ostream& err) {
+  const std::string format = args.One("format").value_or("human");
+  if (format != "human" && format != "text" && format != "json") {
+    err << "writ lint: --format must be `human` (or `text`) or `json`, not `" << format << "`\n";
+    return kExitUsage;
+  }
+  LintOptions options;
+  if (const std::optional<std::string> now = args.One("now")) {
+    std::string why;
+    if (!absl::ParseTime(absl::RFC3339_full, *now, &options.now, &why)) {
+      err << "writ lint: --now must be an RFC 3339 time such as 2026-11-22T12:00:00Z, not `" << *now << "`\n";
+      return kExitUsage;
+    }
+  }
+  if (!ReadDays(args, "breakglass-max-days", &options.breakglass_max_days, err) ||
+      !ReadDays(args, "expiring-within-days", &options.expiring_within_days, err)) {
+    return kExitUsage;
+  }
+  const std::optional<PolicySet> policies = LoadPolicies(args.All("policies"), err);
+  if (!policies) return kExitUsage;
+  const absl::StatusOr<std::vector<Issue>> findings = Lint(*policies, options);
+  if (!findings.ok()) {
+    err << "writ lint: " << findings.status().message() << "\n";
+    return kExitUsage;
+  }
+  int errors = 0;
+  for (const Issue& i : *findings) errors += i.severity == Severity::kError ? 1 : 0;
+  const int warnings = static_cast<int>(findings->size()) - errors;
+  if (format == "json") {
+    nlohmann::json list = nlohmann::json::array();
+    for (const Issue& i : *findings) list.push_back(FindingJson(i));
+    out << list.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";   // bad UTF-8: U+FFFD
+  } else {
+    out << RenderIssues(*findings);
+    out << policies->size() << (policies->size() == 1 ? " policy, " : " policies, ") << errors
+        << (errors == 1 ? " error, " : " errors, ") << warnings << (warnings == 1 ? " warning\n" : " warnings\n");
+  }
+  const bool fail = errors > 0 || (args.Has("warnings-as-errors") && warnings > 0);
+  return fail ? kExitProblems : kExitOk;
+}
+
+}  // namespace writ::cli
