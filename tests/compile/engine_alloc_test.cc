@@ -48,7 +48,9 @@ TEST(EngineAllocationTest, DecideDoesNotAllocateOnceWarm) {
       when { context.environment == "prod" && context.credential.expires > context.now };
     permit(principal == Workload::"spiffe://acme.io/ns/payments/sa/a-long-service-account-name", action,
            resource) when { resource.owner == principal && principal.tier + 1 < 3 &&
-                            context.src.isInRange(ip("10.0.0.0/8")) && resource.tags.contains(principal) };
+                            context.src.isInRange(ip("10.0.0.0/8")) && resource.tags.contains(principal) &&
+                            context.workload.isInTrustDomain("acme.io") &&
+                            context.workload.pathMatches("/ns/*/sa/**") && context.branch.matches("release/[0-9]+") };
     forbid(principal, action, resource) when { context.credential.revoked };
   )", "p.cedar", &issues).ok()) << RenderIssues(issues);
   absl::StatusOr<Entities> entities = EntitiesFromJson(R"([
@@ -64,6 +66,8 @@ TEST(EngineAllocationTest, DecideDoesNotAllocateOnceWarm) {
     "principal": "Workload::\"spiffe://acme.io/ns/payments/sa/a-long-service-account-name\"",
     "action": "Action::\"read\"", "resource": "Bucket::\"a-bucket-with-a-long-name-for-no-sso\"",
     "context": {"environment": "prod", "now": 100, "src": {"__extn": {"fn": "ip", "arg": "10.1.2.3"}},
+                "workload": {"__extn": {"fn": "spiffe", "arg": "spiffe://acme.io/ns/payments/sa/a-long-service-account-name"}},
+                "branch": "release/12345678901234567890",
                 "credential": {"expires": 200, "revoked": false}}})", "r.json", &issues);
   ASSERT_TRUE(request.ok()) << RenderIssues(issues);
   absl::StatusOr<std::unique_ptr<const Engine>> engine = Engine::Compile(set, *std::move(entities));
