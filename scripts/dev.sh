@@ -68,7 +68,7 @@ run_tests() {
     # (hostile input), the concurrency tests under TSan.
     local asan="$build-asan" tsan="$build-tsan"
     configure_and_build "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWRIT_SANITIZE=thread -DWRIT_BUILD_TOOLS=OFF \
-        -- eval_test engine_test
+        -- eval_test engine_test serve_test serve_reload_test
     log "tests (TSan)"
     ctest --test-dir "$tsan" --output-on-failure -j "$jobs" -R 'Concurrent'
     configure_and_build "$asan" -DCMAKE_BUILD_TYPE=Debug -DWRIT_SANITIZE=address

@@ -146,6 +146,35 @@ const std::vector<Command>& Commands() {
         {"format", true, false, "`human` (default) or `json`"},
         {"warnings-as-errors", false, false, "exit 1 on warnings too"}},
        0, 0, RunLint},
+      {"serve",
+       "writ serve --policies FILE|DIR [--entities FILE] [--revoked FILE] [--config FILE] --listen HOST:PORT "
+       "[--threads N] [--decision-log FILE|-]",
+       "Serves decisions over HTTP (README: `writ serve`), binding only --listen\n"
+       "(an IP address and port; port 0 picks one, printed on start):\n"
+       "  POST /v1/authorize         a request as for `authorize` -> its decision JSON\n"
+       "                             with \"policy_version\"\n"
+       "  POST /v1/authorize/batch   an array of requests -> an array of decisions\n"
+       "  *    /v1/forward-auth[/..] forward-auth (nginx auth_request, Traefik, Envoy):\n"
+       "                             200 allow, 403 deny, reasons in X-Writ-* headers;\n"
+       "                             the mapping is set in --config (YAML)\n"
+       "  GET  /healthz /readyz /metrics (Prometheus text)\n"
+       "A directory stands for the *.cedar files under it. The set is reloaded on\n"
+       "SIGHUP and when a file changes (polled every second); a set that does not\n"
+       "load is not swapped in and the old one keeps serving. --decision-log writes\n"
+       "one JSON line per decision (`-`: standard output) without ever blocking one;\n"
+       "lines that do not fit the queue are dropped and counted. Everything that\n"
+       "cannot be decided is a deny. Stops on SIGINT/SIGTERM (exit 0); exit 2 when\n"
+       "the first load, the configuration or the address fails.",
+       {{"policies", true, true, "policy file or directory (Cedar)"},
+        {"entities", true, false, "entities (Cedar entity JSON)"},
+        {"revoked", true, false, "revoked uids, one Type::\"id\" per line (reloaded with the policies)"},
+        {"config", true, false, "forward-auth mapping (YAML; README `writ serve`)"},
+        {"listen", true, false, "HOST:PORT to listen on (required; e.g. 127.0.0.1:8181)"},
+        {"threads", true, false, "HTTP threads (default 2)"},
+        {"decision-log", true, false, "write decision logs (JSON lines) here; `-` for standard output"},
+        {"now", true, false, "time of requests without their own \"now\" (RFC 3339; default: the clock)"},
+        {"fail-closed", false, false, "a forbid whose condition errors denies (Cedar: skipped)"}},
+       0, 0, RunServe},
   };
   return kCommands;
 }

@@ -1,0 +1,327 @@
+// serve: forward-auth mapping — canonicalises the original URI and maps a
+// gateway's subrequest headers to principal, action, resource and context.
+#include "src/serve/forward_auth.h"
+
+#include <cstddef>
+#include <optional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "src/base/strings.h"
+#include "src/base/utf8.h"
+#include "src/serve/limits.h"
+#include "writ/limits.h"
+
+namespace writ::serve {
+namespace {
+
+using internal::Av;
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool IsControl(unsigned char c) { return c < 0x20 || c == 0x7F; }
+
+// Rule 1 for one part of the URI (path or query), on the raw bytes.
+absl::Status CheckRaw(std::string_view s, std::string_view what) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (IsControl(c)) return absl::InvalidArgumentError(absl::StrCat(Av(what), " has a control byte at offset ", i));
+    if (c == ' ') return absl::InvalidArgumentError(absl::StrCat(Av(what), " has a space at offset ", i));
+    if (c == '\\') return absl::InvalidArgumentError(absl::StrCat(Av(what), " has a backslash at offset ", i));
+    if (c == '#') return absl::InvalidArgumentError(absl::StrCat(Av(what), " has a fragment (#) at offset ", i));
+  }
+  return absl::OkStatus();
+}
+
+// Tokens (RFC 9110 tchar): methods and header names.
+bool IsToken(std::string_view s) {
+  if (s.empty()) return false;
+  for (char ch : s) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (absl::ascii_isalnum(c)) continue;
+    if (std::string_view("!#$%&'*+-.^_`|~").find(ch) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
+std::string_view TrimOws(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Every value of header `name` (case-insensitive), in order.
+std::vector<std::string_view> Values(const std::vector<HeaderLine>& headers, std::string_view name) {
+  std::vector<std::string_view> out;
+  for (const HeaderLine& h : headers) {
+    if (absl::EqualsIgnoreCase(Av(h.first), Av(name))) out.push_back(TrimOws(h.second));
+  }
+  return out;
+}
+
+// The single value of the first of `names` that is present; nullopt when
+// none is; an error when the first present one has several lines.
+absl::StatusOr<std::optional<std::string_view>> FirstSingle(const std::vector<HeaderLine>& headers,
+                                                            const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    std::vector<std::string_view> v = Values(headers, name);
+    if (v.empty()) continue;
+    if (v.size() > 1) {
+      return absl::InvalidArgumentError(absl::StrCat("header ", name, " has ", v.size(), " values where one is expected"));
+    }
+    return std::optional<std::string_view>(v.front());
+  }
+  return std::optional<std::string_view>();
+}
+
+// A header value that becomes a string in the request: valid UTF-8 and no
+// control bytes (tabs included).
+absl::Status CheckValue(std::string_view value, std::string_view header) {
+  if (internal::FindInvalidUtf8(value)) {
+    return absl::InvalidArgumentError(absl::StrCat("header ", Av(header), " is not valid UTF-8"));
+  }
+  for (char c : value) {
+    if (IsControl(static_cast<unsigned char>(c))) {
+      return absl::InvalidArgumentError(absl::StrCat("header ", Av(header), " has a control byte"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<CanonicalUri> CanonicalizeUri(std::string_view uri) {
+  if (uri.size() > kMaxUriBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("URI is ", uri.size(), " bytes, more than the limit of ", kMaxUriBytes));
+  }
+  if (uri.empty() || uri.front() != '/') {
+    return absl::InvalidArgumentError("URI is not origin-form (it must start with `/`)");
+  }
+  CanonicalUri out;
+  std::string_view path = uri;
+  if (std::size_t q = uri.find('?'); q != std::string_view::npos) {
+    path = uri.substr(0, q);
+    std::string_view query = uri.substr(q + 1);
+    if (absl::Status s = CheckRaw(query, "query"); !s.ok()) return s;
+    out.query = std::string(query);
+  }
+  if (absl::Status s = CheckRaw(path, "path"); !s.ok()) return s;
+
+  // Rule 3: decode once.
+  std::string decoded;
+  decoded.reserve(path.size());
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (path[i] != '%') {
+      decoded.push_back(path[i]);
+      continue;
+    }
+    const int hi = i + 2 < path.size() ? HexValue(path[i + 1]) : -1;
+    const int lo = i + 2 < path.size() ? HexValue(path[i + 2]) : -1;
+    if (hi < 0 || lo < 0) {
+      return absl::InvalidArgumentError(absl::StrCat("path has a malformed percent-escape at offset ", i));
+    }
+    const unsigned char c = static_cast<unsigned char>(hi * 16 + lo);
+    if (c == '/') return absl::InvalidArgumentError(absl::StrCat("path has an encoded slash (%2F) at offset ", i));
+    if (c == '\\') return absl::InvalidArgumentError(absl::StrCat("path has an encoded backslash (%5C) at offset ", i));
+    if (c == 0) return absl::InvalidArgumentError(absl::StrCat("path has an encoded NUL (%00) at offset ", i));
+    if (IsControl(c)) {
+      return absl::InvalidArgumentError(absl::StrCat("path has an encoded control byte at offset ", i));
+    }
+    if (c == '%' && i + 4 < path.size() && HexValue(path[i + 3]) >= 0 && HexValue(path[i + 4]) >= 0) {
+      return absl::InvalidArgumentError(absl::StrCat("path is percent-encoded twice (%25XX) at offset ", i));
+    }
+    decoded.push_back(static_cast<char>(c));
+    i += 2;
+  }
+  // Rule 4.
+  if (std::optional<std::size_t> bad = internal::FindInvalidUtf8(decoded)) {
+    return absl::InvalidArgumentError(absl::StrCat("decoded path is not valid UTF-8 (byte ", *bad, ")"));
+  }
+  // Rule 5: segments. Only the last part decides the trailing slash.
+  std::vector<absl::string_view> segments;
+  std::vector<absl::string_view> parts = absl::StrSplit(Av(std::string_view(decoded).substr(1)), '/');
+  bool trailing_slash = false;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const absl::string_view seg = parts[i];
+    const bool last = i + 1 == parts.size();
+    if (seg.empty() || seg == ".") {
+      trailing_slash = last;
+    } else if (seg == "..") {
+      if (segments.empty()) return absl::InvalidArgumentError("path climbs above the root with `..`");
+      segments.pop_back();
+      trailing_slash = last;
+    } else {
+      segments.push_back(seg);
+    }
+  }
+  out.path.push_back('/');   // (not `= "/"`: GCC 12 warns falsely, -Wrestrict)
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    if (i > 0) out.path += '/';
+    absl::StrAppend(&out.path, segments[i]);
+  }
+  if (trailing_slash && !segments.empty()) out.path += '/';
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> XfccUris(std::string_view value) {
+  std::vector<std::string> uris;
+  std::size_t i = 0;
+  const std::size_t n = value.size();
+  while (true) {   // one element per turn
+    while (true) {   // one key=value pair per turn
+      while (i < n && (value[i] == ' ' || value[i] == '\t')) ++i;
+      const std::size_t key_start = i;
+      while (i < n && value[i] != '=' && value[i] != ';' && value[i] != ',') ++i;
+      if (i >= n || value[i] != '=') {
+        return absl::InvalidArgumentError("x-forwarded-client-cert: a field has no `=`");
+      }
+      const std::string_view key = TrimOws(value.substr(key_start, i - key_start));
+      ++i;
+      std::string field;
+      if (i < n && value[i] == '"') {
+        ++i;
+        bool closed = false;
+        while (i < n) {
+          if (value[i] == '\\' && i + 1 < n) {
+            field.push_back(value[i + 1]);
+            i += 2;
+          } else if (value[i] == '"') {
+            ++i;
+            closed = true;
+            break;
+          } else {
+            field.push_back(value[i++]);
+          }
+        }
+        if (!closed) return absl::InvalidArgumentError("x-forwarded-client-cert: unterminated quoted value");
+        while (i < n && (value[i] == ' ' || value[i] == '\t')) ++i;
+        if (i < n && value[i] != ';' && value[i] != ',') {
+          return absl::InvalidArgumentError("x-forwarded-client-cert: text after a quoted value");
+        }
+      } else {
+        const std::size_t start = i;
+        while (i < n && value[i] != ';' && value[i] != ',') ++i;
+        field = std::string(TrimOws(value.substr(start, i - start)));
+      }
+      if (absl::EqualsIgnoreCase(Av(key), "uri")) uris.push_back(std::move(field));
+      if (i < n && value[i] == ';') {
+        ++i;
+        continue;
+      }
+      break;
+    }
+    if (i >= n) break;
+    ++i;   // ','
+  }
+  return uris;
+}
+
+absl::StatusOr<Request> MapForwardAuth(const ForwardAuthConfig& config, std::string_view method,
+                                       std::string_view fallback_uri,
+                                       const std::vector<HeaderLine>& headers) {
+  Request request;
+  Value::Record context;
+
+  // Principal.
+  std::vector<std::string_view> principal_values = Values(headers, config.principal_header);
+  if (principal_values.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("no principal: header ", config.principal_header, " is missing"));
+  }
+  if (principal_values.size() > 1) {
+    return absl::InvalidArgumentError(absl::StrCat("header ", config.principal_header, " has ",
+                                                   principal_values.size(), " values where one is expected"));
+  }
+  std::string principal;
+  if (config.principal_extract == PrincipalExtract::kXfccUri) {
+    absl::StatusOr<std::vector<std::string>> uris = XfccUris(principal_values.front());
+    if (!uris.ok()) return uris.status();
+    if (uris->empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("no principal: header ", config.principal_header, " has no URI"));
+    }
+    if (uris->size() > 1) {
+      return absl::InvalidArgumentError(absl::StrCat("header ", config.principal_header, " has ", uris->size(),
+                                                     " URIs where one is expected"));
+    }
+    principal = std::move(uris->front());
+  } else {
+    principal = std::string(principal_values.front());
+  }
+  if (principal.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("no principal: header ", config.principal_header, " is empty"));
+  }
+  if (absl::Status s = CheckValue(principal, config.principal_header); !s.ok()) return s;
+  if (config.principal_spiffe) {
+    if (principal.size() > kMaxSpiffeIdBytes) {
+      return absl::InvalidArgumentError(absl::StrCat("principal is longer than ", kMaxSpiffeIdBytes, " bytes"));
+    }
+    std::optional<SpiffeId> id = SpiffeId::Parse(principal);
+    if (!id) return absl::InvalidArgumentError(absl::StrCat("principal `", principal, "` is not a SPIFFE ID"));
+    principal = id->ToString();
+    context.emplace("spiffe", Value::FromSpiffe(*std::move(id)));
+  }
+  request.principal = {config.principal_type, std::move(principal)};
+
+  // Action.
+  absl::StatusOr<std::optional<std::string_view>> m = FirstSingle(headers, config.method_headers);
+  if (!m.ok()) return m.status();
+  const std::string_view original_method = m->value_or(method);
+  if (!IsToken(original_method)) {
+    return absl::InvalidArgumentError("the original method is not an HTTP method token");
+  }
+  request.action = {config.action_type, std::string(original_method)};
+  context.emplace("method", Value::String(std::string(original_method)));
+
+  // Resource.
+  absl::StatusOr<std::optional<std::string_view>> u = FirstSingle(headers, config.uri_headers);
+  if (!u.ok()) return u.status();
+  std::string_view uri;
+  if (u->has_value()) {
+    uri = **u;
+  } else if (!fallback_uri.empty()) {
+    uri = fallback_uri;
+  } else {
+    std::string names;
+    for (const std::string& h : config.uri_headers) absl::StrAppend(&names, names.empty() ? "" : ", ", h);
+    return absl::InvalidArgumentError(
+        absl::StrCat("no original URI: none of the headers (", names, ") and no path below /v1/forward-auth"));
+  }
+  absl::StatusOr<CanonicalUri> canonical = CanonicalizeUri(uri);
+  if (!canonical.ok()) return canonical.status();
+  context.emplace("path", Value::String(canonical->path));
+  context.emplace("query", Value::String(canonical->query));
+  request.resource = {config.resource_type, std::move(canonical->path)};
+
+  // Context.
+  absl::StatusOr<std::optional<std::string_view>> host = FirstSingle(headers, config.host_headers);
+  if (!host.ok()) return host.status();
+  if (host->has_value()) {
+    if (absl::Status s = CheckValue(**host, "host"); !s.ok()) return s;
+    context.emplace("host", Value::String(std::string(**host)));
+  }
+  Value::Record chosen;
+  for (const std::string& name : config.context_headers) {
+    std::vector<std::string_view> values = Values(headers, name);
+    if (values.empty()) continue;
+    if (values.size() > kMaxHeaderValues) {
+      return absl::InvalidArgumentError(absl::StrCat("header ", name, " has more than ", kMaxHeaderValues, " values"));
+    }
+    std::vector<Value> set;
+    for (std::string_view v : values) {
+      if (absl::Status s = CheckValue(v, name); !s.ok()) return s;
+      set.push_back(Value::String(std::string(v)));
+    }
+    chosen.emplace(name, Value::MakeSet(std::move(set)));
+  }
+  context.emplace("headers", Value::MakeRecord(std::move(chosen)));
+  request.context = Value::MakeRecord(std::move(context));
+  return request;
+}
+
+}  // namespace writ::serve

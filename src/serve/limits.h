@@ -1,0 +1,48 @@
+// serve: the documented bounds of `writ serve`. Past any of them the request
+// is refused with a deny (and an HTTP error code saying which bound), never
+// truncated and never allowed. README.md ("writ serve") lists them too.
+#ifndef WRIT_SRC_SERVE_LIMITS_H_
+#define WRIT_SRC_SERVE_LIMITS_H_
+
+#include <chrono>
+#include <cstddef>
+
+namespace writ::serve {
+
+// HTTP request body (POST /v1/authorize, /v1/authorize/batch, forward-auth):
+// larger bodies are answered 413 and denied.
+inline constexpr std::size_t kMaxBodyBytes = 1u << 20;
+// The request line and every header together: larger is 431 and denied.
+inline constexpr std::size_t kMaxHeaderBytes = 16u << 10;
+// Requests in one batch: more is 413 and denied.
+inline constexpr std::size_t kMaxBatchRequests = 1000;
+// JSON nesting of a request (and of a batch's array, one level more) is
+// bounded by writ::kMaxJsonDepth (writ/limits.h).
+// The original URI that forward-auth canonicalises, in bytes.
+inline constexpr std::size_t kMaxUriBytes = 8u << 10;
+// Values of one header that forward-auth reads for the context.
+inline constexpr std::size_t kMaxHeaderValues = 32;
+
+// A whole request (headers and body) must arrive within this time from its
+// first byte being awaited, and a response must be written within it; an
+// idle keep-alive connection is closed after it. A slow client is
+// disconnected without an answer (a gateway takes that as an error: deny).
+inline constexpr std::chrono::seconds kRequestTimeout{10};
+// Open connections; an accepted connection past it is answered 503 (deny)
+// and closed.
+inline constexpr std::size_t kMaxConnections = 4096;
+
+// Decision log: lines waiting for the writer; past it, lines are dropped
+// and counted (writ_decision_log_dropped_total), never waited for.
+inline constexpr std::size_t kLogQueueCapacity = 1u << 16;
+
+// The configuration file (YAML), in bytes.
+inline constexpr std::size_t kMaxConfigBytes = 1u << 20;
+// *.cedar files under a --policies directory.
+inline constexpr std::size_t kMaxPolicyFiles = 10000;
+// How often the policy files' modification times are polled.
+inline constexpr std::chrono::milliseconds kReloadPollInterval{1000};
+
+}  // namespace writ::serve
+
+#endif  // WRIT_SRC_SERVE_LIMITS_H_

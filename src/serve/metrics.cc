@@ -1,0 +1,78 @@
+// serve: metrics — counting and the Prometheus text exposition.
+#include "src/serve/metrics.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace writ::serve {
+namespace {
+
+constexpr const char* kEndpointNames[kEndpoints] = {"authorize", "batch", "forward_auth"};
+constexpr const char* kRefusalNames[kRefusals] = {"malformed", "too_large", "timeout",
+                                                  "overload",  "not_ready", "internal"};
+
+}  // namespace
+
+void Metrics::RecordDecision(Endpoint endpoint, bool allowed, std::uint64_t nanos) {
+  decisions_[static_cast<std::size_t>(endpoint)][allowed ? 1 : 0].fetch_add(1, std::memory_order_relaxed);
+  const double seconds = static_cast<double>(nanos) * 1e-9;
+  std::size_t b = 0;
+  while (b < kBuckets.size() && seconds > kBuckets[b]) ++b;
+  buckets_[b].fetch_add(1, std::memory_order_relaxed);
+  latency_sum_ns_.fetch_add(nanos, std::memory_order_relaxed);
+}
+
+std::string Metrics::Render(std::uint64_t log_written, std::uint64_t log_dropped) const {
+  std::string out;
+  out +=
+      "# HELP writ_decisions_total Decisions answered, by endpoint and outcome (a forward-auth request that does not map is a deny here too).\n"
+      "# TYPE writ_decisions_total counter\n";
+  for (std::size_t e = 0; e < kEndpoints; ++e) {
+    for (int a = 0; a < 2; ++a) {
+      absl::StrAppend(&out, "writ_decisions_total{endpoint=\"", kEndpointNames[e], "\",decision=\"",
+                      a == 1 ? "allow" : "deny", "\"} ", decisions_[e][a].load(std::memory_order_relaxed), "\n");
+    }
+  }
+  out +=
+      "# HELP writ_refusals_total Requests denied without consulting the policies, by cause.\n"
+      "# TYPE writ_refusals_total counter\n";
+  for (std::size_t r = 0; r < kRefusals; ++r) {
+    absl::StrAppend(&out, "writ_refusals_total{reason=\"", kRefusalNames[r], "\"} ",
+                    refusals_[r].load(std::memory_order_relaxed), "\n");
+  }
+  out +=
+      "# HELP writ_decision_duration_seconds Time from a request read to its decision.\n"
+      "# TYPE writ_decision_duration_seconds histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t b = 0; b <= kBuckets.size(); ++b) {
+    cumulative += buckets_[b].load(std::memory_order_relaxed);
+    const std::string le = b < kBuckets.size() ? absl::StrFormat("%g", kBuckets[b]) : "+Inf";
+    absl::StrAppend(&out, "writ_decision_duration_seconds_bucket{le=\"", le, "\"} ", cumulative, "\n");
+  }
+  absl::StrAppend(&out, "writ_decision_duration_seconds_sum ",
+                  absl::StrFormat("%.9f", static_cast<double>(latency_sum_ns_.load(std::memory_order_relaxed)) * 1e-9),
+                  "\n", "writ_decision_duration_seconds_count ", cumulative, "\n");
+  absl::StrAppend(&out,
+                  "# HELP writ_policy_version Version of the policy set deciding now (0: none loaded).\n"
+                  "# TYPE writ_policy_version gauge\n"
+                  "writ_policy_version ", policy_version_.load(std::memory_order_relaxed), "\n",
+                  "# HELP writ_policy_reloads_total Policy reloads that succeeded.\n"
+                  "# TYPE writ_policy_reloads_total counter\n"
+                  "writ_policy_reloads_total ", reloads_.load(std::memory_order_relaxed), "\n",
+                  "# HELP writ_policy_reload_failures_total Policy reloads that failed (the previous set kept serving).\n"
+                  "# TYPE writ_policy_reload_failures_total counter\n"
+                  "writ_policy_reload_failures_total ", reload_failures_.load(std::memory_order_relaxed), "\n");
+  absl::StrAppend(&out,
+                  "# HELP writ_decision_log_lines_total Decision log lines written.\n"
+                  "# TYPE writ_decision_log_lines_total counter\n"
+                  "writ_decision_log_lines_total ", log_written, "\n",
+                  "# HELP writ_decision_log_dropped_total Decision log lines dropped because the queue was full.\n"
+                  "# TYPE writ_decision_log_dropped_total counter\n"
+                  "writ_decision_log_dropped_total ", log_dropped, "\n",
+                  "# HELP writ_open_connections HTTP connections open now.\n"
+                  "# TYPE writ_open_connections gauge\n"
+                  "writ_open_connections ", connections_.load(std::memory_order_relaxed), "\n");
+  return out;
+}
+
+}  // namespace writ::serve

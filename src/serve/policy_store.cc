@@ -1,0 +1,289 @@
+// serve: the policy holder (atomic snapshot swap), loading a policy set
+// from files, and the reloader thread (SIGHUP and file polling).
+#include "src/serve/policy_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "src/base/strings.h"
+#include "src/serve/limits.h"
+#include "writ/json.h"
+#include "writ/limits.h"
+#include "writ/policy_set.h"
+
+namespace writ::serve {
+namespace {
+
+namespace fs = std::filesystem;
+
+absl::StatusOr<std::string> ReadWhole(const std::string& path, std::size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  if (size < 0) return absl::InvalidArgumentError(absl::StrCat(path, ": cannot read file"));
+  if (static_cast<std::size_t>(size) > max_bytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(path, ": file is ", size, " bytes, more than the limit of ", max_bytes));
+  }
+  in.seekg(0);
+  std::string text(static_cast<std::size_t>(size), '\0');
+  if (!in.read(text.data(), size)) return absl::InvalidArgumentError(absl::StrCat(path, ": cannot read file"));
+  return text;
+}
+
+// The policy files: `path` itself, or the *.cedar files under it, sorted.
+absl::StatusOr<std::vector<std::string>> PolicyFiles(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) return std::vector<std::string>{path};
+  std::vector<std::string> files;
+  for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() != ".cedar" || !it->is_regular_file(ec)) continue;
+    if (files.size() >= kMaxPolicyFiles) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat(path, ": more than ", kMaxPolicyFiles, " policy files"));
+    }
+    files.push_back(it->path().string());
+  }
+  if (ec) return absl::InvalidArgumentError(absl::StrCat(path, ": cannot list the directory: ", ec.message()));
+  std::sort(files.begin(), files.end());
+  if (files.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": no *.cedar files"));
+  return files;
+}
+
+void Fnv(std::uint64_t* h, std::string_view bytes) {
+  for (unsigned char c : bytes) {
+    *h ^= c;
+    *h *= 0x100000001b3ull;
+  }
+  // A separator, so that ("ab","c") and ("a","bc") differ.
+  *h ^= 0xff;
+  *h *= 0x100000001b3ull;
+}
+
+}  // namespace
+
+PolicyHolder::~PolicyHolder() { delete current_.load(std::memory_order_seq_cst); }
+
+PolicyHolder::Ref PolicyHolder::Current() const {
+  // INVARIANT: a reader is counted before it loads the pointer, so a
+  // snapshot it may load is freed only after its counter has drained.
+  Counter& c = counters_[epoch_.load(std::memory_order_seq_cst) & 1];
+  c.readers.fetch_add(1, std::memory_order_seq_cst);
+  Ref ref;
+  ref.count_ = &c.readers;
+  ref.snap_ = current_.load(std::memory_order_seq_cst);
+  return ref;
+}
+
+void PolicyHolder::WaitForReaders(std::size_t parity) {
+  for (int spins = 0; counters_[parity].readers.load(std::memory_order_seq_cst) != 0; ++spins) {
+    if (spins < 64) {
+      std::this_thread::yield();
+    } else {
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+  }
+}
+
+std::uint64_t PolicyHolder::Install(std::shared_ptr<const Engine> engine, std::string digest) {
+  std::lock_guard<std::mutex> lock(install_mu_);
+  auto* snap = new Snapshot;
+  snap->version = ++last_version_;
+  snap->digest = std::move(digest);
+  snap->engine = std::move(engine);
+  snap->loaded_at = absl::Now();
+  const Snapshot* old = current_.exchange(snap, std::memory_order_seq_cst);
+  // Every reader that may hold `old` was counted before the exchange, in
+  // either counter. Flip new readers to the other counter and wait for the
+  // old one to drain, twice, so that both have drained since the exchange.
+  for (int i = 0; i < 2; ++i) {
+    const std::uint64_t e = epoch_.fetch_add(1, std::memory_order_seq_cst);
+    WaitForReaders(e & 1);
+  }
+  delete old;
+  return snap->version;
+}
+
+absl::StatusOr<LoadedSet> LoadPolicySet(const PolicySources& sources, const DecideOptions& options) {
+  std::uint64_t digest = 0xcbf29ce484222325ull;
+  std::string errors;
+  absl::StatusOr<std::vector<std::string>> files = PolicyFiles(sources.policies);
+  if (!files.ok()) return files.status();
+  PolicySet set;
+  for (const std::string& file : *files) {
+    absl::StatusOr<std::string> text = ReadWhole(file, kMaxPolicyTextBytes);
+    if (!text.ok()) {
+      absl::StrAppend(&errors, text.status().message(), "\n");
+      continue;
+    }
+    Fnv(&digest, file);
+    Fnv(&digest, *text);
+    std::vector<Issue> issues;
+    if (!set.Add(*text, file, &issues).ok()) absl::StrAppend(&errors, RenderIssues(issues));
+  }
+  if (!errors.empty()) return absl::InvalidArgumentError(errors);
+
+  Entities entities;
+  if (!sources.entities.empty()) {
+    absl::StatusOr<std::string> text = ReadWhole(sources.entities, kMaxJsonBytes);
+    if (!text.ok()) return text.status();
+    Fnv(&digest, sources.entities);
+    Fnv(&digest, *text);
+    std::vector<Issue> issues;
+    absl::StatusOr<Entities> read = EntitiesFromJson(*text, sources.entities, &issues);
+    if (!read.ok()) {
+      return absl::InvalidArgumentError(issues.empty() ? std::string(read.status().message()) : RenderIssues(issues));
+    }
+    entities = *std::move(read);
+  }
+
+  LoadedSet out;
+  if (!sources.revoked.empty()) {
+    absl::StatusOr<std::string> text = ReadWhole(sources.revoked, kMaxPolicyTextBytes);
+    if (!text.ok()) return text.status();
+    Fnv(&digest, sources.revoked);
+    Fnv(&digest, *text);
+    std::vector<Issue> issues;
+    absl::StatusOr<std::shared_ptr<RevocationList>> list = RevocationList::FromText(*text, sources.revoked, &issues);
+    if (!list.ok()) {
+      return absl::InvalidArgumentError(issues.empty() ? std::string(list.status().message()) : RenderIssues(issues));
+    }
+    out.revoked = (*list)->List();
+  }
+
+  absl::StatusOr<std::unique_ptr<const Engine>> engine = Engine::Compile(set, std::move(entities), options);
+  if (!engine.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("the policies do not compile: ", engine.status().message()));
+  }
+  out.engine = std::shared_ptr<const Engine>(*std::move(engine));
+  out.digest = absl::StrFormat("%016x", digest);
+  return out;
+}
+
+Reloader::Reloader(PolicySources sources, DecideOptions options, std::shared_ptr<RevocationList> revoked,
+                   PolicyHolder* holder, Metrics* metrics, std::function<void(const std::string&)> log)
+    : sources_(std::move(sources)), options_(std::move(options)), revoked_(std::move(revoked)), holder_(holder),
+      metrics_(metrics), log_(std::move(log)) {
+  options_.revoked = revoked_;
+}
+
+Reloader::~Reloader() { Stop(); }
+
+std::vector<Reloader::FileStamp> Reloader::Stamps() const {
+  std::vector<FileStamp> stamps;
+  std::vector<std::string> paths;
+  if (absl::StatusOr<std::vector<std::string>> files = PolicyFiles(sources_.policies); files.ok()) {
+    paths = *std::move(files);
+  } else {
+    paths.push_back(sources_.policies);
+  }
+  if (!sources_.entities.empty()) paths.push_back(sources_.entities);
+  if (!sources_.revoked.empty()) paths.push_back(sources_.revoked);
+  for (std::string& p : paths) {
+    FileStamp s;
+    std::error_code ec;
+    const auto t = fs::last_write_time(p, ec);
+    if (!ec) s.mtime_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+    const std::uintmax_t size = fs::file_size(p, ec);
+    s.size = ec ? static_cast<std::uintmax_t>(-1) : size;
+    s.path = std::move(p);
+    stamps.push_back(std::move(s));
+  }
+  return stamps;
+}
+
+bool Reloader::ReloadNow() {
+  std::lock_guard<std::mutex> lock(load_mu_);
+  // Stamped before reading: a change made during the load is seen next time.
+  last_stamps_ = Stamps();
+  absl::StatusOr<LoadedSet> loaded = LoadPolicySet(sources_, options_);
+  if (!loaded.ok()) {
+    if (metrics_ != nullptr) metrics_->RecordReload(false);
+    std::string serving = "nothing loaded";
+    if (PolicyHolder::Ref current = holder_->Current()) serving = absl::StrCat("version ", current->version, " keeps serving");
+    log_(absl::StrCat("writ serve: reload failed; ", serving, ":\n", loaded.status().message()));
+    return false;
+  }
+  // The one revocation list follows the file: new uids revoked, uids no
+  // longer listed restored (only when a revocation file is given).
+  if (!sources_.revoked.empty()) {
+    absl::flat_hash_set<EntityUid> wanted(loaded->revoked.begin(), loaded->revoked.end());
+    for (const EntityUid& uid : loaded->revoked) {
+      if (absl::Status s = revoked_->Revoke(uid); !s.ok()) {
+        if (metrics_ != nullptr) metrics_->RecordReload(false);
+        log_(absl::StrCat("writ serve: reload failed: ", s.message()));
+        return false;
+      }
+    }
+    for (const EntityUid& uid : revoked_->List()) {
+      if (!wanted.contains(uid)) revoked_->Restore(uid);
+    }
+  }
+  const std::string digest = loaded->digest;
+  const std::size_t policies = loaded->engine->policy_count();
+  const std::size_t entities = loaded->engine->entity_count();
+  const std::uint64_t version = holder_->Install(std::move(loaded->engine), std::move(loaded->digest));
+  if (metrics_ != nullptr) {
+    metrics_->RecordReload(true);
+    metrics_->SetPolicyVersion(version);
+  }
+  log_(absl::StrCat("writ serve: policy version ", version, " (digest ", digest, ", ", policies, " policies, ",
+                    entities, " entities) is serving"));
+  return true;
+}
+
+void Reloader::Start() {
+  if (thread_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = false;
+  }
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Reloader::Trigger() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    triggered_ = true;
+  }
+  cv_.notify_all();
+}
+
+void Reloader::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Reloader::Run() {
+  while (true) {
+    bool triggered = false;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_for(lock, kReloadPollInterval, [this] { return stop_ || triggered_; });
+      if (stop_) return;
+      triggered = triggered_;
+      triggered_ = false;
+    }
+    bool changed = triggered;
+    if (!changed) {
+      std::vector<FileStamp> now = Stamps();
+      std::lock_guard<std::mutex> lock(load_mu_);
+      changed = now != last_stamps_;
+    }
+    if (changed) ReloadNow();
+  }
+}
+
+}  // namespace writ::serve

@@ -1,0 +1,413 @@
+// Tests of `writ serve` in process: a server on 127.0.0.1 (ephemeral port)
+// spoken to over HTTP with Beast's client — decisions, batches,
+// forward-auth, health, metrics, limits, timeouts, reloads and the log.
+#include <cctype>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "boost/asio/ip/tcp.hpp"
+#include "boost/beast/core.hpp"
+#include "boost/beast/http.hpp"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "src/serve/decision_log.h"
+#include "src/serve/handler.h"
+#include "src/serve/policy_store.h"
+#include "src/serve/server.h"
+
+namespace writ::serve {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using ::testing::HasSubstr;
+
+constexpr char kPolicies[] = R"(
+permit(principal == User::"alice", action == Action::"view", resource);
+permit(principal == Workload::"spiffe://td/ns/a", action == Action::"GET", resource)
+  when { context.path like "/api/*" };
+forbid(principal, action, resource == Path::"/api/secret");
+)";
+
+constexpr char kAllowRequest[] =
+    R"({"principal":{"type":"User","id":"alice"},"action":{"type":"Action","id":"view"},)"
+    R"("resource":{"type":"Doc","id":"d1"},"context":{}})";
+constexpr char kDenyRequest[] =
+    R"({"principal":{"type":"User","id":"bob"},"action":{"type":"Action","id":"view"},)"
+    R"("resource":{"type":"Doc","id":"d1"},"context":{}})";
+
+struct Response {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;   // lower-case names
+  std::string Header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+class Client {
+ public:
+  explicit Client(std::uint16_t port) : stream_(ioc_) {
+    stream_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  }
+  Response Send(http::verb method, const std::string& target, const std::string& body = "",
+                const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    http::request<http::string_body> req(method, target, 11);
+    req.set(http::field::host, "127.0.0.1");
+    for (const auto& [n, v] : headers) req.insert(n, v);
+    if (!body.empty() || method == http::verb::post) {
+      req.body() = body;
+      req.prepare_payload();
+    }
+    beast::error_code ec;
+    http::write(stream_, req, ec);   // the server may refuse before reading it all
+    return Read();
+  }
+  void WriteRaw(const std::string& bytes) { net::write(stream_.socket(), net::buffer(bytes)); }
+  Response Read() {
+    http::response<http::string_body> res;
+    beast::error_code ec;
+    http::read(stream_, buffer_, res, ec);
+    Response out;
+    if (ec) {
+      out.status = -1;
+      out.body = ec.message();
+      return out;
+    }
+    out.status = res.result_int();
+    out.body = res.body();
+    for (const auto& f : res) {
+      std::string name(f.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out.headers[name] = std::string(f.value());
+    }
+    return out;
+  }
+
+ private:
+  net::io_context ioc_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           absl::StrCat("writ_serve_test_", static_cast<long>(::getpid()), "_",
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    Write("policies.cedar", kPolicies);
+    revoked_ = std::make_shared<RevocationList>();
+    PolicySources sources;
+    sources.policies = (dir_ / "policies.cedar").string();
+    reloader_ = std::make_unique<Reloader>(sources, DecideOptions{}, revoked_, &holder_, &metrics_,
+                                           [this](const std::string& line) { reload_log_ += line + "\n"; });
+  }
+  void TearDown() override {
+    server_.reset();
+    handler_.reset();
+    log_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name, std::ios::trunc) << text;
+  }
+  void StartServer(bool load = true, bool with_log = false, std::chrono::milliseconds timeout = kRequestTimeout) {
+    if (load) {
+      ASSERT_TRUE(reloader_->ReloadNow()) << reload_log_;
+    }
+    if (with_log) {
+      absl::StatusOr<std::unique_ptr<DecisionLog>> log = DecisionLog::Open((dir_ / "decisions.log").string(), 1024);
+      ASSERT_TRUE(log.ok()) << log.status();
+      log_ = *std::move(log);
+      log_->Start();
+    }
+    handler_ = std::make_unique<Handler>(ForwardAuthConfig{}, &holder_, &metrics_, log_.get());
+    ServerOptions options;
+    options.listen = "127.0.0.1:0";
+    options.threads = 2;
+    options.request_timeout = timeout;
+    absl::StatusOr<std::unique_ptr<Server>> server = Server::Start(options, handler_.get());
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    ASSERT_NE(server_->port(), 0);
+  }
+  Client Connect() { return Client(server_->port()); }
+
+  std::filesystem::path dir_;
+  std::shared_ptr<RevocationList> revoked_;
+  PolicyHolder holder_;
+  Metrics metrics_;
+  std::string reload_log_;
+  std::unique_ptr<Reloader> reloader_;
+  std::unique_ptr<DecisionLog> log_;
+  std::unique_ptr<Handler> handler_;
+  std::unique_ptr<Server> server_;
+};
+
+nlohmann::json Json(const std::string& body) { return nlohmann::json::parse(body); }
+
+TEST_F(ServerTest, AuthorizeAllowsAndDeniesWithTheVersion) {
+  StartServer();
+  Client c = Connect();
+  Response r = c.Send(http::verb::post, "/v1/authorize", kAllowRequest);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r.body), Json(R"({"decision":"allow","reasons":["policy0"],"errors":[],"policy_version":1})"));
+  r = c.Send(http::verb::post, "/v1/authorize", kDenyRequest);   // same connection: keep-alive
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r.body), Json(R"({"decision":"deny","reasons":[],"errors":[],"policy_version":1})"));
+  EXPECT_EQ(metrics_.decisions(Endpoint::kAuthorize, true), 1u);
+  EXPECT_EQ(metrics_.decisions(Endpoint::kAuthorize, false), 1u);
+}
+
+TEST_F(ServerTest, MalformedRequestsAreDeniedWithTheReason) {
+  StartServer();
+  Client c = Connect();
+  Response r = c.Send(http::verb::post, "/v1/authorize", "{\"principal\": ");
+  EXPECT_EQ(r.status, 400);
+  nlohmann::json j = Json(r.body);
+  EXPECT_EQ(j["decision"], "deny");
+  ASSERT_EQ(j["errors"].size(), 1u);
+  EXPECT_THAT(j["errors"][0]["message"].get<std::string>(), HasSubstr("malformed request: request:1:"));
+  r = c.Send(http::verb::post, "/v1/authorize", R"({"principal":"User::\"a\"","bogus":1})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(Json(r.body)["decision"], "deny");
+  // Nesting past kMaxJsonDepth.
+  r = c.Send(http::verb::post, "/v1/authorize",
+             R"({"principal":"User::\"a\"","action":"Action::\"v\"","resource":"Doc::\"d\"","context":{"x":)" +
+                 std::string(200, '[') + std::string(200, ']') + "}}");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("deeper"));
+  r = c.Send(http::verb::get, "/v1/authorize");
+  EXPECT_EQ(r.status, 405);
+  r = c.Send(http::verb::get, "/nowhere");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(metrics_.refusals(Refusal::kMalformed), 3u);
+}
+
+TEST_F(ServerTest, OversizedBodiesAndHeadersAreRefused) {
+  StartServer();
+  {
+    Client c = Connect();
+    Response r = c.Send(http::verb::post, "/v1/authorize", std::string(kMaxBodyBytes + 1, ' '));
+    EXPECT_EQ(r.status, 413);
+    EXPECT_EQ(Json(r.body)["decision"], "deny");
+    EXPECT_THAT(r.Header("x-writ-deny-reason"), HasSubstr("larger than"));
+  }
+  {
+    Client c = Connect();
+    Response r = c.Send(http::verb::get, "/v1/forward-auth", "", {{"x-big", std::string(kMaxHeaderBytes, 'a')}});
+    EXPECT_EQ(r.status, 431);
+    EXPECT_EQ(r.Header("x-writ-decision"), "deny");
+  }
+  {
+    Client c = Connect();
+    c.WriteRaw("NOT HTTP AT ALL\r\n\r\n");
+    Response r = c.Read();
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(r.Header("x-writ-decision"), "deny");
+  }
+  EXPECT_EQ(metrics_.refusals(Refusal::kTooLarge), 2u);
+}
+
+TEST_F(ServerTest, BatchAnswersAnArrayInOrder) {
+  StartServer();
+  Client c = Connect();
+  Response r = c.Send(http::verb::post, "/v1/authorize/batch",
+                      absl::StrCat("[", kAllowRequest, ",", kDenyRequest, ", {\"principal\": 1} ]"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  nlohmann::json j = Json(r.body);
+  ASSERT_EQ(j.size(), 3u);
+  EXPECT_EQ(j[0]["decision"], "allow");
+  EXPECT_EQ(j[0]["policy_version"], 1);
+  EXPECT_EQ(j[1]["decision"], "deny");
+  EXPECT_EQ(j[2]["decision"], "deny");
+  EXPECT_THAT(j[2]["errors"][0]["message"].get<std::string>(), HasSubstr("batch[2]:1:"));
+  EXPECT_EQ(Json(c.Send(http::verb::post, "/v1/authorize/batch", " [ ] ").body), nlohmann::json::array());
+  r = c.Send(http::verb::post, "/v1/authorize/batch", kAllowRequest);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("not a JSON array"));
+  std::string many = "[";
+  for (std::size_t i = 0; i <= kMaxBatchRequests; ++i) absl::StrAppend(&many, i ? "," : "", kAllowRequest);
+  r = c.Send(http::verb::post, "/v1/authorize/batch", many + "]");
+  EXPECT_EQ(r.status, 413);
+}
+
+TEST_F(ServerTest, ForwardAuthAnswers200And403WithReasons) {
+  StartServer();
+  Client c = Connect();
+  const std::pair<std::string, std::string> cert = {"X-Forwarded-Client-Cert", "URI=spiffe://td/ns/a"};
+  Response r = c.Send(http::verb::get, "/v1/forward-auth", "",
+                      {cert, {"X-Forwarded-Method", "GET"}, {"X-Forwarded-Uri", "/api//orders/./1?x=1"}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("x-writ-decision"), "allow");
+  EXPECT_EQ(r.Header("x-writ-reasons"), "policy1");
+  EXPECT_EQ(r.Header("x-writ-policy-version"), "1");
+
+  // The original request below the prefix (Envoy's ext_authz HTTP mode).
+  r = c.Send(http::verb::get, "/v1/forward-auth/api/x", "", {cert});
+  EXPECT_EQ(r.status, 200);
+  r = c.Send(http::verb::post, "/v1/forward-auth/api/x", "", {cert});
+  EXPECT_EQ(r.status, 403);   // only GET is permitted
+  EXPECT_EQ(r.Header("x-writ-deny-reason"), "no policy permits the request");
+
+  r = c.Send(http::verb::get, "/v1/forward-auth", "", {cert, {"X-Original-URI", "/api/a/../secret"}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.Header("x-writ-reasons"), "policy2");
+
+  r = c.Send(http::verb::get, "/v1/forward-auth", "", {cert, {"X-Forwarded-Uri", "/api/a%2F..%2Fsecret"}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_THAT(r.Header("x-writ-deny-reason"), HasSubstr("encoded slash"));
+
+  r = c.Send(http::verb::get, "/v1/forward-auth", "",
+             {cert, {"X-Forwarded-Uri", "/api/x"}, {"X-Forwarded-Uri", "/other"}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_THAT(r.Header("x-writ-deny-reason"), HasSubstr("2 values"));
+
+  r = c.Send(http::verb::get, "/v1/forward-auth", "", {{"X-Forwarded-Uri", "/api/x"}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_THAT(r.Header("x-writ-deny-reason"), HasSubstr("no principal"));
+
+  // HEAD (the original method; only GET is permitted): status and
+  // headers, no body; the connection stays usable.
+  r = c.Send(http::verb::head, "/v1/forward-auth/api/x", "", {cert});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.Header("x-writ-decision"), "deny");
+  EXPECT_EQ(r.body, "");
+  EXPECT_EQ(r.Header("content-length"), "0");
+
+  revoked_->Revoke({"Workload", "spiffe://td/ns/a"}).IgnoreError();
+  r = c.Send(http::verb::get, "/v1/forward-auth/api/x", "", {cert});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.Header("x-writ-revoked"), "true");
+  EXPECT_EQ(metrics_.decisions(Endpoint::kForwardAuth, true), 2u);
+  EXPECT_EQ(metrics_.decisions(Endpoint::kForwardAuth, false), 7u);
+}
+
+TEST_F(ServerTest, HealthReadinessAndMetrics) {
+  StartServer(/*load=*/false);
+  Client c = Connect();
+  EXPECT_EQ(c.Send(http::verb::get, "/healthz").status, 200);
+  EXPECT_EQ(c.Send(http::verb::get, "/readyz").status, 503);
+  Response r = c.Send(http::verb::post, "/v1/authorize", kAllowRequest);
+  EXPECT_EQ(r.status, 503);   // nothing loaded: deny
+  EXPECT_EQ(Json(r.body)["decision"], "deny");
+  r = c.Send(http::verb::get, "/v1/forward-auth/api/x", "", {{"x-forwarded-client-cert", "URI=spiffe://td/ns/a"}});
+  EXPECT_EQ(r.status, 503);
+
+  ASSERT_TRUE(reloader_->ReloadNow()) << reload_log_;
+  r = c.Send(http::verb::get, "/readyz");
+  ASSERT_EQ(r.status, 200);
+  nlohmann::json j = Json(r.body);
+  EXPECT_EQ(j["policy_version"], 1);
+  EXPECT_EQ(j["policies"], 3);
+  EXPECT_EQ(j["digest"].get<std::string>().size(), 16u);
+  c.Send(http::verb::post, "/v1/authorize", kAllowRequest);
+  r = c.Send(http::verb::get, "/metrics");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_THAT(r.Header("content-type"), HasSubstr("text/plain"));
+  EXPECT_THAT(r.body, HasSubstr("writ_decisions_total{endpoint=\"authorize\",decision=\"allow\"} 1\n"));
+  EXPECT_THAT(r.body, HasSubstr("writ_refusals_total{reason=\"not_ready\"} 2\n"));
+  EXPECT_THAT(r.body, HasSubstr("writ_policy_version 1\n"));
+  EXPECT_THAT(r.body, HasSubstr("writ_open_connections 1\n"));
+}
+
+TEST_F(ServerTest, ReloadSwapsOnlyValidSets) {
+  StartServer();
+  Client c = Connect();
+  EXPECT_EQ(Json(c.Send(http::verb::post, "/v1/authorize", kDenyRequest).body)["decision"], "deny");
+  Write("policies.cedar", "permit(principal, action, resource);\n");
+  ASSERT_TRUE(reloader_->ReloadNow()) << reload_log_;
+  Response r = c.Send(http::verb::post, "/v1/authorize", kDenyRequest);
+  EXPECT_EQ(Json(r.body)["decision"], "allow");
+  EXPECT_EQ(Json(r.body)["policy_version"], 2);
+  // A broken set is not swapped in: version 2 keeps serving.
+  Write("policies.cedar", "permit(principal, action, resource) when { ;\n");
+  EXPECT_FALSE(reloader_->ReloadNow());
+  EXPECT_THAT(reload_log_, HasSubstr("reload failed; version 2 keeps serving"));
+  EXPECT_THAT(reload_log_, HasSubstr("policies.cedar:1:"));
+  r = c.Send(http::verb::post, "/v1/authorize", kDenyRequest);
+  EXPECT_EQ(Json(r.body)["decision"], "allow");
+  EXPECT_EQ(Json(r.body)["policy_version"], 2);
+  EXPECT_EQ(metrics_.reloads(), 2u);
+  EXPECT_EQ(metrics_.reload_failures(), 1u);
+}
+
+TEST_F(ServerTest, FileChangesAreNoticedByPolling) {
+  StartServer();
+  reloader_->Start();
+  Write("policies.cedar", "forbid(principal, action, resource);\n");
+  Client c = Connect();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (holder_.Current()->version < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  reloader_->Stop();
+  Response r = c.Send(http::verb::post, "/v1/authorize", kAllowRequest);
+  EXPECT_EQ(Json(r.body)["decision"], "deny");
+  EXPECT_EQ(Json(r.body)["policy_version"], 2);
+}
+
+TEST_F(ServerTest, SlowClientsAreDisconnected) {
+  StartServer(true, false, std::chrono::milliseconds(300));
+  Client c = Connect();
+  c.WriteRaw("POST /v1/authorize HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{");
+  Response r = c.Read();   // nothing more is sent: the server gives up
+  EXPECT_EQ(r.status, -1);
+  for (int i = 0; i < 100 && metrics_.refusals(Refusal::kTimeout) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(metrics_.refusals(Refusal::kTimeout), 1u);
+}
+
+TEST_F(ServerTest, DecisionsAreLoggedAsJsonLines) {
+  StartServer(true, /*with_log=*/true);
+  {
+    Client c = Connect();
+    c.Send(http::verb::post, "/v1/authorize", kAllowRequest);
+    c.Send(http::verb::get, "/v1/forward-auth/api/x", "", {{"x-forwarded-client-cert", "URI=spiffe://td/ns/a"}});
+  }
+  server_.reset();
+  log_->Stop();
+  std::ifstream in(dir_ / "decisions.log");
+  std::vector<nlohmann::json> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(Json(line));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["endpoint"], "authorize");
+  EXPECT_EQ(lines[0]["decision"], "allow");
+  EXPECT_EQ(lines[0]["reasons"], nlohmann::json::array({"policy0"}));
+  EXPECT_EQ(lines[0]["request"]["principal"]["id"], "alice");
+  EXPECT_EQ(lines[0]["policy_version"], 1);
+  EXPECT_EQ(lines[0]["revoked"], false);
+  EXPECT_TRUE(lines[0]["latency_us"].is_number());
+  EXPECT_TRUE(lines[0]["time"].is_string());
+  EXPECT_EQ(lines[1]["endpoint"], "forward_auth");
+  EXPECT_EQ(lines[1]["request"]["resource"]["id"], "/api/x");
+  EXPECT_EQ(lines[1]["request"]["context"]["path"], "/api/x");
+}
+
+TEST(ListenAddress, BindsOnlyWhereTold) {
+  EXPECT_EQ(ParseListenAddress("127.0.0.1:8181")->port, 8181);
+  EXPECT_EQ(ParseListenAddress("[::1]:0")->host, "::1");
+  EXPECT_FALSE(ParseListenAddress("localhost:80").ok());   // names are not resolved
+  EXPECT_FALSE(ParseListenAddress("8080").ok());
+  EXPECT_FALSE(ParseListenAddress("127.0.0.1:70000").ok());
+  EXPECT_FALSE(ParseListenAddress("127.0.0.1:").ok());
+  EXPECT_FALSE(ParseListenAddress("[::1:80").ok());
+}
+
+}  // namespace
+}  // namespace writ::serve
