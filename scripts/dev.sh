@@ -2,7 +2,8 @@
 # writ's one entry point on Debian 12: installs what is missing (as root),
 # configures, builds, and then runs the demo or the tests.
 #
-#   scripts/dev.sh demo    build, then decide the bundled example request
+#   scripts/dev.sh demo    build, then decide the bundled example request and
+#                          run the test suites of every policy pack in policies/
 #   scripts/dev.sh test    build, then run every test (what CI runs): the
 #                          TSan build of the concurrency tests, the ASan+UBSan
 #                          build of every suite, then the plain build's suites
@@ -59,6 +60,8 @@ demo() {
   log "writ authorize on policies/example"
   "$build/tools/writ/writ" authorize --policies "$ex/policies.cedar" \
       --entities "$ex/entities.json" --request "$ex/request.json"
+  log "writ test --coverage on policies/ (the example and the starter packs)"
+  "$build/tools/writ/writ" test --coverage "$root/policies"
 }
 
 run_tests() {
@@ -68,7 +71,7 @@ run_tests() {
     # (hostile input), the concurrency tests under TSan.
     local asan="$build-asan" tsan="$build-tsan"
     configure_and_build "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWRIT_SANITIZE=thread -DWRIT_BUILD_TOOLS=OFF \
-        -- eval_test engine_test serve_test serve_reload_test
+        -- eval_test engine_test capi_test serve_test serve_reload_test
     log "tests (TSan)"
     ctest --test-dir "$tsan" --output-on-failure -j "$jobs" -R 'Concurrent'
     configure_and_build "$asan" -DCMAKE_BUILD_TYPE=Debug -DWRIT_SANITIZE=address

@@ -1,0 +1,254 @@
+/* writ/c_api.h — writ's C ABI: compile Cedar policies into an engine and ask
+ * it for authorization decisions from C, or from any language that calls C.
+ *
+ * NAME
+ *   writ_engine_new, writ_engine_new_ex, writ_engine_free, writ_decide_json,
+ *   writ_decide, writ_decision_*, writ_revoke, writ_restore, writ_is_revoked,
+ *   writ_string_free, writ_status_string, writ_version
+ *
+ * SYNOPSIS
+ *   #include <writ/c_api.h>
+ *
+ *   char* error = NULL;
+ *   writ_engine* engine = writ_engine_new(policy_text, entities_json, &error);
+ *   if (engine == NULL) { fprintf(stderr, "%s", error); writ_string_free(error); }
+ *
+ *   char* decision = NULL;
+ *   if (writ_decide_json(engine, request_json, &decision, &error) == WRIT_OK) {
+ *     puts(decision);            // {"decision":"allow","reasons":["policy0"],"errors":[]}
+ *     writ_string_free(decision);
+ *   } else {
+ *     fprintf(stderr, "%s", error);   // deny: the request could not be read
+ *     writ_string_free(error);
+ *   }
+ *
+ *   writ_decision* d = NULL;
+ *   if (writ_decide(engine, "Workload::\"api\"", "Action::\"read\"", "Bucket::\"ledger\"",
+ *                   "{\"environment\": \"prod\"}", NULL, &d, &error) == WRIT_OK) {
+ *     if (writ_decision_allowed(d)) { ... }
+ *     writ_decision_free(d);
+ *   }
+ *   writ_engine_free(engine);
+ *
+ *   Link with the CMake target writ::writ (or writ::writ_capi), after
+ *   find_package(writ CONFIG REQUIRED); or with `pkg-config --cflags --libs
+ *   writ`. The library is C++: link with a C++-aware driver, as CMake does,
+ *   or add the C++ runtime (pkg-config's writ.pc lists it).
+ *
+ * DESCRIPTION
+ *   An engine (writ_engine) is a policy set and an entity store compiled
+ *   once (writ::Engine in C++). It decides requests, each a principal, an
+ *   action, a resource, a context record and optionally the request time,
+ *   exactly as Cedar decides them: default deny, a satisfied forbid
+ *   overrides every permit, a policy whose condition errors is skipped and
+ *   reported. Each engine owns a revocation list (writ_revoke): a request
+ *   whose principal, an ancestor of the principal, or context.credential is
+ *   revoked is denied before any policy is considered.
+ *
+ *   Entity uids given as C strings are Cedar's text form `Type::"id"`, for
+ *   example `Workload::"spiffe://prod.acme.io/ns/payments/sa/api"` or
+ *   `Action::"read"`. JSON inputs use Cedar's JSON forms, as the `writ` CLI
+ *   reads them (README.md): a request is
+ *   {"principal":..,"action":..,"resource":..,"context":{..},"now":".."}.
+ *   The request time `now` (RFC 3339 with a zone, such as
+ *   "2026-11-22T12:00:00Z") is what lifecycle annotations (@expires,
+ *   @not_before) are checked against; without it, the system clock.
+ *
+ *   A decision in JSON is one line, the same as `writ authorize` prints:
+ *   {"decision":"allow"|"deny","reasons":[ids],"errors":[{"policy":..,
+ *   "message":..}]}, plus "breakglass":[ids] and "revoked":true when they
+ *   apply.
+ *
+ * RETURN VALUES AND ERRORS
+ *   Functions that can fail return an int: WRIT_OK (0) on success, else one
+ *   of the writ_status codes below; writ_status_string names each one.
+ *   Constructors returning a pointer return NULL on failure.
+ *
+ *   Every function that can fail takes `char** error_out` (which may be
+ *   NULL: then no text is made). On failure, *error_out is set to a newly
+ *   allocated, NUL-terminated UTF-8 message (or to NULL if even that could
+ *   not be allocated); on success it is set to NULL. Mistakes in policy
+ *   text and JSON are rendered like a compiler's, every one of them, as
+ *   `name:line:column: error: message`, the source line and a caret.
+ *
+ *   A decision call that fails made no decision: treat it as a deny. A
+ *   decision call that succeeds may still carry policy errors (policies
+ *   whose evaluation failed and were skipped); those are part of the
+ *   decision, not failures of the call.
+ *
+ *   Nothing crashes on bad input: a NULL where a value is required is
+ *   WRIT_INVALID_ARGUMENT, text that does not read is WRIT_INVALID_INPUT,
+ *   input past a bound below is WRIT_TOO_LARGE, and running out of memory
+ *   is WRIT_NO_MEMORY. No C++ exception ever leaves this API.
+ *
+ * OWNERSHIP
+ *   - writ_engine*: from writ_engine_new / writ_engine_new_ex; release with
+ *     writ_engine_free.
+ *   - writ_decision*: from writ_decide; release with writ_decision_free.
+ *   - char* (decision JSON, *error_out, writ_decision_to_json): the caller
+ *     owns it; release with writ_string_free.
+ *   - const char* (writ_decision_reason, writ_decision_error_*,
+ *     writ_decision_breakglass, writ_engine_warnings): borrowed; valid until
+ *     the decision or engine it came from is freed. Do not free.
+ *   - const char* from writ_version and writ_status_string: static.
+ *   - Inputs are only read during the call; nothing keeps a pointer to them.
+ *   All the free functions accept NULL and then do nothing.
+ *
+ * THREAD SAFETY
+ *   An engine is immutable once made, except for its revocation list. Any
+ *   number of threads may call writ_decide_json, writ_decide,
+ *   writ_is_revoked and the engine accessors on the same engine at once,
+ *   and writ_revoke / writ_restore may be called while other threads decide:
+ *   a change is seen by every decision that starts after the call returns,
+ *   on every thread, without recompiling and without blocking deciders.
+ *   writ_engine_free must not run concurrently with any other call on that
+ *   engine. A writ_decision may be read from many threads; free it once.
+ *
+ * BOUNDS
+ *   Policy text: WRIT_MAX_POLICY_TEXT_BYTES per engine, nesting 128 deep.
+ *   JSON (entities, request, context): WRIT_MAX_JSON_BYTES per document,
+ *   nesting 128 deep. Entity uid text: WRIT_MAX_UID_BYTES. Request time:
+ *   WRIT_MAX_TIME_BYTES. Source names: WRIT_MAX_NAME_BYTES. Revoked uids:
+ *   WRIT_MAX_REVOKED_UIDS distinct uids per engine (ever revoked). Strings
+ *   are scanned no further than their bound plus one byte.
+ *
+ * This header is C99 and C++ compatible and includes only <stddef.h>.
+ */
+#ifndef WRIT_C_API_H_
+#define WRIT_C_API_H_
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The bounds on inputs (the same as writ/limits.h). */
+#define WRIT_MAX_POLICY_TEXT_BYTES ((size_t)64 << 20)
+#define WRIT_MAX_JSON_BYTES ((size_t)256 << 20)
+#define WRIT_MAX_UID_BYTES WRIT_MAX_POLICY_TEXT_BYTES
+#define WRIT_MAX_TIME_BYTES ((size_t)64)
+#define WRIT_MAX_NAME_BYTES ((size_t)4096)
+#define WRIT_MAX_REVOKED_UIDS ((size_t)1 << 22)
+
+/* Result codes. */
+typedef enum writ_status {
+  WRIT_OK = 0,
+  WRIT_INVALID_ARGUMENT = 1, /* a NULL where a value is required, an unknown flag */
+  WRIT_INVALID_INPUT = 2,    /* policy text, JSON, a uid or a time that does not read */
+  WRIT_TOO_LARGE = 3,        /* an input past its bound (see BOUNDS) */
+  WRIT_NO_MEMORY = 4,        /* allocation failed */
+  WRIT_INTERNAL = 5          /* a bug in writ: please report it */
+} writ_status;
+
+/* Flags for writ_engine_new_ex, or-ed together. */
+/* A forbid whose condition errors denies (listed in reasons and errors)
+ * instead of being skipped as Cedar skips it. */
+#define WRIT_FAIL_CLOSED 1u
+/* Pure Cedar: writ's extensions (spiffe(), .matches, lifecycle annotations,
+ * spiffe values in JSON) are rejected. */
+#define WRIT_STRICT 2u
+
+typedef struct writ_engine writ_engine;
+typedef struct writ_decision writ_decision;
+
+/* writ's version, e.g. "0.1.0". Static. */
+const char* writ_version(void);
+
+/* A short static name for a writ_status code ("ok", "invalid argument", ...);
+ * "unknown status" for any other number. */
+const char* writ_status_string(int status);
+
+/* Compiles `policies` (Cedar policy text, required; ids policy0, policy1, ...
+ * in order unless given with @id) and `entities_json` (Cedar's entity JSON,
+ * an array; NULL or "" for no entities). Issues are located as
+ * policies:LINE:COL and entities:LINE:COL. Returns NULL on failure, with
+ * every issue rendered into *error_out. Default options: no WRIT_FAIL_CLOSED,
+ * writ's extensions on. */
+writ_engine* writ_engine_new(const char* policies, const char* entities_json, char** error_out);
+
+/* As writ_engine_new, naming the sources in issues (`policies_name`,
+ * `entities_name`; NULL: "policies", "entities") and taking `flags`
+ * (WRIT_FAIL_CLOSED | WRIT_STRICT; any other bit is WRIT_INVALID_ARGUMENT).
+ * On success *engine_out is the new engine; on failure it is NULL. */
+int writ_engine_new_ex(const char* policies, const char* policies_name, const char* entities_json,
+                       const char* entities_name, unsigned flags, writ_engine** engine_out,
+                       char** error_out);
+
+/* Frees `engine` (NULL: nothing). No other call on it may be running. */
+void writ_engine_free(writ_engine* engine);
+
+/* The number of compiled policies (templates excluded) and of entities.
+ * 0 for NULL. */
+size_t writ_engine_policy_count(const writ_engine* engine);
+size_t writ_engine_entity_count(const writ_engine* engine);
+
+/* Warnings found while making `engine` (for instance an unknown entity field
+ * that was ignored), rendered like errors; NULL when there were none.
+ * Borrowed from the engine. */
+const char* writ_engine_warnings(const writ_engine* engine);
+
+/* Decides one request given as JSON (see DESCRIPTION; its issues are located
+ * as request:LINE:COL). On success *decision_json_out is the decision in
+ * JSON, to be freed with writ_string_free. On failure (the request does not
+ * read, NULLs, bounds) *decision_json_out is NULL and nothing was decided:
+ * deny. */
+int writ_decide_json(const writ_engine* engine, const char* request_json, char** decision_json_out,
+                     char** error_out);
+
+/* Decides one request given as plain strings: `principal`, `action` and
+ * `resource` are uids in `Type::"id"` text (required); `context_json` is a
+ * JSON object in Cedar's JSON forms (NULL or "": the empty record; issues
+ * located as context:LINE:COL); `now` is the request time in RFC 3339 (NULL
+ * or "": the system clock). On success *decision_out is the decision, to be
+ * freed with writ_decision_free; on failure it is NULL: deny. */
+int writ_decide(const writ_engine* engine, const char* principal, const char* action,
+                const char* resource, const char* context_json, const char* now,
+                writ_decision** decision_out, char** error_out);
+
+/* A decision's parts. For a NULL decision: not allowed, counts 0. Indexes at
+ * or past the count give NULL. The strings are borrowed from the decision. */
+int writ_decision_allowed(const writ_decision* decision);  /* 1 allow, 0 deny */
+int writ_decision_revoked(const writ_decision* decision);  /* 1 when denied as revoked */
+/* The determining policies: the satisfied forbids when a forbid denied, else
+ * the satisfied permits; in policy-set order. */
+size_t writ_decision_reason_count(const writ_decision* decision);
+const char* writ_decision_reason(const writ_decision* decision, size_t i);
+/* Policies whose evaluation failed (skipped, unless WRIT_FAIL_CLOSED made an
+ * erroring forbid deny): the policy id and the message. */
+size_t writ_decision_error_count(const writ_decision* decision);
+const char* writ_decision_error_policy(const writ_decision* decision, size_t i);
+const char* writ_decision_error_message(const writ_decision* decision, size_t i);
+/* The determining policies that are break-glass grants (@breakglass). */
+size_t writ_decision_breakglass_count(const writ_decision* decision);
+const char* writ_decision_breakglass(const writ_decision* decision, size_t i);
+/* The decision as one line of JSON (as writ_decide_json gives it), to be
+ * freed with writ_string_free; NULL when `decision` is NULL or memory ran
+ * out. */
+char* writ_decision_to_json(const writ_decision* decision);
+/* Frees `decision` (NULL: nothing). */
+void writ_decision_free(writ_decision* decision);
+
+/* Revokes `uid` (`Type::"id"` text) in `engine`'s revocation list: every
+ * decision that starts after the call returns, on any thread, denies a
+ * request whose principal, an ancestor of the principal, or
+ * context.credential is `uid`. Revoking a revoked uid changes nothing.
+ * WRIT_TOO_LARGE past WRIT_MAX_REVOKED_UIDS distinct uids. May be called
+ * while other threads decide. */
+int writ_revoke(writ_engine* engine, const char* uid, char** error_out);
+
+/* Restores `uid` (`Type::"id"` text); restoring a uid that is not revoked
+ * is not an error. May be called while other threads decide. */
+int writ_restore(writ_engine* engine, const char* uid, char** error_out);
+
+/* Whether `uid` is revoked now: *revoked_out is 1 or 0. */
+int writ_is_revoked(const writ_engine* engine, const char* uid, int* revoked_out, char** error_out);
+
+/* Frees a string this API returned (NULL: nothing). */
+void writ_string_free(char* s);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* WRIT_C_API_H_ */

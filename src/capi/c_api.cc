@@ -1,0 +1,485 @@
+// C ABI (writ/c_api.h): opaque handles over writ::Engine, writ::Decision and
+// a per-engine writ::RevocationList. Every entry point catches everything, so
+// no exception crosses into C; strings handed to C are malloc'ed copies.
+#include "writ/c_api.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <initializer_list>
+#include <memory>
+#include <new>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include <string.h>   // strnlen (POSIX)
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "src/base/strings.h"
+#include "src/base/utf8.h"
+#include "src/parse/parser.h"
+#include "writ/authorize.h"
+#include "writ/engine.h"
+#include "writ/entities.h"
+#include "writ/issue.h"
+#include "writ/json.h"
+#include "writ/limits.h"
+#include "writ/policy_set.h"
+#include "writ/request.h"
+#include "writ/revocation.h"
+
+#ifndef WRIT_VERSION_STRING
+#error "WRIT_VERSION_STRING is defined by src/capi/CMakeLists.txt"
+#endif
+
+static_assert(WRIT_MAX_POLICY_TEXT_BYTES == writ::kMaxPolicyTextBytes);
+static_assert(WRIT_MAX_JSON_BYTES == writ::kMaxJsonBytes);
+static_assert(WRIT_MAX_REVOKED_UIDS == writ::kMaxRevocationUids);
+
+// The handles C sees as incomplete types.
+struct writ_engine {
+  std::unique_ptr<const writ::Engine> engine;
+  std::shared_ptr<writ::RevocationList> revoked;
+  writ::JsonOptions json_options;
+  std::string warnings;   // rendered; empty when there were none
+};
+
+struct writ_decision {
+  writ::Decision decision;
+};
+
+namespace writ::internal {
+namespace {
+
+// Copies `parts` into one malloc'ed, NUL-terminated string; NULL when out of
+// memory. Never throws, so it is safe inside catch blocks.
+char* CopyParts(std::initializer_list<std::string_view> parts) noexcept {
+  std::size_t size = 1;
+  for (std::string_view p : parts) size += p.size();
+  char* out = static_cast<char*>(std::malloc(size));
+  if (out == nullptr) return nullptr;
+  char* at = out;
+  for (std::string_view p : parts) {
+    if (!p.empty()) std::memcpy(at, p.data(), p.size());
+    at += p.size();
+  }
+  *at = '\0';
+  return out;
+}
+
+// Reports failure `code` with `message` (when the caller asked for text).
+int Fail(char** error_out, int code, std::initializer_list<std::string_view> message) noexcept {
+  if (error_out != nullptr) *error_out = CopyParts(message);
+  return code;
+}
+int Fail(char** error_out, int code, std::string_view message) noexcept {
+  return Fail(error_out, code, {message});
+}
+
+// An error with no line: "name: error: message" and its note, as issues
+// without a location render.
+std::string NamedError(std::string_view name, std::string message, std::string hint = {}) {
+  Issue issue;
+  issue.file = std::string(name);
+  issue.message = std::move(message);
+  issue.hint = std::move(hint);
+  return RenderIssue(issue);
+}
+
+// The writ_status for a failed absl::Status.
+int CodeOf(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kOutOfRange:
+      return WRIT_INVALID_INPUT;
+    case absl::StatusCode::kResourceExhausted: return WRIT_TOO_LARGE;
+    default: return WRIT_INTERNAL;
+  }
+}
+
+// Rendered errors (and the warnings beside them) of a failed read; the
+// status message when no issue says more.
+std::string FailureText(const std::vector<Issue>& issues, const absl::Status& status) {
+  if (HasErrors(issues)) return RenderIssues(issues);
+  return absl::StrCat(status.message(), "\n");
+}
+
+// Runs `body`, turning any exception into an error code and message.
+template <typename F>
+int Guard(char** error_out, F&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return Fail(error_out, WRIT_NO_MEMORY, "error: out of memory\n");
+  } catch (const std::exception& e) {
+    return Fail(error_out, WRIT_INTERNAL, {"error: internal error: ", e.what(), "\n"});
+  } catch (...) {
+    return Fail(error_out, WRIT_INTERNAL, "error: internal error: unknown exception\n");
+  }
+}
+
+// The length of `s` if it is at most `max` bytes; reads at most max+1 bytes.
+std::optional<std::size_t> BoundedLength(const char* s, std::size_t max) {
+  std::size_t n = strnlen(s, max + 1);
+  if (n > max) return std::nullopt;
+  return n;
+}
+
+int TooLarge(char** error_out, std::string_view name, std::size_t max) {
+  return Fail(error_out, WRIT_TOO_LARGE,
+              NamedError(name, absl::StrCat("larger than the limit of ", max, " bytes")));
+}
+
+int NullArgument(char** error_out, std::string_view function, std::string_view argument) {
+  return Fail(error_out, WRIT_INVALID_ARGUMENT,
+              {"error: ", function, ": `", argument, "` is NULL\n"});
+}
+
+// Reads a uid in `Type::"id"` text; on failure returns nullopt after
+// setting *code and *error_out.
+std::optional<EntityUid> ReadUid(const char* text, std::string_view name, int* code,
+                                 char** error_out) {
+  std::optional<std::size_t> n = BoundedLength(text, WRIT_MAX_UID_BYTES);
+  if (!n) {
+    *code = TooLarge(error_out, name, WRIT_MAX_UID_BYTES);
+    return std::nullopt;
+  }
+  std::string_view view(text, *n);
+  if (std::optional<EntityUid> uid = ParseEntityUid(view)) return uid;
+  if (std::optional<std::size_t> bad = FindInvalidUtf8(view)) {
+    *code = Fail(error_out, WRIT_INVALID_INPUT,
+                 NamedError(name, absl::StrCat("invalid UTF-8 at byte ", *bad)));
+    return std::nullopt;
+  }
+  constexpr std::size_t kShown = 80;
+  std::string shown(view.substr(0, kShown));
+  if (view.size() > kShown) {
+    while (!shown.empty() && (static_cast<unsigned char>(shown.back()) & 0xC0) == 0x80) shown.pop_back();
+    if (!shown.empty() && (static_cast<unsigned char>(shown.back()) & 0x80) != 0) shown.pop_back();
+    shown += "...";
+  }
+  *code = Fail(error_out, WRIT_INVALID_INPUT,
+               NamedError(name, absl::StrCat("`", Av(shown), "` is not an entity uid"),
+                          "write Type::\"id\", for example Workload::\"api\" or Action::\"read\""));
+  return std::nullopt;
+}
+
+int NewEngine(const char* policies, const char* policies_name, const char* entities_json,
+              const char* entities_name, unsigned flags, writ_engine** engine_out,
+              char** error_out) {
+  constexpr std::string_view kFn = "writ_engine_new";
+  if (engine_out == nullptr) return NullArgument(error_out, kFn, "engine_out");
+  *engine_out = nullptr;
+  if (policies == nullptr) return NullArgument(error_out, kFn, "policies");
+  if ((flags & ~(WRIT_FAIL_CLOSED | WRIT_STRICT)) != 0) {
+    return Fail(error_out, WRIT_INVALID_ARGUMENT,
+                absl::StrCat("error: writ_engine_new_ex: unknown flags 0x",
+                             absl::Hex(flags & ~(WRIT_FAIL_CLOSED | WRIT_STRICT)), "\n"));
+  }
+  std::string_view pname = "policies";
+  std::string_view ename = "entities";
+  for (auto [in, out, what] : {std::tuple{policies_name, &pname, "policies_name"},
+                               std::tuple{entities_name, &ename, "entities_name"}}) {
+    if (in == nullptr) continue;
+    std::optional<std::size_t> n = BoundedLength(in, WRIT_MAX_NAME_BYTES);
+    if (!n) return TooLarge(error_out, what, WRIT_MAX_NAME_BYTES);
+    *out = std::string_view(in, *n);
+  }
+
+  std::optional<std::size_t> policies_size = BoundedLength(policies, WRIT_MAX_POLICY_TEXT_BYTES);
+  if (!policies_size) return TooLarge(error_out, pname, WRIT_MAX_POLICY_TEXT_BYTES);
+  std::vector<Issue> issues;
+  ParseOptions parse_options;
+  parse_options.strict = (flags & WRIT_STRICT) != 0;
+  PolicySet set;
+  if (absl::Status s = set.Add(std::string_view(policies, *policies_size), pname, &issues, parse_options);
+      !s.ok()) {
+    return Fail(error_out, CodeOf(s), FailureText(issues, s));
+  }
+
+  auto handle = std::make_unique<writ_engine>();
+  handle->json_options.strict = parse_options.strict;
+  Entities entities;
+  if (entities_json != nullptr && entities_json[0] != '\0') {
+    std::optional<std::size_t> n = BoundedLength(entities_json, WRIT_MAX_JSON_BYTES);
+    if (!n) return TooLarge(error_out, ename, WRIT_MAX_JSON_BYTES);
+    absl::StatusOr<Entities> read =
+        EntitiesFromJson(std::string_view(entities_json, *n), ename, &issues, handle->json_options);
+    if (!read.ok()) return Fail(error_out, CodeOf(read.status()), FailureText(issues, read.status()));
+    entities = *std::move(read);
+  }
+
+  handle->revoked = std::make_shared<RevocationList>();
+  DecideOptions options;
+  options.fail_closed = (flags & WRIT_FAIL_CLOSED) != 0;
+  options.revoked = handle->revoked;
+  absl::StatusOr<std::unique_ptr<const Engine>> engine =
+      Engine::Compile(set, std::move(entities), options);
+  if (!engine.ok()) {
+    return Fail(error_out, CodeOf(engine.status()),
+                NamedError(pname, std::string(engine.status().message())));
+  }
+  handle->engine = *std::move(engine);
+  handle->warnings = RenderIssues(issues);   // only warnings are left: errors returned above
+  *engine_out = handle.release();
+  return WRIT_OK;
+}
+
+// Reads a request's context (a JSON record) and time into `request`.
+int ReadContextAndTime(const writ_engine& engine, const char* context_json, const char* now,
+                       Request* request, char** error_out) {
+  if (context_json != nullptr && context_json[0] != '\0') {
+    std::optional<std::size_t> n = BoundedLength(context_json, WRIT_MAX_JSON_BYTES);
+    if (!n) return TooLarge(error_out, "context", WRIT_MAX_JSON_BYTES);
+    std::vector<Issue> issues;
+    absl::StatusOr<Value> context =
+        ValueFromJson(std::string_view(context_json, *n), "context", &issues, engine.json_options);
+    if (!context.ok()) {
+      return Fail(error_out, CodeOf(context.status()), FailureText(issues, context.status()));
+    }
+    if (!context->is(Value::Kind::kRecord)) {
+      return Fail(error_out, WRIT_INVALID_INPUT,
+                  NamedError("context", absl::StrCat("the context must be a JSON object (a record), not ",
+                                                     Av(Value::KindName(context->kind()))),
+                             "write {\"environment\": \"prod\"}, or pass NULL for no context"));
+    }
+    request->context = *std::move(context);
+  }
+  if (now != nullptr && now[0] != '\0') {
+    std::optional<std::size_t> n = BoundedLength(now, WRIT_MAX_TIME_BYTES);
+    if (!n) return TooLarge(error_out, "now", WRIT_MAX_TIME_BYTES);
+    if (FindInvalidUtf8(std::string_view(now, *n))) {
+      return Fail(error_out, WRIT_INVALID_INPUT, NamedError("now", "invalid UTF-8 in the time"));
+    }
+    absl::Time t;
+    std::string why;
+    if (!absl::ParseTime(absl::RFC3339_full, absl::string_view(now, *n), &t, &why)) {
+      return Fail(error_out, WRIT_INVALID_INPUT,
+                  NamedError("now", absl::StrCat("`", absl::string_view(now, *n),
+                                                 "` is not an RFC 3339 time"),
+                             "for example 2026-11-22T12:00:00Z"));
+    }
+    request->now = t;
+  }
+  return WRIT_OK;
+}
+
+}  // namespace
+}  // namespace writ::internal
+
+using writ::internal::Fail;
+using writ::internal::Guard;
+using writ::internal::NullArgument;
+
+extern "C" {
+
+const char* writ_version(void) { return WRIT_VERSION_STRING; }
+
+const char* writ_status_string(int status) {
+  switch (status) {
+    case WRIT_OK: return "ok";
+    case WRIT_INVALID_ARGUMENT: return "invalid argument";
+    case WRIT_INVALID_INPUT: return "invalid input";
+    case WRIT_TOO_LARGE: return "input too large";
+    case WRIT_NO_MEMORY: return "out of memory";
+    case WRIT_INTERNAL: return "internal error";
+    default: return "unknown status";
+  }
+}
+
+int writ_engine_new_ex(const char* policies, const char* policies_name, const char* entities_json,
+                       const char* entities_name, unsigned flags, writ_engine** engine_out,
+                       char** error_out) {
+  if (error_out != nullptr) *error_out = nullptr;
+  return Guard(error_out, [&] {
+    return writ::internal::NewEngine(policies, policies_name, entities_json, entities_name, flags,
+                                     engine_out, error_out);
+  });
+}
+
+writ_engine* writ_engine_new(const char* policies, const char* entities_json, char** error_out) {
+  writ_engine* engine = nullptr;
+  (void)writ_engine_new_ex(policies, nullptr, entities_json, nullptr, 0, &engine, error_out);
+  return engine;
+}
+
+void writ_engine_free(writ_engine* engine) { delete engine; }
+
+size_t writ_engine_policy_count(const writ_engine* engine) {
+  return engine == nullptr ? 0 : engine->engine->policy_count();
+}
+
+size_t writ_engine_entity_count(const writ_engine* engine) {
+  return engine == nullptr ? 0 : engine->engine->entity_count();
+}
+
+const char* writ_engine_warnings(const writ_engine* engine) {
+  if (engine == nullptr || engine->warnings.empty()) return nullptr;
+  return engine->warnings.c_str();
+}
+
+int writ_decide_json(const writ_engine* engine, const char* request_json, char** decision_json_out,
+                     char** error_out) {
+  if (error_out != nullptr) *error_out = nullptr;
+  constexpr std::string_view kFn = "writ_decide_json";
+  if (decision_json_out == nullptr) return NullArgument(error_out, kFn, "decision_json_out");
+  *decision_json_out = nullptr;
+  if (engine == nullptr) return NullArgument(error_out, kFn, "engine");
+  if (request_json == nullptr) return NullArgument(error_out, kFn, "request_json");
+  return Guard(error_out, [&] {
+    std::optional<std::size_t> n = writ::internal::BoundedLength(request_json, WRIT_MAX_JSON_BYTES);
+    if (!n) return writ::internal::TooLarge(error_out, "request", WRIT_MAX_JSON_BYTES);
+    std::vector<writ::Issue> issues;
+    absl::StatusOr<writ::Request> request =
+        writ::RequestFromJson(std::string_view(request_json, *n), "request", &issues, engine->json_options);
+    if (!request.ok()) {
+      return Fail(error_out, writ::internal::CodeOf(request.status()),
+                  writ::internal::FailureText(issues, request.status()));
+    }
+    writ::Decision decision;
+    engine->engine->Decide(*request, &decision);
+    const std::string json = writ::DecisionToJson(decision);
+    char* out = writ::internal::CopyParts({json});
+    if (out == nullptr) return Fail(error_out, WRIT_NO_MEMORY, "error: out of memory\n");
+    *decision_json_out = out;
+    return static_cast<int>(WRIT_OK);
+  });
+}
+
+int writ_decide(const writ_engine* engine, const char* principal, const char* action,
+                const char* resource, const char* context_json, const char* now,
+                writ_decision** decision_out, char** error_out) {
+  if (error_out != nullptr) *error_out = nullptr;
+  constexpr std::string_view kFn = "writ_decide";
+  if (decision_out == nullptr) return NullArgument(error_out, kFn, "decision_out");
+  *decision_out = nullptr;
+  if (engine == nullptr) return NullArgument(error_out, kFn, "engine");
+  if (principal == nullptr) return NullArgument(error_out, kFn, "principal");
+  if (action == nullptr) return NullArgument(error_out, kFn, "action");
+  if (resource == nullptr) return NullArgument(error_out, kFn, "resource");
+  return Guard(error_out, [&] {
+    writ::Request request;
+    int code = WRIT_OK;
+    for (auto [text, name, out] : {std::tuple{principal, "principal", &request.principal},
+                                   std::tuple{action, "action", &request.action},
+                                   std::tuple{resource, "resource", &request.resource}}) {
+      std::optional<writ::EntityUid> uid = writ::internal::ReadUid(text, name, &code, error_out);
+      if (!uid) return code;
+      *out = *std::move(uid);
+    }
+    code = writ::internal::ReadContextAndTime(*engine, context_json, now, &request, error_out);
+    if (code != WRIT_OK) return code;
+    auto decision = std::make_unique<writ_decision>();
+    engine->engine->Decide(request, &decision->decision);
+    *decision_out = decision.release();
+    return static_cast<int>(WRIT_OK);
+  });
+}
+
+int writ_decision_allowed(const writ_decision* decision) {
+  return decision != nullptr && decision->decision.allowed ? 1 : 0;
+}
+
+int writ_decision_revoked(const writ_decision* decision) {
+  return decision != nullptr && decision->decision.revoked ? 1 : 0;
+}
+
+size_t writ_decision_reason_count(const writ_decision* decision) {
+  return decision == nullptr ? 0 : decision->decision.reasons.size();
+}
+
+const char* writ_decision_reason(const writ_decision* decision, size_t i) {
+  if (i >= writ_decision_reason_count(decision)) return nullptr;
+  return decision->decision.reasons[i].c_str();
+}
+
+size_t writ_decision_error_count(const writ_decision* decision) {
+  return decision == nullptr ? 0 : decision->decision.errors.size();
+}
+
+const char* writ_decision_error_policy(const writ_decision* decision, size_t i) {
+  if (i >= writ_decision_error_count(decision)) return nullptr;
+  return decision->decision.errors[i].policy_id.c_str();
+}
+
+const char* writ_decision_error_message(const writ_decision* decision, size_t i) {
+  if (i >= writ_decision_error_count(decision)) return nullptr;
+  return decision->decision.errors[i].message.c_str();
+}
+
+size_t writ_decision_breakglass_count(const writ_decision* decision) {
+  return decision == nullptr ? 0 : decision->decision.breakglass.size();
+}
+
+const char* writ_decision_breakglass(const writ_decision* decision, size_t i) {
+  if (i >= writ_decision_breakglass_count(decision)) return nullptr;
+  return decision->decision.breakglass[i].c_str();
+}
+
+char* writ_decision_to_json(const writ_decision* decision) {
+  if (decision == nullptr) return nullptr;
+  try {
+    const std::string json = writ::DecisionToJson(decision->decision);
+    return writ::internal::CopyParts({json});
+  } catch (...) {   // std::bad_alloc: the documented NULL
+    return nullptr;
+  }
+}
+
+void writ_decision_free(writ_decision* decision) { delete decision; }
+
+int writ_revoke(writ_engine* engine, const char* uid, char** error_out) {
+  if (error_out != nullptr) *error_out = nullptr;
+  if (engine == nullptr) return NullArgument(error_out, "writ_revoke", "engine");
+  if (uid == nullptr) return NullArgument(error_out, "writ_revoke", "uid");
+  return Guard(error_out, [&] {
+    int code = WRIT_OK;
+    std::optional<writ::EntityUid> parsed = writ::internal::ReadUid(uid, "uid", &code, error_out);
+    if (!parsed) return code;
+    if (absl::Status s = engine->revoked->Revoke(*parsed); !s.ok()) {
+      return Fail(error_out, writ::internal::CodeOf(s),
+                  writ::internal::NamedError("uid", std::string(s.message())));
+    }
+    return static_cast<int>(WRIT_OK);
+  });
+}
+
+int writ_restore(writ_engine* engine, const char* uid, char** error_out) {
+  if (error_out != nullptr) *error_out = nullptr;
+  if (engine == nullptr) return NullArgument(error_out, "writ_restore", "engine");
+  if (uid == nullptr) return NullArgument(error_out, "writ_restore", "uid");
+  return Guard(error_out, [&] {
+    int code = WRIT_OK;
+    std::optional<writ::EntityUid> parsed = writ::internal::ReadUid(uid, "uid", &code, error_out);
+    if (!parsed) return code;
+    (void)engine->revoked->Restore(*parsed);
+    return static_cast<int>(WRIT_OK);
+  });
+}
+
+int writ_is_revoked(const writ_engine* engine, const char* uid, int* revoked_out, char** error_out) {
+  if (error_out != nullptr) *error_out = nullptr;
+  if (revoked_out == nullptr) return NullArgument(error_out, "writ_is_revoked", "revoked_out");
+  *revoked_out = 0;
+  if (engine == nullptr) return NullArgument(error_out, "writ_is_revoked", "engine");
+  if (uid == nullptr) return NullArgument(error_out, "writ_is_revoked", "uid");
+  return Guard(error_out, [&] {
+    int code = WRIT_OK;
+    std::optional<writ::EntityUid> parsed = writ::internal::ReadUid(uid, "uid", &code, error_out);
+    if (!parsed) return code;
+    *revoked_out = engine->revoked->Contains(*parsed) ? 1 : 0;
+    return static_cast<int>(WRIT_OK);
+  });
+}
+
+void writ_string_free(char* s) { std::free(s); }
+
+}  // extern "C"
