@@ -5,13 +5,13 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <system_error>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "src/base/file.h"
 #include "src/base/strings.h"
 #include "src/serve/limits.h"
 #include "writ/json.h"
@@ -23,21 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-absl::StatusOr<std::string> ReadWhole(const std::string& path, std::size_t max_bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  if (size < 0) return absl::InvalidArgumentError(absl::StrCat(path, ": cannot read file"));
-  if (static_cast<std::size_t>(size) > max_bytes) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat(path, ": file is ", size, " bytes, more than the limit of ", max_bytes));
-  }
-  in.seekg(0);
-  std::string text(static_cast<std::size_t>(size), '\0');
-  if (!in.read(text.data(), size)) return absl::InvalidArgumentError(absl::StrCat(path, ": cannot read file"));
-  return text;
-}
 
 // The policy files: `path` itself, or the *.cedar files under it, sorted.
 absl::StatusOr<std::vector<std::string>> PolicyFiles(const std::string& path) {
@@ -119,7 +104,7 @@ absl::StatusOr<LoadedSet> LoadPolicySet(const PolicySources& sources, const Deci
   if (!files.ok()) return files.status();
   PolicySet set;
   for (const std::string& file : *files) {
-    absl::StatusOr<std::string> text = ReadWhole(file, kMaxPolicyTextBytes);
+    absl::StatusOr<std::string> text = internal::ReadNamedFile(file, kMaxPolicyTextBytes);
     if (!text.ok()) {
       absl::StrAppend(&errors, text.status().message(), "\n");
       continue;
@@ -133,7 +118,7 @@ absl::StatusOr<LoadedSet> LoadPolicySet(const PolicySources& sources, const Deci
 
   Entities entities;
   if (!sources.entities.empty()) {
-    absl::StatusOr<std::string> text = ReadWhole(sources.entities, kMaxJsonBytes);
+    absl::StatusOr<std::string> text = internal::ReadNamedFile(sources.entities, kMaxJsonBytes);
     if (!text.ok()) return text.status();
     Fnv(&digest, sources.entities);
     Fnv(&digest, *text);
@@ -147,7 +132,7 @@ absl::StatusOr<LoadedSet> LoadPolicySet(const PolicySources& sources, const Deci
 
   LoadedSet out;
   if (!sources.revoked.empty()) {
-    absl::StatusOr<std::string> text = ReadWhole(sources.revoked, kMaxPolicyTextBytes);
+    absl::StatusOr<std::string> text = internal::ReadNamedFile(sources.revoked, kMaxPolicyTextBytes);
     if (!text.ok()) return text.status();
     Fnv(&digest, sources.revoked);
     Fnv(&digest, *text);

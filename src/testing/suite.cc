@@ -25,6 +25,7 @@
 #include "absl/time/time.h"
 #include "src/base/source.h"
 #include "src/base/strings.h"
+#include "src/base/file.h"
 #include "src/base/suggest.h"
 #include "src/base/utf8.h"
 #include "src/ext/extensions.h"
@@ -53,24 +54,6 @@ Issue Unlocated(std::string file, std::string message) {
   return issue;
 }
 
-// Reads a whole file of at most `max_bytes`.
-absl::StatusOr<std::string> ReadBounded(const fs::path& path, std::size_t max_bytes) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) return absl::InvalidArgumentError("is a folder, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError("cannot open file");
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  if (size < 0) return absl::InvalidArgumentError("cannot read file");
-  if (static_cast<std::size_t>(size) > max_bytes) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("file is ", size, " bytes, more than the limit of ", max_bytes));
-  }
-  in.seekg(0);
-  std::string text(static_cast<std::size_t>(size), '\0');
-  if (!in.read(text.data(), size)) return absl::InvalidArgumentError("cannot read file");
-  return text;
-}
 
 std::string Join(const std::vector<std::string_view>& items) {
   std::string out;
@@ -454,7 +437,7 @@ class SuiteReader {
         continue;
       }
       for (const std::string& file : files) {
-        absl::StatusOr<std::string> text = ReadBounded(file, kMaxPolicyTextBytes);
+        absl::StatusOr<std::string> text = internal::ReadFileBounded(file, kMaxPolicyTextBytes);
         if (!text.ok()) {
           Error(node, absl::StrCat("cannot read policy file `", file, "`: ", text.status().message()));
           continue;
@@ -477,7 +460,7 @@ class SuiteReader {
     bool ok = true;
     for (const auto& [name, node] : *names) {
       const std::string path = Resolve(name);
-      absl::StatusOr<std::string> text = ReadBounded(path, kMaxJsonBytes);
+      absl::StatusOr<std::string> text = internal::ReadFileBounded(path, kMaxJsonBytes);
       if (!text.ok()) {
         Error(node, absl::StrCat("cannot read entity file `", path, "`: ", text.status().message()),
               "paths are relative to the suite's folder");
@@ -510,7 +493,7 @@ class SuiteReader {
     if (f.value.IsScalar()) {
       if (!Visit(f.value)) return;
       const std::string path = Resolve(f.value.Scalar());
-      absl::StatusOr<std::string> text = ReadBounded(path, kMaxPolicyTextBytes);
+      absl::StatusOr<std::string> text = internal::ReadFileBounded(path, kMaxPolicyTextBytes);
       if (!text.ok()) {
         Error(f.value, absl::StrCat("cannot read revocation file `", path, "`: ", text.status().message()),
               "`revoked` is a list of Type::\"id\", or a file of them relative to the suite's folder");
@@ -921,7 +904,7 @@ TestSuite ParseTestSuite(std::string_view yaml, const std::string& path) {
 }
 
 TestSuite LoadTestSuite(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadBounded(path, kMaxTestSuiteBytes);
+  absl::StatusOr<std::string> text = internal::ReadFileBounded(path, kMaxTestSuiteBytes);
   if (!text.ok()) {
     TestSuite suite;
     suite.file = path;

@@ -1,12 +1,12 @@
 // writ CLI: flag parsing, bounded file reading, loading inputs.
 #include "tools/writ/cli.h"
 
-#include <fstream>
 #include <ostream>
 #include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "src/base/file.h"
 
 namespace writ::cli {
 
@@ -83,19 +83,7 @@ std::string CommandHelp(const Command& cmd) {
 }
 
 absl::StatusOr<std::string> ReadFile(const std::string& path, std::size_t max_bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  if (size < 0) return absl::InvalidArgumentError(absl::StrCat(path, ": cannot read file"));
-  if (static_cast<std::size_t>(size) > max_bytes) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat(path, ": file is ", size, " bytes, more than the limit of ", max_bytes));
-  }
-  in.seekg(0);
-  std::string text(static_cast<std::size_t>(size), '\0');
-  if (!in.read(text.data(), size)) return absl::InvalidArgumentError(absl::StrCat(path, ": cannot read file"));
-  return text;
+  return internal::ReadNamedFile(path, max_bytes);
 }
 
 std::optional<PolicySet> LoadPolicies(const std::vector<std::string>& paths, std::ostream& err,
@@ -135,6 +123,20 @@ std::optional<Entities> LoadEntities(const std::string& path, std::ostream& err,
   return *std::move(entities);
 }
 
+bool ReadClockFlags(const Args& args, DecideOptions* options, std::ostream& err) {
+  options->fail_closed = args.Has("fail-closed");
+  if (std::optional<std::string> now = args.One("now")) {
+    absl::Time t;
+    std::string why;
+    if (!absl::ParseTime(absl::RFC3339_full, *now, &t, &why)) {
+      err << "error: --now must be an RFC 3339 time such as 2026-11-22T12:00:00Z, not `" << *now << "`\n";
+      return false;
+    }
+    options->clock = [t] { return t; };
+  }
+  return true;
+}
+
 std::optional<DecideOptions> LoadDecideOptions(const Args& args, std::ostream& err) {
   if (args.Has("strict")) {
     for (const char* flag : {"now", "revoked", "fail-closed"}) {
@@ -145,16 +147,7 @@ std::optional<DecideOptions> LoadDecideOptions(const Args& args, std::ostream& e
     }
   }
   DecideOptions options;
-  options.fail_closed = args.Has("fail-closed");
-  if (std::optional<std::string> now = args.One("now")) {
-    absl::Time t;
-    std::string why;
-    if (!absl::ParseTime(absl::RFC3339_full, *now, &t, &why)) {
-      err << "error: --now must be an RFC 3339 time such as 2026-11-22T12:00:00Z, not `" << *now << "`\n";
-      return std::nullopt;
-    }
-    options.clock = [t] { return t; };
-  }
+  if (!ReadClockFlags(args, &options, err)) return std::nullopt;
   if (std::optional<std::string> path = args.One("revoked")) {
     absl::StatusOr<std::string> text = ReadFile(*path, kMaxPolicyTextBytes);
     if (!text.ok()) {

@@ -75,6 +75,9 @@ std::optional<Entities> LoadEntities(const std::string& path, std::ostream& err,
 // --revoked FILE and --fail-closed; nullopt (reported to `err`) when a value
 // does not read, or when --strict forbids them (they are writ extensions).
 std::optional<DecideOptions> LoadDecideOptions(const Args& args, std::ostream& err);
+// The part of it that reads --now (a fixed clock) and --fail-closed into
+// `options`; false (reported to `err`) when --now does not read.
+bool ReadClockFlags(const Args& args, DecideOptions* options, std::ostream& err);
 // The flags LoadDecideOptions reads, for the command table.
 inline const std::vector<FlagSpec>& DecideFlags() {
   static const std::vector<FlagSpec> kFlags = {

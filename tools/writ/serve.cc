@@ -56,16 +56,7 @@ int RunServe(const Args& args, std::ostream& /*out*/, std::ostream& err) {
   // reloader (and re-read on each reload) into one list kept for the
   // server's life.
   DecideOptions options;
-  options.fail_closed = args.Has("fail-closed");
-  if (std::optional<std::string> now = args.One("now")) {
-    absl::Time t;
-    std::string why;
-    if (!absl::ParseTime(absl::RFC3339_full, *now, &t, &why)) {
-      err << "error: --now must be an RFC 3339 time such as 2026-11-22T12:00:00Z, not `" << *now << "`\n";
-      return kExitUsage;
-    }
-    options.clock = [t] { return t; };
-  }
+  if (!ReadClockFlags(args, &options, err)) return kExitUsage;
   serve::PolicySources sources;
   sources.policies = policies.front();
   sources.entities = args.One("entities").value_or("");
