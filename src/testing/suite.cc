@@ -236,7 +236,7 @@ class SuiteReader {
     Fields fields;
     for (auto it = n.begin(); it != n.end() && !stopped_; ++it) {
       if (!Visit(it->first)) return std::nullopt;
-      const YAML::Node& key = it->first;
+      const YAML::Node key = it->first;   // a copy: `it->` is a temporary proxy
       if (!key.IsScalar()) {
         Error(key, absl::StrCat("a field name in ", Av(what), " must be a plain word"));
         continue;
@@ -773,7 +773,7 @@ class SuiteReader {
     Value::Record record;
     bool ok = true;
     for (auto it = n.begin(); it != n.end() && !stopped_; ++it) {
-      const YAML::Node& key = it->first;
+      const YAML::Node key = it->first;   // a copy: `it->` is a temporary proxy
       if (!Visit(key)) return std::nullopt;
       if (!key.IsScalar()) {
         Error(key, "a record's attribute names are strings");
