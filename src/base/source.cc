@@ -8,8 +8,8 @@ namespace writ::internal {
 SourceFile::SourceFile(std::string_view name, std::string_view text)
     : name_(name), text_(text) {
   line_starts_.push_back(0);
-  for (std::uint32_t i = 0; i < text_.size(); ++i) {
-    if (text_[i] == '\n') line_starts_.push_back(i + 1);
+  for (std::size_t i = text_.find('\n'); i != std::string_view::npos; i = text_.find('\n', i + 1)) {
+    line_starts_.push_back(static_cast<std::uint32_t>(i + 1));
   }
 }
 

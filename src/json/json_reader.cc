@@ -158,11 +158,10 @@ class TreeBuilder {
   bool key(Json::string_t& k) {
     Frame& f = stack_.back();
     Span span = StringSpan();
-    auto [it, inserted] = f.seen.try_emplace(k, span);
-    if (!inserted) {
+    if (std::optional<Span> first = Seen(f, k)) {
       Error(span, absl::StrCat("duplicate key `", Av(k), "`"),
-            absl::StrFormat("first given at line %d, column %d", file_.LineOf(it->second.begin),
-                            file_.ColumnOf(it->second.begin)));
+            absl::StrFormat("first given at line %d, column %d", file_.LineOf(first->begin),
+                            file_.ColumnOf(first->begin)));
     }
     f.node.keys.push_back(std::move(k));
     f.node.key_spans.push_back(span);
@@ -188,10 +187,31 @@ class TreeBuilder {
   }
 
  private:
+  // Objects with fewer than kLinearKeys members (requests, contexts, most
+  // entities) find duplicates by scanning their keys; larger ones index
+  // them, so that a huge object stays linear to read.
+  static constexpr std::size_t kLinearKeys = 16;
   struct Frame {
     JsonNode node;
-    absl::flat_hash_map<std::string, Span> seen;   // objects: key -> first location
+    absl::flat_hash_map<std::string, std::size_t> index;   // key -> member; built past kLinearKeys
   };
+
+  // Where `key`, about to be added to the object `f`, was first given in it.
+  static std::optional<Span> Seen(Frame& f, const std::string& key) {
+    const std::vector<std::string>& keys = f.node.keys;
+    if (keys.size() < kLinearKeys) {
+      for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (keys[i] == key) return f.node.key_spans[i];
+      }
+      return std::nullopt;
+    }
+    if (f.index.empty()) {
+      for (std::size_t i = 0; i < keys.size(); ++i) f.index.try_emplace(keys[i], i);
+    }
+    auto [it, inserted] = f.index.try_emplace(key, keys.size());
+    if (inserted) return std::nullopt;
+    return f.node.key_spans[it->second];
+  }
 
   std::uint32_t Consumed() const {
     return static_cast<std::uint32_t>(*high_water_ - text_.data());

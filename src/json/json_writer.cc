@@ -1,6 +1,8 @@
 // JSON forms, writing: values in Cedar's JSON form (the inverse of
 // ValueFromJson) and decisions as one line of JSON.
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "nlohmann/json.hpp"
 #include "src/ext/extensions.h"
@@ -67,22 +69,58 @@ std::string Dump(const OrderedJson& j) {
 
 std::string ValueToJson(const Value& value) { return Dump(ToJson(value)); }
 
-std::string DecisionToJson(const Decision& decision) {
-  OrderedJson out = OrderedJson::object();
-  out["decision"] = decision.allowed ? "allow" : "deny";
-  out["reasons"] = decision.reasons;
-  OrderedJson errors = OrderedJson::array();
-  for (const PolicyError& e : decision.errors) {
-    OrderedJson err = OrderedJson::object();
-    err["policy"] = e.policy_id;
-    err["message"] = e.message;
-    errors.push_back(std::move(err));
+namespace {
+
+// `s` as a JSON string. Policy ids and most messages are plain ASCII and are
+// copied as they are; anything else (quotes, control characters, UTF-8,
+// invalid UTF-8) goes through nlohmann's escaping.
+void AppendJsonString(std::string* out, const std::string& s) {
+  const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+    return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+  });
+  if (plain) {
+    out->push_back('"');
+    out->append(s);
+    out->push_back('"');
+  } else {
+    out->append(Dump(OrderedJson(s)));
   }
-  out["errors"] = std::move(errors);
+}
+
+void AppendJsonStrings(std::string* out, const std::vector<std::string>& strings) {
+  out->push_back('[');
+  for (std::size_t i = 0; i < strings.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    AppendJsonString(out, strings[i]);
+  }
+  out->push_back(']');
+}
+
+}  // namespace
+
+// Written directly rather than through a json tree: gateways render one
+// per request.
+std::string DecisionToJson(const Decision& decision) {
+  std::string out = decision.allowed ? R"({"decision":"allow","reasons":)" : R"({"decision":"deny","reasons":)";
+  AppendJsonStrings(&out, decision.reasons);
+  out += R"(,"errors":[)";
+  for (std::size_t i = 0; i < decision.errors.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out += R"({"policy":)";
+    AppendJsonString(&out, decision.errors[i].policy_id);
+    out += R"(,"message":)";
+    AppendJsonString(&out, decision.errors[i].message);
+    out.push_back('}');
+  }
+  out.push_back(']');
   // writ's extensions, only when they say something.
-  if (!decision.breakglass.empty()) out["breakglass"] = decision.breakglass;
-  if (decision.revoked) out["revoked"] = true;
-  return Dump(out);
+  if (!decision.breakglass.empty()) {
+    out += R"(,"breakglass":)";
+    AppendJsonStrings(&out, decision.breakglass);
+  }
+  if (decision.revoked) out += R"(,"revoked":true)";
+  out.push_back('}');
+  return out;
 }
 
 namespace internal {

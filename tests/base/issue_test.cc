@@ -54,5 +54,20 @@ TEST(Utf8Test, FindsInvalidSequences) {
   EXPECT_EQ(s, "😀");
 }
 
+// ASCII is skipped eight bytes at a time: a bad byte, or a valid sequence
+// straddling a word, is found wherever it sits.
+TEST(Utf8Test, EveryOffsetAroundTheAsciiFastPath) {
+  for (std::size_t at = 0; at < 20; ++at) {
+    std::string bad(24, 'a');
+    bad[at] = '\xff';
+    EXPECT_EQ(FindInvalidUtf8(bad), at);
+    std::string good(24, 'a');
+    good.replace(at, 4, "😀");
+    EXPECT_EQ(FindInvalidUtf8(good), std::nullopt) << at;
+    std::string truncated = std::string(at, 'a') + "\xf0\x9f\x98";
+    EXPECT_EQ(FindInvalidUtf8(truncated), at);
+  }
+}
+
 }  // namespace
 }  // namespace writ::internal

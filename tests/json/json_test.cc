@@ -227,6 +227,30 @@ TEST(ValueFromJson, DuplicateKeysAreErrors) {
   EXPECT_AT(ValueError(R"({"__entity": {"type": "A", "id": "b", "id": "c"}})"), 1u, 39u);
 }
 
+// Small objects find duplicates by scanning, large ones through an index
+// built at the 16th key: a duplicate is found on either side of that line,
+// with the location of its first occurrence.
+TEST(ValueFromJson, DuplicateKeysInLargeObjectsAreErrors) {
+  auto object = [](int n, const std::string& extra) {
+    std::string s = "{";
+    for (int i = 0; i < n; ++i) absl::StrAppend(&s, "\"k", i, "\":", i, ",\n");
+    return s + extra + "}";
+  };
+  for (int n : {15, 16, 17, 40}) {
+    SCOPED_TRACE(n);
+    EXPECT_TRUE(ValueFromJson(object(n, "\"last\":0"), "big.json", nullptr).ok());
+    for (int first : {0, 14, n - 1}) {
+      std::vector<Issue> issues;
+      absl::StatusOr<Value> v = ValueFromJson(object(n, absl::StrCat("\"k", first, "\":0")), "big.json", &issues);
+      ASSERT_FALSE(v.ok());
+      Issue i = FirstError(issues);
+      EXPECT_THAT(i.message, HasSubstr(absl::StrCat("duplicate key `k", first, "`")));
+      EXPECT_AT(i, static_cast<std::uint32_t>(n) + 1, 1u);
+      EXPECT_THAT(i.hint, HasSubstr(absl::StrCat("line ", first + 1, ", column ", first == 0 ? 2 : 1)));
+    }
+  }
+}
+
 TEST(ValueFromJson, MalformedJsonIsLocated) {
   Issue eof = ValueError("{\"a\": [1, 2");
   EXPECT_THAT(eof.message, HasSubstr("unexpected end of input"));
@@ -362,6 +386,32 @@ TEST(DecisionToJson, ExactForm) {
   Decision bad;
   bad.errors = {{"p", "bad \xFF byte"}};
   EXPECT_THAT(DecisionToJson(bad), HasSubstr("bad \xEF\xBF\xBD byte"));   // no exception
+  Decision ext;
+  ext.breakglass = {"bg1", "bg2"};
+  ext.revoked = true;
+  EXPECT_EQ(DecisionToJson(ext),
+            R"({"decision":"deny","reasons":[],"errors":[],"breakglass":["bg1","bg2"],"revoked":true})");
+}
+
+// Plain ASCII is copied, everything else escaped: either way the text reads
+// back as the strings written.
+TEST(DecisionToJson, EscapesWhatJsonRequires) {
+  const std::vector<std::string> strings = {"plain id", "quote \" and \\ backslash", "tab\tnew\nline\x01",
+                                            "caf\xC3\xA9 \xE2\x9C\x93", "", "del\x7F", "~!@#$%^&*()"};
+  Decision d;
+  d.allowed = true;
+  d.reasons = strings;
+  d.breakglass = strings;
+  for (const std::string& s : strings) d.errors.push_back({s, s + "!"});
+  const nlohmann::json j = nlohmann::json::parse(DecisionToJson(d));
+  EXPECT_EQ(j["decision"], "allow");
+  EXPECT_EQ(j["reasons"].get<std::vector<std::string>>(), strings);
+  EXPECT_EQ(j["breakglass"].get<std::vector<std::string>>(), strings);
+  ASSERT_EQ(j["errors"].size(), strings.size());
+  for (std::size_t i = 0; i < strings.size(); ++i) {
+    EXPECT_EQ(j["errors"][i]["policy"], strings[i]);
+    EXPECT_EQ(j["errors"][i]["message"], strings[i] + "!");
+  }
 }
 
 // ---------------------------------------------------------------- entity refs
