@@ -33,6 +33,7 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 std::string_view Sv(beast::string_view s) { return std::string_view(s.data(), s.size()); }
+using internal::Av;
 
 }  // namespace
 
@@ -103,7 +104,29 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
     parser_->body_limit(kMaxBodyBytes);
-    stream_.expires_after(server_->timeout);
+    stream_.expires_after(server_->timeout);   // for the header, the body and a 100 Continue
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  // A client that sent `Expect: 100-continue` (curl does for bodies over
+  // 1 KiB) waits for a 100 Continue before it sends the body; a body too
+  // large was refused already, on its Content-Length.
+  void OnHeader(beast::error_code ec, std::size_t) {
+    if (ec || parser_->is_done()) return OnRead(ec, 0);
+    const http::request<http::string_body>& req = parser_->get();
+    if (req.version() >= 11 && beast::iequals(req[http::field::expect], "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = shared_from_this()](beast::error_code write_ec, std::size_t) {
+                         if (!write_ec) self->ReadBody();
+                       });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
 
@@ -147,20 +170,30 @@ class Session : public std::enable_shared_from_this<Session> {
     Send(std::move(reply), req.version(), req.keep_alive());
   }
 
+  // Writes the reply as one buffer. The header values are writ's own
+  // (constants, numbers, HeaderSafe text); a control character among them
+  // would still be dropped rather than let through to split the header.
   void Send(HttpReply reply, unsigned version, bool keep_alive) {
-    res_ = {};
-    res_.version(version);
-    res_.result(static_cast<http::status>(reply.status));
-    res_.set(http::field::server, "writ");
-    res_.set(http::field::content_type, reply.content_type);
-    res_.set(http::field::cache_control, "no-store");
-    for (auto& [name, value] : reply.headers) res_.set(name, value);
-    res_.body() = std::move(reply.body);
-    res_.keep_alive(keep_alive);
-    res_.prepare_payload();
+    out_.clear();
+    const auto status = static_cast<http::status>(reply.status);
+    absl::StrAppend(&out_, version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ", reply.status, " ",
+                    Av(Sv(http::obsolete_reason(status))), "\r\nServer: writ\r\n");
+    AppendHeader("Content-Type", reply.content_type);
+    AppendHeader("Cache-Control", "no-store");
+    for (const auto& [name, value] : reply.headers) AppendHeader(name, value);
+    if (version == 10 && keep_alive) AppendHeader("Connection", "keep-alive");
+    if (version != 10 && !keep_alive) AppendHeader("Connection", "close");
+    absl::StrAppend(&out_, "Content-Length: ", reply.body.size(), "\r\n\r\n", reply.body);
     stream_.expires_after(server_->timeout);
-    http::async_write(stream_, res_,
-                      beast::bind_front_handler(&Session::OnWrite, shared_from_this(), keep_alive));
+    net::async_write(stream_, net::buffer(out_),
+                     beast::bind_front_handler(&Session::OnWrite, shared_from_this(), keep_alive));
+  }
+  void AppendHeader(std::string_view name, std::string_view value) {
+    out_.append(name).append(": ");
+    for (char c : value) {
+      if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7F) out_.push_back(c);
+    }
+    out_.append("\r\n");
   }
 
   void OnWrite(bool keep_alive, beast::error_code ec, std::size_t) {
@@ -188,7 +221,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  http::response<http::string_body> res_;
+  std::string out_;   // the reply being written
   std::vector<HeaderLine> headers_;
   std::array<char, 4096> drain_;
   std::size_t drained_ = 0;
@@ -293,18 +326,25 @@ void Server::Stop() {
   impl_->accept_retry->cancel();
 }
 
-void WaitForSignals(const std::function<void()>& on_reload) {
-  net::io_context ioc(1);
-  net::signal_set signals(ioc, SIGINT, SIGTERM, SIGHUP);
+struct SignalWaiter::Impl {
+  net::io_context ioc{1};
+  net::signal_set signals{ioc, SIGINT, SIGTERM, SIGHUP};
+};
+
+SignalWaiter::SignalWaiter() : impl_(std::make_unique<Impl>()) {}
+SignalWaiter::~SignalWaiter() = default;
+
+void SignalWaiter::Wait(const std::function<void()>& on_reload) {
   std::function<void(const beast::error_code&, int)> on_signal = [&](const beast::error_code& ec, int signo) {
     if (ec) return;
     if (signo == SIGHUP) {
       on_reload();
-      signals.async_wait(on_signal);
+      impl_->signals.async_wait(on_signal);
     }
   };
-  signals.async_wait(on_signal);
-  ioc.run();
+  impl_->signals.async_wait(on_signal);
+  impl_->ioc.run();
+  impl_->ioc.restart();
 }
 
 }  // namespace writ::serve

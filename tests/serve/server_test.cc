@@ -76,6 +76,15 @@ class Client {
     return Read();
   }
   void WriteRaw(const std::string& bytes) { net::write(stream_.socket(), net::buffer(bytes)); }
+  // Bytes up to and including the first blank line, as they came (read one
+  // at a time, so that nothing after it is consumed).
+  std::string ReadRawHead() {
+    std::string head;
+    char c;
+    beast::error_code ec;
+    while (!head.ends_with("\r\n\r\n") && stream_.socket().read_some(net::buffer(&c, 1), ec) == 1) head += c;
+    return ec ? ec.message() : head;
+  }
   Response Read() {
     http::response<http::string_body> res;
     beast::error_code ec;
@@ -371,6 +380,26 @@ TEST_F(ServerTest, SlowClientsAreDisconnected) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_EQ(metrics_.refusals(Refusal::kTimeout), 1u);
+}
+
+// curl sends `Expect: 100-continue` with bodies over 1 KiB and holds the body
+// back until it is told to go on (or a second passes).
+TEST_F(ServerTest, ExpectContinueIsAnswered) {
+  StartServer();
+  Client c = Connect();
+  const std::string body = kAllowRequest;
+  c.WriteRaw(absl::StrCat("POST /v1/authorize HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: ",
+                          body.size(), "\r\n\r\n"));
+  EXPECT_EQ(c.ReadRawHead(), "HTTP/1.1 100 Continue\r\n\r\n");
+  c.WriteRaw(body);
+  Response r = c.Read();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(Json(r.body)["decision"], "allow");
+  // A body over the limit is refused on its Content-Length, without a 100.
+  Client big = Connect();
+  big.WriteRaw(absl::StrCat("POST /v1/authorize HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: ",
+                            kMaxBodyBytes + 1, "\r\n\r\n"));
+  EXPECT_EQ(big.Read().status, 413);
 }
 
 TEST_F(ServerTest, DecisionsAreLoggedAsJsonLines) {
