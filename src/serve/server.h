@@ -65,9 +65,24 @@ class Server {
   std::unique_ptr<Impl> impl_;
 };
 
-// Blocks the calling thread until SIGINT or SIGTERM arrives, calling
-// `on_reload` (on this thread) for each SIGHUP meanwhile.
-void WaitForSignals(const std::function<void()>& on_reload);
+// Catches SIGINT, SIGTERM and SIGHUP from its construction on, so that a
+// signal arriving before Wait (while the first policy set loads, say) is
+// kept and acted on when Wait starts rather than killing the process.
+class SignalWaiter {
+ public:
+  SignalWaiter();
+  ~SignalWaiter();
+  SignalWaiter(const SignalWaiter&) = delete;
+  SignalWaiter& operator=(const SignalWaiter&) = delete;
+
+  // Blocks the calling thread until SIGINT or SIGTERM arrives, calling
+  // `on_reload` (on this thread) for each SIGHUP meanwhile.
+  void Wait(const std::function<void()>& on_reload);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace writ::serve
 

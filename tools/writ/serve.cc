@@ -73,8 +73,10 @@ int RunServe(const Args& args, std::ostream& /*out*/, std::ostream& err) {
     log->Start();
   }
 
-  // A reader of the decision log that goes away must not kill the server.
+  // A reader of the decision log that goes away must not kill the server;
+  // a SIGHUP or SIGTERM while the first set loads waits for the load.
   std::signal(SIGPIPE, SIG_IGN);
+  serve::SignalWaiter signals;
   serve::PolicyHolder holder;
   serve::Metrics metrics;
   std::mutex err_mu;
@@ -96,7 +98,7 @@ int RunServe(const Args& args, std::ostream& /*out*/, std::ostream& err) {
         << server_options.threads << " threads" << std::endl;
   }
   reloader.Start();
-  serve::WaitForSignals([&] {
+  signals.Wait([&] {
     {
       std::lock_guard<std::mutex> lock(err_mu);
       err << "writ serve: SIGHUP: reloading" << std::endl;
