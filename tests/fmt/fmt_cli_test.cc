@@ -2,34 +2,22 @@
 // `-`, directories, --format json, and the exit codes.
 #include <sys/stat.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/support/cli.h"
 
 namespace {
 
 using ::testing::HasSubstr;
+using ::writ::testing_support::CliResult;
+using ::writ::testing_support::CliTestBase;
+using ::writ::testing_support::Slurp;
 
 namespace fs = std::filesystem;
-
-struct Result {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 constexpr char kUnformatted[] = "// payments\npermit(principal in Namespace::\"payments\",action,resource)"
                                 "when{context.environment==\"prod\"};";
@@ -38,37 +26,12 @@ constexpr char kFormatted[] =
     "permit (principal in Namespace::\"payments\", action, resource)\n"
     "when { context.environment == \"prod\" };\n";
 
-class FmtCliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("writ_fmt_cli_test_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path Write(const std::string& name, const std::string& text) {
-    fs::path p = dir_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-
-  Result Run(const std::string& args, const std::string& stdin_path = "/dev/null") {
-    const std::string cmd = std::string(WRIT_CLI_PATH) + " " + args + " <" + stdin_path + " >" +
-                            (dir_ / "out").string() + " 2>" + (dir_ / "err").string();
-    const int status = std::system(cmd.c_str());
-    return {WEXITSTATUS(status), Slurp(dir_ / "out"), Slurp(dir_ / "err")};
-  }
-
-  fs::path dir_;
-};
+class FmtCliTest : public CliTestBase {};
 
 TEST_F(FmtCliTest, RewritesFilesInPlaceSilently) {
   const fs::path p = Write("a.cedar", kUnformatted);
   ::chmod(p.c_str(), 0640);
-  Result r = Run("fmt " + p.string());
+  CliResult r = Run("fmt " + p.string());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err, "");
@@ -82,7 +45,7 @@ TEST_F(FmtCliTest, RewritesFilesInPlaceSilently) {
 TEST_F(FmtCliTest, CheckListsFilesThatWouldChangeAndChangesNothing) {
   const fs::path a = Write("a.cedar", kUnformatted);
   const fs::path b = Write("b.cedar", kFormatted);
-  Result r = Run("fmt --check " + a.string() + " " + b.string());
+  CliResult r = Run("fmt --check " + a.string() + " " + b.string());
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(r.out, a.string() + "\n");
   EXPECT_EQ(Slurp(a), kUnformatted);
@@ -97,7 +60,7 @@ TEST_F(FmtCliTest, DirectoriesStandForTheirCedarFiles) {
   Write("d/sub/y.cedar", kUnformatted);
   Write("d/x.cedar", kFormatted);
   Write("d/notes.txt", "not policies");
-  Result r = Run("fmt --check " + (dir_ / "d").string());
+  CliResult r = Run("fmt --check " + (dir_ / "d").string());
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(r.out, (dir_ / "d/sub/y.cedar").string() + "\n" + (dir_ / "d/z.cedar").string() + "\n");
   r = Run("fmt " + (dir_ / "d").string());
@@ -109,7 +72,7 @@ TEST_F(FmtCliTest, DirectoriesStandForTheirCedarFiles) {
 
 TEST_F(FmtCliTest, StdoutAndStdin) {
   const fs::path p = Write("a.cedar", kUnformatted);
-  Result r = Run("fmt --stdout " + p.string());
+  CliResult r = Run("fmt --stdout " + p.string());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, kFormatted);
   EXPECT_EQ(Slurp(p), kUnformatted);
@@ -127,7 +90,7 @@ TEST_F(FmtCliTest, InvalidInputIsReportedAndLeftAlone) {
   const std::string bad = "permit(principal, action, resource);\npermit(principal, action, ) when { true };\n";
   const fs::path p = Write("bad.cedar", bad);
   const fs::path good = Write("good.cedar", kUnformatted);
-  Result r = Run("fmt " + p.string() + " " + good.string());
+  CliResult r = Run("fmt " + p.string() + " " + good.string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr(p.string() + ":2:27: error: unexpected `)`, expected `resource`\n"
                                "  permit(principal, action, ) when { true };\n"
@@ -143,7 +106,7 @@ TEST_F(FmtCliTest, InvalidInputIsReportedAndLeftAlone) {
 TEST_F(FmtCliTest, JsonReport) {
   const fs::path a = Write("a.cedar", kUnformatted);
   const fs::path b = Write("b.cedar", "permit(");
-  Result r = Run("fmt --check --format json " + a.string() + " " + b.string());
+  CliResult r = Run("fmt --check --format json " + a.string() + " " + b.string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "");
   const nlohmann::json j = nlohmann::json::parse(r.out);
@@ -161,13 +124,13 @@ TEST_F(FmtCliTest, JsonReport) {
 
 TEST_F(FmtCliTest, UsageAndHelp) {
   EXPECT_EQ(Run("fmt").exit_code, 2);
-  Result r = Run("help fmt");
+  CliResult r = Run("help fmt");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.out, HasSubstr("--check"));
 }
 
 TEST_F(FmtCliTest, BundledPoliciesAreFormatted) {
-  Result r = Run("fmt --check " + std::string(WRIT_SOURCE_DIR) + "/policies");
+  CliResult r = Run("fmt --check " + std::string(WRIT_SOURCE_DIR) + "/policies");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 

@@ -1,36 +1,18 @@
 // Tests for `writ lint`, run as a user runs it: human and JSON output, the
 // day options, --warnings-as-errors, and the exit codes.
-#include <unistd.h>
-
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/support/cli.h"
 
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-namespace fs = std::filesystem;
-
-struct Result {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using ::writ::testing_support::CliResult;
+using ::writ::testing_support::CliTestBase;
 
 constexpr char kNow[] = "--now 2026-06-01T00:00:00Z";
 
@@ -48,35 +30,11 @@ constexpr char kBreakglass[] =
     "@expires(\"2026-06-11T00:00:00Z\")\n"
     "permit(principal == User::\"oncall\", action, resource in Bucket::\"ledger\");\n";
 
-class LintCliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("writ_lint_cli_test_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string Write(const std::string& name, const std::string& text) {
-    fs::path p = dir_ / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-
-  Result Run(const std::string& args) {
-    const std::string cmd = std::string(WRIT_CLI_PATH) + " " + args + " </dev/null >" + (dir_ / "out").string() +
-                            " 2>" + (dir_ / "err").string();
-    const int status = std::system(cmd.c_str());
-    return {WEXITSTATUS(status), Slurp(dir_ / "out"), Slurp(dir_ / "err")};
-  }
-
-  fs::path dir_;
-};
+class LintCliTest : public CliTestBase {};
 
 TEST_F(LintCliTest, CleanPoliciesExitZero) {
   const std::string p = Write("clean.cedar", kClean);
-  Result r = Run("lint --policies " + p + " " + kNow);
+  CliResult r = Run("lint --policies " + p + " " + kNow);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "1 policy, 0 errors, 0 warnings\n");
   EXPECT_EQ(r.err, "");
@@ -85,7 +43,7 @@ TEST_F(LintCliTest, CleanPoliciesExitZero) {
 TEST_F(LintCliTest, WarningsAreReportedWithLocationsAndExitZero) {
   const std::string a = Write("a.cedar", kClean);
   const std::string b = Write("b.cedar", kWarnings);
-  Result r = Run("lint --policies " + a + " " + b + " " + kNow);
+  CliResult r = Run("lint --policies " + a + " " + b + " " + kNow);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr(b + ":1:1: warning: [owner-missing] policy1 has no `@owner`\n"
                                    "  permit(principal in Team::\"payments\""));
@@ -103,7 +61,7 @@ TEST_F(LintCliTest, WarningsAsErrorsExitsOne) {
 
 TEST_F(LintCliTest, ErrorsExitOneAndTheLimitIsAFlag) {
   const std::string p = Write("bg.cedar", kBreakglass);
-  Result r = Run("lint --policies " + p + " " + kNow);
+  CliResult r = Run("lint --policies " + p + " " + kNow);
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_THAT(r.out, HasSubstr(p + ":3:1: error: [breakglass-too-long] break-glass policy policy0 expires at "
                                    "2026-06-11T00:00:00Z, in 10 days: more than 7 days ahead\n"));
@@ -118,7 +76,7 @@ TEST_F(LintCliTest, NowAndExpiringWithinDays) {
                               "@owner(\"a\") @expires(\"2026-06-21T00:00:00Z\")\n"
                               "forbid(principal, action, resource);\n");
   EXPECT_EQ(Run("lint --policies " + p + " " + kNow).out, "1 policy, 0 errors, 0 warnings\n");
-  Result r = Run("lint --policies " + p + " " + kNow + " --expiring-within-days 20");
+  CliResult r = Run("lint --policies " + p + " " + kNow + " --expiring-within-days 20");
   EXPECT_THAT(r.out, HasSubstr(":1:13: warning: [expiring-soon] policy0 expires at 2026-06-21T00:00:00Z, in 20 days"));
   r = Run("lint --policies " + p + " --now 2026-06-21T00:00:00Z");
   EXPECT_THAT(r.out, HasSubstr(":1:13: warning: [expired] policy0 expired at 2026-06-21T00:00:00Z: it no longer "
@@ -134,7 +92,7 @@ TEST_F(LintCliTest, NowAndExpiringWithinDays) {
 TEST_F(LintCliTest, JsonFormat) {
   const std::string a = Write("a.cedar", kClean);
   const std::string b = Write("b.cedar", std::string(kWarnings) + kBreakglass);
-  Result r = Run("lint --format json --policies " + a + " " + b + " " + kNow);
+  CliResult r = Run("lint --format json --policies " + a + " " + b + " " + kNow);
   EXPECT_EQ(r.exit_code, 1) << r.err;
   const nlohmann::json j = nlohmann::json::parse(r.out, nullptr, false);
   ASSERT_TRUE(j.is_array()) << r.out;
@@ -161,7 +119,7 @@ TEST_F(LintCliTest, JsonFormat) {
 
 TEST_F(LintCliTest, JsonOfANameThatIsNotUtf8) {
   const std::string p = Write("bad\xff.cedar", kWarnings);
-  Result r = Run("lint --format json --policies '" + p + "' " + kNow);
+  CliResult r = Run("lint --format json --policies '" + p + "' " + kNow);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json j = nlohmann::json::parse(r.out, nullptr, false);
   ASSERT_TRUE(j.is_array()) << r.out;
@@ -172,7 +130,7 @@ TEST_F(LintCliTest, JsonOfANameThatIsNotUtf8) {
 TEST_F(LintCliTest, BadInputsAndFlagsExitTwo) {
   const std::string a = Write("a.cedar", kClean);
   const std::string bad = Write("bad.cedar", "permit(principal, action, );");
-  Result r = Run("lint --policies " + bad + " " + kNow);
+  CliResult r = Run("lint --policies " + bad + " " + kNow);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr(bad + ":1:27: error:"));
   EXPECT_EQ(Run("lint --policies " + (dir_ / "missing.cedar").string()).exit_code, 2);
@@ -194,7 +152,7 @@ TEST_F(LintCliTest, BadInputsAndFlagsExitTwo) {
 }
 
 TEST_F(LintCliTest, HelpListsTheRules) {
-  Result r = Run("help lint");
+  CliResult r = Run("help lint");
   EXPECT_EQ(r.exit_code, 0);
   for (const char* code : {"owner-missing", "expired", "expiring-soon", "breakglass-too-long", "unconstrained-permit",
                            "duplicate", "shadowed", "--warnings-as-errors"}) {

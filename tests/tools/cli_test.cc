@@ -1,58 +1,22 @@
 // Tests for tools/writ: the writ command run as a user runs it.
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/cli.h"
 
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
+using ::writ::testing_support::CliResult;
+using ::writ::testing_support::CliTestBase;
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class CliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("writ_cli_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path Write(const std::string& name, const std::string& text) {
-    fs::path p = dir_ / name;
-    std::ofstream(p) << text;
-    return p;
-  }
-
-  Result Run(const std::string& args) {
-    const std::string cmd = std::string(WRIT_CLI_PATH) + " " + args + " >" + (dir_ / "out").string() +
-                            " 2>" + (dir_ / "err").string();
-    int status = std::system(cmd.c_str());
-    return {WEXITSTATUS(status), Slurp(dir_ / "out"), Slurp(dir_ / "err")};
-  }
-
-  fs::path dir_;
-};
+class CliTest : public CliTestBase {};
 
 constexpr char kPolicies[] = R"(// workloads in the payments namespace may read
 permit(principal in Namespace::"payments", action == Action::"read", resource)
@@ -66,7 +30,7 @@ constexpr char kEntities[] = R"([
 ])";
 
 TEST_F(CliTest, HelpAndUsage) {
-  Result r = Run("--help");
+  CliResult r = Run("--help");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.out, HasSubstr("writ authorize"));
   r = Run("help authorize");
@@ -88,7 +52,7 @@ TEST_F(CliTest, HelpAndUsage) {
 }
 
 TEST_F(CliTest, CheckAcceptsGoodPolicies) {
-  Result r = Run("check --policies " + Write("p.cedar", kPolicies).string());
+  CliResult r = Run("check --policies " + Write("p.cedar", kPolicies).string());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "2 policies, 0 errors\n");
 }
@@ -98,7 +62,7 @@ TEST_F(CliTest, CheckReportsEveryErrorWithItsLocation) {
                      "permit(principal, action, resource) when { 1 + };\n"
                      "permit(principal, action, resource);\n"
                      "forbid(principal, action, resource) when { ) };\n");
-  Result r = Run("check --policies " + p.string());
+  CliResult r = Run("check --policies " + p.string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr(p.string() + ":1:"));
   EXPECT_THAT(r.err, HasSubstr(p.string() + ":3:"));
@@ -107,7 +71,7 @@ TEST_F(CliTest, CheckReportsEveryErrorWithItsLocation) {
 }
 
 TEST_F(CliTest, CheckNamesAMissingFile) {
-  Result r = Run("check --policies " + (dir_ / "nope.cedar").string());
+  CliResult r = Run("check --policies " + (dir_ / "nope.cedar").string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("nope.cedar: cannot open file"));
 }
@@ -116,7 +80,7 @@ TEST_F(CliTest, AuthorizeOneRequest) {
   fs::path p = Write("p.cedar", kPolicies), e = Write("e.json", kEntities);
   fs::path q = Write("q.json", R"({"principal": "Workload::\"api\"", "action": {"type": "Action", "id": "read"},
     "resource": {"__entity": {"type": "Bucket", "id": "ledger"}}, "context": {"environment": "prod", "revoked": false}})");
-  Result r = Run("authorize --policies " + p.string() + " --entities " + e.string() + " --request " + q.string());
+  CliResult r = Run("authorize --policies " + p.string() + " --entities " + e.string() + " --request " + q.string());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "{\"decision\":\"allow\",\"reasons\":[\"policy0\"],\"errors\":[]}\n");
 }
@@ -128,7 +92,7 @@ TEST_F(CliTest, AuthorizeJsonLinesDecidesEveryLineInOrder) {
       R"({"principal": "Workload::\"api\"", "action": "Action::\"read\"", "resource": "Bucket::\"l\"", "context": {"environment": "prod", "revoked" )" "\n"
       R"({"principal": "Workload::\"api\"", "action": "Action::\"read\"", "resource": "Bucket::\"l\"", "context": {"environment": "prod"}})" "\n"
       R"({"principal": "Workload::\"api\"", "action": "Action::\"read\"", "resource": "Bucket::\"l\"", "context": {"environment": "dev", "revoked": true}})" "\n");
-  Result r = Run("authorize --policies " + p.string() + " --entities " + e.string() + " --requests " + q.string());
+  CliResult r = Run("authorize --policies " + p.string() + " --entities " + e.string() + " --requests " + q.string());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::istringstream lines(r.out);
   std::string l1, l2, l3, l4, extra;
@@ -147,7 +111,7 @@ TEST_F(CliTest, AuthorizeJsonLinesDecidesEveryLineInOrder) {
 
 TEST_F(CliTest, AuthorizeRefusesBadInputsClearly) {
   fs::path p = Write("p.cedar", kPolicies);
-  Result r = Run("authorize --policies " + p.string() + " --request " + (dir_ / "none.json").string());
+  CliResult r = Run("authorize --policies " + p.string() + " --request " + (dir_ / "none.json").string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("none.json: cannot open file"));
   r = Run("authorize --policies " + p.string());
@@ -171,7 +135,7 @@ forbid(principal, action, resource) when { context.risk > 5 };)");
 {"principal": "W::\"api\"", "action": "A::\"r\"", "resource": "R::\"x\"", "context": {"risk": 1}, "now": "2026-12-01T00:00:00Z"}
 {"principal": "W::\"api\"", "action": "A::\"r\"", "resource": "R::\"x\"", "context": {}}
 )");
-  Result r = Run("authorize --policies " + p.string() + " --requests " + q.string() + " --revoked " + revoked.string() +
+  CliResult r = Run("authorize --policies " + p.string() + " --requests " + q.string() + " --revoked " + revoked.string() +
                  " --now 2026-11-22T12:00:00Z --fail-closed");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
@@ -193,7 +157,7 @@ TEST_F(CliTest, StrictKeepsToPureCedar) {
   fs::path ext = Write("ext.cedar", R"(@owner("payments")
 permit(principal, action, resource)
   when { spiffe("spiffe://prod.acme.io/ns/payments").isInTrustDomain("prod.acme.io") && "x".matches("x") };)");
-  Result r = Run("check --policies " + ext.string());
+  CliResult r = Run("check --policies " + ext.string());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   r = Run("check --strict --policies " + ext.string());
   EXPECT_EQ(r.exit_code, 1);
@@ -221,7 +185,7 @@ permit(principal, action, resource)
 
 TEST_F(CliTest, ConformanceCountsPassFailAndSkip) {
   const std::string data = std::string(WRIT_TESTDATA_DIR) + "/conformance";
-  Result r = Run("conformance " + data + " --skip-list " + data + "/skip.txt");
+  CliResult r = Run("conformance " + data + " --skip-list " + data + "/skip.txt");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.out, HasSubstr("FAIL t/1.json: bob wrongly expected allow: expected allow"));
   EXPECT_THAT(r.out, HasSubstr("1 passed, 1 failed, 1 skipped\n"));
@@ -229,13 +193,13 @@ TEST_F(CliTest, ConformanceCountsPassFailAndSkip) {
 
 TEST_F(CliTest, ConformanceRejectsAnUncommentedSkipEntry) {
   const std::string data = std::string(WRIT_TESTDATA_DIR) + "/conformance";
-  Result r = Run("conformance " + data + " --skip-list " + Write("s.txt", "t/1.json\n").string());
+  CliResult r = Run("conformance " + data + " --skip-list " + Write("s.txt", "t/1.json\n").string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("without a comment"));
 }
 
 TEST_F(CliTest, ConformanceSaysWhenTheCorpusIsMissing) {
-  Result r = Run("conformance " + (dir_ / "absent").string());
+  CliResult r = Run("conformance " + (dir_ / "absent").string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("not a directory"));
 }
