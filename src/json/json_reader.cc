@@ -3,6 +3,7 @@
 // integers outside i64, deep nesting, invalid UTF-8, oversized documents).
 #include "src/json/json_reader.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <exception>
 #include <iterator>
@@ -100,6 +101,29 @@ std::string ParseErrorMessage(const char* what) {
   return std::string(s);
 }
 
+// Objects with fewer than kLinearKeys members (requests, contexts, most
+// entities) find a key by scanning; larger ones through an index, built
+// when the object passes kLinearKeys, so that a huge object stays linear.
+constexpr std::size_t kLinearKeys = 16;
+using KeyIndex = absl::flat_hash_map<std::string, std::size_t>;   // key -> member
+
+// Which member of `object` is called `key` already, if one is; `index` is
+// the object's, and learns `key` as the name of the member about to be added.
+std::optional<std::size_t> FindKey(const JsonNode& object, const std::string& key, KeyIndex* index) {
+  const std::vector<std::string>& keys = object.keys;
+  if (keys.size() < kLinearKeys) {
+    auto it = std::find(keys.begin(), keys.end(), key);
+    if (it == keys.end()) return std::nullopt;
+    return static_cast<std::size_t>(it - keys.begin());
+  }
+  if (index->empty()) {
+    for (std::size_t i = 0; i < keys.size(); ++i) index->try_emplace(keys[i], i);
+  }
+  auto [it, inserted] = index->try_emplace(key, keys.size());
+  if (inserted) return std::nullopt;
+  return it->second;
+}
+
 // The SAX handler: builds JsonNodes bottom-up on an explicit stack.
 class TreeBuilder {
  public:
@@ -158,10 +182,10 @@ class TreeBuilder {
   bool key(Json::string_t& k) {
     Frame& f = stack_.back();
     Span span = StringSpan();
-    if (std::optional<Span> first = Seen(f, k)) {
+    if (std::optional<std::size_t> first = FindKey(f.node, k, &f.index)) {
+      const Span at = f.node.key_spans[*first];
       Error(span, absl::StrCat("duplicate key `", Av(k), "`"),
-            absl::StrFormat("first given at line %d, column %d", file_.LineOf(first->begin),
-                            file_.ColumnOf(first->begin)));
+            absl::StrFormat("first given at line %d, column %d", file_.LineOf(at.begin), file_.ColumnOf(at.begin)));
     }
     f.node.keys.push_back(std::move(k));
     f.node.key_spans.push_back(span);
@@ -187,31 +211,10 @@ class TreeBuilder {
   }
 
  private:
-  // Objects with fewer than kLinearKeys members (requests, contexts, most
-  // entities) find duplicates by scanning their keys; larger ones index
-  // them, so that a huge object stays linear to read.
-  static constexpr std::size_t kLinearKeys = 16;
   struct Frame {
     JsonNode node;
-    absl::flat_hash_map<std::string, std::size_t> index;   // key -> member; built past kLinearKeys
+    KeyIndex index;   // objects: their keys, once past kLinearKeys
   };
-
-  // Where `key`, about to be added to the object `f`, was first given in it.
-  static std::optional<Span> Seen(Frame& f, const std::string& key) {
-    const std::vector<std::string>& keys = f.node.keys;
-    if (keys.size() < kLinearKeys) {
-      for (std::size_t i = 0; i < keys.size(); ++i) {
-        if (keys[i] == key) return f.node.key_spans[i];
-      }
-      return std::nullopt;
-    }
-    if (f.index.empty()) {
-      for (std::size_t i = 0; i < keys.size(); ++i) f.index.try_emplace(keys[i], i);
-    }
-    auto [it, inserted] = f.index.try_emplace(key, keys.size());
-    if (inserted) return std::nullopt;
-    return f.node.key_spans[it->second];
-  }
 
   std::uint32_t Consumed() const {
     return static_cast<std::uint32_t>(*high_water_ - text_.data());
@@ -306,7 +309,222 @@ class TreeBuilder {
   bool failed_ = false;
 };
 
+// The fast path: a recursive-descent reader for the documents requests and
+// entities almost always are (no floats, no duplicate keys, nothing that
+// needs a message). It declines, returning false, at anything
+// else, and the document is then read by nlohmann's parser, which gives
+// every error its message and location; the trees of the two agree (a
+// differential test holds them to it).
+class PlainReader {
+ public:
+  explicit PlainReader(std::string_view text) : s_(text) {}
+
+  bool Read(JsonNode* root) {
+    SkipSpace();
+    if (!Value(root, 0)) return false;
+    SkipSpace();
+    return i_ == s_.size();
+  }
+
+ private:
+  bool Value(JsonNode* n, int depth) {
+    if (i_ >= s_.size()) return false;
+    const auto begin = static_cast<std::uint32_t>(i_);
+    switch (s_[i_]) {
+      case '{': return Object(n, depth);
+      case '[': return Array(n, depth);
+      case '"':
+        if (!String(&n->string)) return false;
+        n->kind = JsonNode::Kind::kString;
+        break;
+      case 't':
+        if (!Literal("true")) return false;
+        n->kind = JsonNode::Kind::kBool;
+        n->boolean = true;
+        break;
+      case 'f':
+        if (!Literal("false")) return false;
+        n->kind = JsonNode::Kind::kBool;
+        break;
+      case 'n':
+        if (!Literal("null")) return false;
+        break;
+      default:
+        if (!Integer(&n->integer)) return false;
+        n->kind = JsonNode::Kind::kInt;
+        break;
+    }
+    n->span = Span{begin, static_cast<std::uint32_t>(i_)};
+    return true;
+  }
+
+  bool Object(JsonNode* n, int depth) {
+    if (depth >= kMaxJsonDepth) return false;
+    n->kind = JsonNode::Kind::kObject;
+    const auto begin = static_cast<std::uint32_t>(i_++);
+    KeyIndex index;
+    SkipSpace();
+    if (i_ < s_.size() && s_[i_] == '}') {
+      ++i_;
+    } else {
+      while (true) {
+        SkipSpace();
+        const auto key_begin = static_cast<std::uint32_t>(i_);
+        std::string key;
+        if (i_ >= s_.size() || s_[i_] != '"' || !String(&key) || FindKey(*n, key, &index)) return false;
+        const Span key_span{key_begin, static_cast<std::uint32_t>(i_)};
+        SkipSpace();
+        if (i_ >= s_.size() || s_[i_] != ':') return false;
+        ++i_;
+        SkipSpace();
+        n->keys.push_back(std::move(key));
+        n->key_spans.push_back(key_span);
+        if (!Value(&n->items.emplace_back(), depth + 1)) return false;
+        SkipSpace();
+        if (i_ < s_.size() && s_[i_] == ',') {
+          ++i_;
+          continue;
+        }
+        if (i_ < s_.size() && s_[i_] == '}') {
+          ++i_;
+          break;
+        }
+        return false;
+      }
+    }
+    n->span = Span{begin, static_cast<std::uint32_t>(i_)};
+    return true;
+  }
+
+  bool Array(JsonNode* n, int depth) {
+    if (depth >= kMaxJsonDepth) return false;
+    n->kind = JsonNode::Kind::kArray;
+    const auto begin = static_cast<std::uint32_t>(i_++);
+    SkipSpace();
+    if (i_ < s_.size() && s_[i_] == ']') {
+      ++i_;
+    } else {
+      while (true) {
+        SkipSpace();
+        if (!Value(&n->items.emplace_back(), depth + 1)) return false;
+        SkipSpace();
+        if (i_ < s_.size() && s_[i_] == ',') {
+          ++i_;
+          continue;
+        }
+        if (i_ < s_.size() && s_[i_] == ']') {
+          ++i_;
+          break;
+        }
+        return false;
+      }
+    }
+    n->span = Span{begin, static_cast<std::uint32_t>(i_)};
+    return true;
+  }
+
+
+  // A string, decoded into `out`; declines control characters and escapes
+  // nlohmann would refuse (unknown ones, lone surrogates).
+  bool String(std::string* out) {
+    const std::size_t start = ++i_;
+    while (i_ < s_.size() && s_[i_] != '"' && s_[i_] != '\\' && static_cast<unsigned char>(s_[i_]) >= 0x20) ++i_;
+    out->assign(s_.data() + start, i_ - start);
+    while (i_ < s_.size()) {
+      const char c = s_[i_];
+      if (c == '"') {
+        ++i_;
+        return true;
+      }
+      if (static_cast<unsigned char>(c) < 0x20) return false;
+      if (c != '\\') {
+        out->push_back(c);
+        ++i_;
+      } else if (!Escape(out)) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  bool Escape(std::string* out) {
+    if (++i_ >= s_.size()) return false;
+    const char c = s_[i_++];
+    switch (c) {
+      case '"': case '\\': case '/': out->push_back(c); return true;
+      case 'b': out->push_back('\b'); return true;
+      case 'f': out->push_back('\f'); return true;
+      case 'n': out->push_back('\n'); return true;
+      case 'r': out->push_back('\r'); return true;
+      case 't': out->push_back('\t'); return true;
+      case 'u': break;
+      default: return false;
+    }
+    char32_t cp;
+    if (!Hex4(&cp) || (cp >= 0xDC00 && cp <= 0xDFFF)) return false;
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+      char32_t low;
+      if (s_.substr(i_, 2) != "\\u") return false;
+      i_ += 2;
+      if (!Hex4(&low) || low < 0xDC00 || low > 0xDFFF) return false;
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+    }
+    AppendUtf8(out, cp);
+    return true;
+  }
+
+  bool Hex4(char32_t* cp) {
+    if (i_ + 4 > s_.size()) return false;
+    *cp = 0;
+    for (int k = 0; k < 4; ++k) {
+      const char h = s_[i_++];
+      const int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+      if (d < 0) return false;
+      *cp = (*cp << 4) | static_cast<char32_t>(d);
+    }
+    return true;
+  }
+
+  bool Literal(std::string_view word) {
+    if (s_.substr(i_, word.size()) != word) return false;
+    i_ += word.size();
+    return true;
+  }
+
+  // -?(0|[1-9][0-9]*) within a signed 64-bit integer, and not -0.
+  bool Integer(std::int64_t* out) {
+    const bool negative = s_[i_] == '-';
+    if (negative) ++i_;
+    const std::size_t digits = i_;
+    std::uint64_t magnitude = 0;
+    const std::uint64_t limit = negative ? std::uint64_t{1} << 63 : (std::uint64_t{1} << 63) - 1;
+    for (; i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9'; ++i_) {
+      const auto d = static_cast<std::uint64_t>(s_[i_] - '0');
+      if (magnitude > (limit - d) / 10) return false;
+      magnitude = magnitude * 10 + d;
+    }
+    const std::size_t count = i_ - digits;
+    if (count == 0 || (count > 1 && s_[digits] == '0') || (negative && magnitude == 0)) return false;
+    if (i_ < s_.size() && (s_[i_] == '.' || s_[i_] == 'e' || s_[i_] == 'E')) return false;
+    *out = negative ? static_cast<std::int64_t>(0 - magnitude) : static_cast<std::int64_t>(magnitude);
+    return true;
+  }
+
+  void SkipSpace() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t')) ++i_;
+  }
+
+  std::string_view s_;
+  std::size_t i_ = 0;
+};
+
 }  // namespace
+
+std::optional<JsonNode> ReadPlainJson(std::string_view text) {
+  JsonNode root;
+  if (!PlainReader(text).Read(&root)) return std::nullopt;
+  return root;
+}
 
 std::optional<JsonNode> ReadJson(const SourceFile& file, std::vector<Issue>* issues) {
   std::string_view text = file.text();
@@ -325,6 +543,12 @@ std::optional<JsonNode> ReadJson(const SourceFile& file, std::vector<Issue>* iss
         absl::StrFormat("invalid UTF-8 (byte 0x%02X)", static_cast<unsigned char>(text[at]))));
     return std::nullopt;
   }
+  if (std::optional<JsonNode> plain = ReadPlainJson(text)) return plain;
+  return ReadJsonThoroughly(file, issues);
+}
+
+std::optional<JsonNode> ReadJsonThoroughly(const SourceFile& file, std::vector<Issue>* issues) {
+  std::string_view text = file.text();
   const char* high_water = text.data();
   TreeBuilder builder(file, issues, &high_water);
   bool ok = false;

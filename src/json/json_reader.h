@@ -46,6 +46,15 @@ std::string_view JsonKindName(JsonNode::Kind kind);
 // located issues and returns nullopt.
 std::optional<JsonNode> ReadJson(const SourceFile& file, std::vector<Issue>* issues);
 
+// ReadJson's two ways, for the test that holds them to the same trees.
+// ReadPlainJson: the fast path, for documents with no floats, duplicate
+// keys, malformed escapes or anything else that needs a message; nullopt
+// when it declines. ReadJsonThoroughly: nlohmann's parser, any document, every
+// error located. Both expect text within kMaxJsonBytes and valid UTF-8
+// (ReadJson checks those first).
+std::optional<JsonNode> ReadPlainJson(std::string_view text);
+std::optional<JsonNode> ReadJsonThoroughly(const SourceFile& file, std::vector<Issue>* issues);
+
 }  // namespace writ::internal
 
 #endif  // WRIT_SRC_JSON_JSON_READER_H_
