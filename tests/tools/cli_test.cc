@@ -45,7 +45,11 @@ TEST_F(CliTest, HelpAndUsage) {
   EXPECT_THAT(r.err, HasSubstr("unknown command `frobnicate`"));
   r = Run("check --polices x");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("unknown flag --polices"));
+  EXPECT_THAT(r.err, HasSubstr("unknown flag --polices for `writ check`; did you mean `--policies`?"));
+  r = Run("check p.cedar");   // the file without its flag
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unexpected argument `p.cedar` for `writ check`; files are given after a flag, "
+                               "as in `writ check --policies p.cedar`"));
   r = Run("check");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("--policies is required"));

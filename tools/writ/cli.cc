@@ -3,10 +3,13 @@
 
 #include <ostream>
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "src/base/file.h"
+#include "src/base/suggest.h"
 
 namespace writ::cli {
 
@@ -41,7 +44,12 @@ absl::StatusOr<Args> ParseArgs(const Command& cmd, const std::vector<std::string
       if (f.name == name) spec = &f;
     }
     if (spec == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name, " for `writ ", cmd.name, "`"));
+      std::vector<std::string> known;
+      for (const FlagSpec& f : cmd.flags) known.push_back("--" + f.name);
+      const std::vector<std::string_view> views(known.begin(), known.end());
+      const std::string hint = internal::Suggest("--" + name, views);
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown flag --", name, " for `writ ", cmd.name, "`", hint.empty() ? "" : "; ", hint));
     }
     auto& values = args.flags[name];
     if (!spec->takes_value) {
@@ -65,8 +73,22 @@ absl::StatusOr<Args> ParseArgs(const Command& cmd, const std::vector<std::string
     }
   }
   const int n = static_cast<int>(args.positional.size());
-  if (n < cmd.min_positional || n > cmd.max_positional) {
-    return absl::InvalidArgumentError(absl::StrCat("wrong number of arguments for `writ ", cmd.name, "`"));
+  if (n > cmd.max_positional) {
+    // Most often a file where a flag's files were meant: name that flag.
+    const std::string& extra = args.positional[static_cast<std::size_t>(cmd.max_positional)];
+    std::string message = absl::StrCat("unexpected argument `", extra, "` for `writ ", cmd.name, "`");
+    for (const FlagSpec& f : cmd.flags) {
+      if (f.repeated) {
+        absl::StrAppend(&message, "; files are given after a flag, as in `writ ", cmd.name, " --", f.name, " ", extra, "`");
+        break;
+      }
+    }
+    return absl::InvalidArgumentError(message);
+  }
+  if (n < cmd.min_positional) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("`writ ", cmd.name, "` needs ", cmd.min_positional, " argument", cmd.min_positional == 1 ? "" : "s",
+                     " besides its flags"));
   }
   return args;
 }
