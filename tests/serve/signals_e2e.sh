@@ -3,10 +3,14 @@
 # arrives then is kept and acted on once the server listens (it used to
 # kill the process), and SIGTERM afterwards stops it cleanly with exit 0.
 #
-#   tests/serve/signals_e2e.sh PATH/TO/writ
+#   tests/serve/signals_e2e.sh PATH/TO/writ [POLICIES]
+#
+# POLICIES (default 150,000) sizes the set so that loading it outlasts the
+# moment the signal needs; sanitizer builds load slower and pass fewer.
 set -euo pipefail
 
-writ=${1:?usage: signals_e2e.sh PATH/TO/writ}
+writ=${1:?usage: signals_e2e.sh PATH/TO/writ [POLICIES]}
+count=${2:-150000}
 tmp=$(mktemp -d /tmp/writ-signals.XXXXXX)
 pid=""
 cleanup() {
@@ -22,13 +26,20 @@ fail() {
 }
 
 # Large enough that loading it takes well over the moment the signal needs.
-awk 'BEGIN { for (i = 0; i < 150000; i++)
+awk -v n="$count" 'BEGIN { for (i = 0; i < n; i++)
   printf "permit(principal == User::\"u%d\", action == Action::\"view\", resource) when { context.n > %d };\n", i, i }' \
   > "$tmp/policies.cedar"
 
 "$writ" serve --policies "$tmp/policies.cedar" --listen 127.0.0.1:0 2> "$tmp/err" &
 pid=$!
-sleep 0.2
+# Once the process catches SIGHUP (bit 0 of SigCgt; before that, as in any
+# program still starting, the default action applies), and while it loads.
+for _ in $(seq 1 300); do
+  mask=$(awk '/^SigCgt:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+  (( (16#${mask:-0} & 1) == 1 )) && break
+  sleep 0.02
+done
+(( (16#${mask:-0} & 1) == 1 )) || fail "writ serve did not catch SIGHUP within 6 s of starting"
 grep -q "listening" "$tmp/err" && fail "the policy set loaded before the signal was sent; the test would prove nothing"
 kill -HUP "$pid" || fail "writ serve was gone before the SIGHUP"
 

@@ -20,6 +20,8 @@
 namespace writ::cli {
 
 int RunServe(const Args& args, std::ostream& /*out*/, std::ostream& err) {
+  // First of all: a SIGHUP or SIGTERM from now on waits for the first load.
+  serve::SignalWaiter signals;
   const std::vector<std::string>& policies = args.All("policies");
   if (policies.size() != 1) {
     err << "error: --policies takes one file or directory\n";
@@ -73,10 +75,8 @@ int RunServe(const Args& args, std::ostream& /*out*/, std::ostream& err) {
     log->Start();
   }
 
-  // A reader of the decision log that goes away must not kill the server;
-  // a SIGHUP or SIGTERM while the first set loads waits for the load.
+  // A reader of the decision log that goes away must not kill the server.
   std::signal(SIGPIPE, SIG_IGN);
-  serve::SignalWaiter signals;
   serve::PolicyHolder holder;
   serve::Metrics metrics;
   std::mutex err_mu;
