@@ -331,8 +331,12 @@ class PlainReader {
     if (i_ >= s_.size()) return false;
     const auto begin = static_cast<std::uint32_t>(i_);
     switch (s_[i_]) {
-      case '{': return Object(n, depth);
-      case '[': return Array(n, depth);
+      case '{':
+        if (!Object(n, depth)) return false;
+        break;
+      case '[':
+        if (!Array(n, depth)) return false;
+        break;
       case '"':
         if (!String(&n->string)) return false;
         n->kind = JsonNode::Kind::kString;
@@ -359,70 +363,54 @@ class PlainReader {
   }
 
   bool Object(JsonNode* n, int depth) {
-    if (depth >= kMaxJsonDepth) return false;
     n->kind = JsonNode::Kind::kObject;
-    const auto begin = static_cast<std::uint32_t>(i_++);
     KeyIndex index;
-    SkipSpace();
-    if (i_ < s_.size() && s_[i_] == '}') {
+    return Sequence('}', depth, [&] {
+      const auto key_begin = static_cast<std::uint32_t>(i_);
+      std::string key;
+      if (!At('"') || !String(&key) || FindKey(*n, key, &index)) return false;
+      n->key_spans.push_back(Span{key_begin, static_cast<std::uint32_t>(i_)});
+      n->keys.push_back(std::move(key));
+      SkipSpace();
+      if (!At(':')) return false;
       ++i_;
-    } else {
-      while (true) {
-        SkipSpace();
-        const auto key_begin = static_cast<std::uint32_t>(i_);
-        std::string key;
-        if (i_ >= s_.size() || s_[i_] != '"' || !String(&key) || FindKey(*n, key, &index)) return false;
-        const Span key_span{key_begin, static_cast<std::uint32_t>(i_)};
-        SkipSpace();
-        if (i_ >= s_.size() || s_[i_] != ':') return false;
-        ++i_;
-        SkipSpace();
-        n->keys.push_back(std::move(key));
-        n->key_spans.push_back(key_span);
-        if (!Value(&n->items.emplace_back(), depth + 1)) return false;
-        SkipSpace();
-        if (i_ < s_.size() && s_[i_] == ',') {
-          ++i_;
-          continue;
-        }
-        if (i_ < s_.size() && s_[i_] == '}') {
-          ++i_;
-          break;
-        }
-        return false;
-      }
-    }
-    n->span = Span{begin, static_cast<std::uint32_t>(i_)};
-    return true;
+      SkipSpace();
+      return Value(&n->items.emplace_back(), depth + 1);
+    });
   }
 
   bool Array(JsonNode* n, int depth) {
-    if (depth >= kMaxJsonDepth) return false;
     n->kind = JsonNode::Kind::kArray;
-    const auto begin = static_cast<std::uint32_t>(i_++);
+    return Sequence(']', depth, [&] { return Value(&n->items.emplace_back(), depth + 1); });
+  }
+
+  // The members of an object or the elements of an array, from the opening
+  // bracket on: commas between them, `close` after them, `member` reading each.
+  template <typename F>
+  bool Sequence(char close, int depth, F member) {
+    if (depth >= kMaxJsonDepth) return false;
+    ++i_;
     SkipSpace();
-    if (i_ < s_.size() && s_[i_] == ']') {
+    if (At(close)) {
       ++i_;
-    } else {
-      while (true) {
-        SkipSpace();
-        if (!Value(&n->items.emplace_back(), depth + 1)) return false;
-        SkipSpace();
-        if (i_ < s_.size() && s_[i_] == ',') {
-          ++i_;
-          continue;
-        }
-        if (i_ < s_.size() && s_[i_] == ']') {
-          ++i_;
-          break;
-        }
+      return true;
+    }
+    while (true) {
+      SkipSpace();
+      if (!member()) return false;
+      SkipSpace();
+      if (At(',')) {
+        ++i_;
+      } else if (At(close)) {
+        ++i_;
+        return true;
+      } else {
         return false;
       }
     }
-    n->span = Span{begin, static_cast<std::uint32_t>(i_)};
-    return true;
   }
 
+  bool At(char c) const { return i_ < s_.size() && s_[i_] == c; }
 
   // A string, decoded into `out`; declines control characters and escapes
   // nlohmann would refuse (unknown ones, lone surrogates).
