@@ -465,8 +465,7 @@ class PlainReader {
     if (i_ + 4 > s_.size()) return false;
     *cp = 0;
     for (int k = 0; k < 4; ++k) {
-      const char h = s_[i_++];
-      const int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+      const int d = HexValue(s_[i_++]);
       if (d < 0) return false;
       *cp = (*cp << 4) | static_cast<char32_t>(d);
     }

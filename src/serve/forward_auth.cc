@@ -18,13 +18,7 @@ namespace writ::serve {
 namespace {
 
 using internal::Av;
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+using internal::HexValue;
 
 bool IsControl(unsigned char c) { return c < 0x20 || c == 0x7F; }
 
