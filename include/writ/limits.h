@@ -23,6 +23,11 @@ inline constexpr std::size_t kMaxPolicies = 1'000'000;
 inline constexpr std::size_t kMaxJsonBytes = 256u << 20;
 inline constexpr int kMaxJsonDepth = 128;
 
+// Schemas (either form): bytes per schema text, and nesting of types
+// (records and sets inside each other, counted through common types).
+inline constexpr std::size_t kMaxSchemaBytes = 16u << 20;
+inline constexpr int kMaxSchemaDepth = 64;
+
 // writ's `spiffe` extension type: the SPIFFE-ID standard's bounds on a whole
 // ID and on its trust domain. A `pathMatches` pattern is at most as long as
 // an ID (a longer one is invalid), so matching is bounded by both.

@@ -17,6 +17,7 @@
 #include "writ/lint.h"
 #include "writ/policy_set.h"
 #include "writ/request.h"
+#include "writ/schema.h"
 #include "writ/value.h"
 
 #endif  // WRIT_WRIT_H_

@@ -16,7 +16,7 @@
 #include "src/base/source.h"
 #include "src/base/strings.h"
 #include "src/ext/extensions.h"
-#include "src/json/json_reader.h"
+#include "src/base/json_reader.h"
 #include "src/parse/parser.h"
 #include "writ/limits.h"
 

@@ -1,7 +1,7 @@
 // JSON reading: runs nlohmann/json's SAX parser over the text and builds a
 // located tree, rejecting what Cedar's JSON forbids (duplicate keys, floats,
 // integers outside i64, deep nesting, invalid UTF-8, oversized documents).
-#include "src/json/json_reader.h"
+#include "src/base/json_reader.h"
 
 #include <algorithm>
 #include <cstddef>

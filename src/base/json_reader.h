@@ -4,8 +4,8 @@
 // duplicate keys, of numbers that are not 64-bit signed integers and of
 // nesting deeper than kMaxJsonDepth (checked while parsing, before anything
 // recurses).
-#ifndef WRIT_SRC_JSON_JSON_READER_H_
-#define WRIT_SRC_JSON_JSON_READER_H_
+#ifndef WRIT_SRC_BASE_JSON_READER_H_
+#define WRIT_SRC_BASE_JSON_READER_H_
 
 #include <cstdint>
 #include <optional>
@@ -57,4 +57,4 @@ std::optional<JsonNode> ReadJsonThoroughly(const SourceFile& file, std::vector<I
 
 }  // namespace writ::internal
 
-#endif  // WRIT_SRC_JSON_JSON_READER_H_
+#endif  // WRIT_SRC_BASE_JSON_READER_H_

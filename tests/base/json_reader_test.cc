@@ -2,7 +2,7 @@
 // thorough one (nlohmann's parser): whatever the fast path accepts, the
 // thorough one accepts too, with the same tree to the byte span; whatever
 // needs a message, the fast path declines.
-#include "src/json/json_reader.h"
+#include "src/base/json_reader.h"
 
 #include <cstdlib>
 #include <filesystem>
