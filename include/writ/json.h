@@ -14,6 +14,7 @@
 #include "writ/entities.h"
 #include "writ/issue.h"
 #include "writ/request.h"
+#include "writ/schema.h"
 #include "writ/value.h"
 
 namespace writ {
@@ -28,6 +29,11 @@ struct JsonOptions {
   // unknown extension functions, as they are to Cedar. The same switch as
   // ParseOptions::strict.
   bool strict = false;
+  // Read through this schema (not owned; must outlive the call), as Cedar
+  // does: entity references and extension values where the schema types
+  // them, entities and requests checked against it, and the schema's action
+  // entities (with their groups) added to an entity store. Null: schemaless.
+  const Schema* schema = nullptr;
 };
 
 // A Cedar value in JSON: true/false, integers, strings, arrays (sets),
