@@ -18,6 +18,9 @@ constexpr std::string_view kTimeExample = "2026-12-31T23:59:59Z";
 }  // namespace
 
 void ReadLifecycle(const SourceFile& file, const ParseOptions& options, Policy* policy, std::vector<Issue>* issues) {
+  // Strict mode is exactly Cedar, where every annotation is valid and none
+  // changes a decision: lifecycle keys are plain annotations there.
+  if (options.strict) return;
   const Annotation* expires = nullptr;
   const Annotation* not_before = nullptr;
   const Annotation* breakglass = nullptr;
@@ -25,11 +28,6 @@ void ReadLifecycle(const SourceFile& file, const ParseOptions& options, Policy* 
     bool lifecycle = false;
     for (std::string_view key : kLifecycleKeys) lifecycle = lifecycle || a.key == key;
     if (!lifecycle) continue;
-    if (options.strict) {
-      issues->push_back(file.MakeIssue(a.key_span, absl::StrCat("`@", a.key, "` is a writ extension, not Cedar"),
-                                       Severity::kError, "remove it, or check without strict mode"));
-      continue;
-    }
     if (!a.value || a.value->empty()) {
       issues->push_back(file.MakeIssue(a.span, absl::StrCat("`@", a.key, "` needs a value"), Severity::kError,
                                        a.key == "owner"        ? "for example @owner(\"payments-team\")"

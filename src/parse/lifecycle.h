@@ -9,8 +9,8 @@
 //
 // Times are RFC 3339 with a zone ("2026-12-31T23:59:59Z",
 // "2026-12-31T18:00:00-05:00", fractions allowed). In strict mode (pure
-// Cedar) each of these annotations is an error, so that no policy silently
-// loses its expiry.
+// Cedar) they are plain annotations, accepted and meaningless, as every
+// annotation is in Cedar: a strict engine does not expire policies.
 #ifndef WRIT_SRC_PARSE_LIFECYCLE_H_
 #define WRIT_SRC_PARSE_LIFECYCLE_H_
 

@@ -68,12 +68,17 @@ TEST(LifecycleTest, MistakesAreLocatedAtTheirAnnotation) {
               ElementsAre(HasSubstr("1:34: the policy can never apply")));
 }
 
-TEST(LifecycleTest, StrictModeRejectsEveryLifecycleAnnotation) {
-  EXPECT_THAT(ReadOne(R"(@owner("a") @expires("2026-12-01T00:00:00Z") permit(principal, action, resource);)",
-                      /*strict=*/true)
-                  .issues,
-              ElementsAre("1:2: `@owner` is a writ extension, not Cedar",
-                          "1:14: `@expires` is a writ extension, not Cedar"));
+// Cedar accepts every annotation and gives none a meaning; strict mode is
+// exactly Cedar, so the lifecycle keys are plain annotations there, even
+// malformed ones, and a strict policy set never expires a policy.
+TEST(LifecycleTest, StrictModeAcceptsLifecycleAnnotationsWithoutMeaning) {
+  Read p = ReadOne(R"(@owner("a") @expires("2020-12-01T00:00:00Z") @not_before("tomorrow") @breakglass
+                        permit(principal, action, resource);)",
+                     /*strict=*/true);
+  EXPECT_THAT(p.issues, ElementsAre());
+  EXPECT_FALSE(p.policy.expires.has_value());
+  EXPECT_FALSE(p.policy.not_before.has_value());
+  EXPECT_FALSE(p.policy.breakglass);
 }
 
 TEST(LifecycleTest, PolicySetAddReportsThem) {

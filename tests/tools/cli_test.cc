@@ -167,9 +167,17 @@ permit(principal, action, resource)
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("ext.cedar:3:10: error: `spiffe` is not a function"));
   EXPECT_THAT(r.err, HasSubstr("note: `spiffe` is a writ extension, not Cedar"));
-  r = Run("check --strict --policies " + Write("owned.cedar", "@owner(\"payments\")\npermit(principal, action, resource);").string());
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr("owned.cedar:1:2: error: `@owner` is a writ extension, not Cedar"));
+  // Annotations are Cedar: strict mode accepts every one and gives the
+  // lifecycle keys no meaning, so an "expired" policy still allows there.
+  fs::path expired = Write("expired.cedar", "@owner(\"payments\") @expires(\"2020-01-01T00:00:00Z\")\npermit(principal, action, resource);");
+  r = Run("check --strict --policies " + expired.string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  fs::path any = Write("any.json", R"({"principal": "W::\"api\"", "action": "Action::\"read\"", "resource": "R::\"x\""})");
+  r = Run("authorize --strict --policies " + expired.string() + " --request " + any.string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"decision\":\"allow\""));
+  r = Run("authorize --policies " + expired.string() + " --request " + any.string());
+  EXPECT_THAT(r.out, HasSubstr("\"decision\":\"deny\""));
 
   // Pure Cedar policies decide the same; the extension flags and fields are refused.
   fs::path p = Write("p.cedar", kPolicies);

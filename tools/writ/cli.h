@@ -84,7 +84,7 @@ inline const std::vector<FlagSpec>& DecideFlags() {
       {"now", true, false, "time of requests without their own \"now\" (RFC 3339; default: the clock)"},
       {"revoked", true, false, "revoked uids, one Type::\"id\" per line (# comments)"},
       {"fail-closed", false, false, "a forbid whose condition errors denies (Cedar: skipped)"},
-      {"strict", false, false, "pure Cedar: reject writ's extensions (spiffe, matches, lifecycle, now, ...)"}};
+      {"strict", false, false, "exactly Cedar: reject spiffe, matches, now and the extension flags"}};
   return kFlags;
 }
 

@@ -23,7 +23,7 @@ const std::vector<Command>& Commands() {
        "Exit 0 when there is none, 1 when there are errors.",
        {{"policies", true, true, "policy files (Cedar)"},
         {"format", true, false, "`text` (default) or `json`"},
-        {"strict", false, false, "pure Cedar: reject writ's extensions (spiffe, matches, lifecycle annotations)"}},
+        {"strict", false, false, "exactly Cedar: reject spiffe and matches (annotations are accepted, meaningless)"}},
        0, 0, RunCheck},
       {"authorize",
        "writ authorize --policies FILE... [--entities FILE] (--request FILE | --requests FILE.jsonl)",
