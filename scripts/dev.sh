@@ -54,6 +54,23 @@ configure_and_build() {
 
 build_main() { install_packages; configure_and_build "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo; }
 
+# The differential test (tests/differential) runs Cedar's validator under node:
+# nodejs and npm from Debian, and the cedar-wasm its package-lock.json pins.
+install_differential() {
+  local diff="$root/tests/differential"
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    log "installing nodejs npm"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
+  if [ ! -d "$diff/node_modules/@cedar-policy/cedar-wasm" ]; then
+    log "npm ci in tests/differential"
+    (cd "$diff" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 demo() {
   build_main
   local ex="$root/policies/example"
@@ -65,6 +82,7 @@ demo() {
 }
 
 run_tests() {
+  install_differential
   build_main
   if [ "${WRIT_SKIP_SANITIZERS:-0}" != 1 ]; then
     # Sanitizers, for the suites they matter for: every suite under ASan+UBSan
