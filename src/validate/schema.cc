@@ -2,12 +2,24 @@
 // detection and dispatch to the parser of each form.
 #include "writ/schema.h"
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "src/base/source.h"
+#include "src/base/utf8.h"
 #include "src/validate/schema.h"
+#include "src/validate/schema_parse.h"
+#include "src/validate/schema_syntax.h"
+#include "writ/limits.h"
 
 namespace writ {
 
@@ -36,6 +48,68 @@ absl::StatusOr<Schema> Schema::Parse(std::string_view text, std::string_view sou
   return Parse(text, source_name, DetectFormat(text, source_name), issues, options);
 }
 
-// TODO(schema parser): Parse(form), ToJson, ToCedar, entity_types, actions.
+absl::StatusOr<Schema> Schema::Parse(std::string_view text, std::string_view source_name,
+                                     SchemaFormat format, std::vector<Issue>* issues,
+                                     const SchemaOptions& options) {
+  std::vector<Issue> found;
+  internal::SourceFile file(source_name, text);
+  auto fail = [&](std::string_view what) -> absl::Status {
+    if (issues != nullptr) issues->insert(issues->end(), found.begin(), found.end());
+    return absl::InvalidArgumentError(absl::StrCat(
+        "schema ", std::string(source_name), ": ", std::string(what),
+        found.empty() ? std::string() : absl::StrCat(": ", found.front().message)));
+  };
+  if (text.size() > kMaxSchemaBytes) {
+    found.push_back(file.MakeIssue({0, 0},
+                                   absl::StrCat("schema is ", text.size(), " bytes, more than the ",
+                                                kMaxSchemaBytes, " allowed (kMaxSchemaBytes)")));
+    return fail("too large");
+  }
+  if (std::optional<std::size_t> bad = internal::FindInvalidUtf8(text)) {
+    auto at = static_cast<std::uint32_t>(*bad);
+    found.push_back(file.MakeIssue({at, at + 1}, "invalid UTF-8"));
+    return fail("invalid UTF-8");
+  }
+  std::optional<internal::SchemaSyntax> syntax;
+  switch (format) {
+    case SchemaFormat::kCedar:
+      syntax = internal::ParseCedarSchema(file, &found);
+      break;
+    case SchemaFormat::kJson:
+      syntax = internal::ParseJsonSchema(file, &found);
+      break;
+  }
+  if (!syntax || HasErrors(found)) return fail("does not parse");
+  std::shared_ptr<internal::SchemaData> data = internal::ResolveSchema(
+      std::make_shared<const internal::SchemaSyntax>(std::move(*syntax)), file, options, &found);
+  if (data == nullptr || HasErrors(found)) return fail("does not resolve");
+  if (issues != nullptr) issues->insert(issues->end(), found.begin(), found.end());
+  return internal::SchemaData::Make(std::move(data));
+}
+
+std::string Schema::ToJson() const {
+  if (data_->syntax == nullptr) return "{}\n";
+  return internal::PrintSchemaJson(*data_->syntax);
+}
+
+std::string Schema::ToCedar() const {
+  if (data_->syntax == nullptr) return "";
+  return internal::PrintSchemaCedar(*data_->syntax);
+}
+
+std::vector<std::string> Schema::entity_types() const {
+  std::vector<std::string> out;
+  out.reserve(data_->entity_types.size());
+  for (const auto& [name, def] : data_->entity_types) out.push_back(name);
+  return out;
+}
+
+std::vector<std::string> Schema::actions() const {
+  std::vector<std::string> out;
+  out.reserve(data_->actions.size());
+  for (const auto& [uid, def] : data_->actions) out.push_back(uid.ToString());
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 }  // namespace writ
