@@ -54,33 +54,33 @@ enum Fn : std::uint8_t {
 // INVARIANT: index == position == the Fn enumerator, so a call dispatches by index.
 constexpr bool kCedar = false, kWrit = true;
 constexpr std::array<ExtFunction, kFnCount> kFunctions = {{
-    {"ip", Style::kFunction, 1, kIp, kCedar},
-    {"isIpv4", Style::kMethod, 1, kIsIpv4, kCedar},
-    {"isIpv6", Style::kMethod, 1, kIsIpv6, kCedar},
-    {"isLoopback", Style::kMethod, 1, kIsLoopback, kCedar},
-    {"isMulticast", Style::kMethod, 1, kIsMulticast, kCedar},
-    {"isInRange", Style::kMethod, 2, kIsInRange, kCedar},
-    {"decimal", Style::kFunction, 1, kDecimal, kCedar},
-    {"lessThan", Style::kMethod, 2, kLessThan, kCedar},
-    {"lessThanOrEqual", Style::kMethod, 2, kLessThanOrEqual, kCedar},
-    {"greaterThan", Style::kMethod, 2, kGreaterThan, kCedar},
-    {"greaterThanOrEqual", Style::kMethod, 2, kGreaterThanOrEqual, kCedar},
-    {"datetime", Style::kFunction, 1, kDatetime, kCedar},
-    {"duration", Style::kFunction, 1, kDuration, kCedar},
-    {"offset", Style::kMethod, 2, kOffset, kCedar},
-    {"durationSince", Style::kMethod, 2, kDurationSince, kCedar},
-    {"toDate", Style::kMethod, 1, kToDate, kCedar},
-    {"toTime", Style::kMethod, 1, kToTime, kCedar},
-    {"toMilliseconds", Style::kMethod, 1, kToMilliseconds, kCedar},
-    {"toSeconds", Style::kMethod, 1, kToSeconds, kCedar},
-    {"toMinutes", Style::kMethod, 1, kToMinutes, kCedar},
-    {"toHours", Style::kMethod, 1, kToHours, kCedar},
-    {"toDays", Style::kMethod, 1, kToDays, kCedar},
-    {"spiffe", Style::kFunction, 1, kSpiffe, kWrit},
-    {"trustDomain", Style::kMethod, 1, kTrustDomain, kWrit},
-    {"path", Style::kMethod, 1, kPath, kWrit},
-    {"isInTrustDomain", Style::kMethod, 2, kIsInTrustDomain, kWrit},
-    {"pathMatches", Style::kMethod, 2, kPathMatches, kWrit},
+    {"ip", Style::kFunction, 1, kIp, kCedar, {K::kString, K::kString}, K::kIp},
+    {"isIpv4", Style::kMethod, 1, kIsIpv4, kCedar, {K::kIp, K::kIp}, K::kBool},
+    {"isIpv6", Style::kMethod, 1, kIsIpv6, kCedar, {K::kIp, K::kIp}, K::kBool},
+    {"isLoopback", Style::kMethod, 1, kIsLoopback, kCedar, {K::kIp, K::kIp}, K::kBool},
+    {"isMulticast", Style::kMethod, 1, kIsMulticast, kCedar, {K::kIp, K::kIp}, K::kBool},
+    {"isInRange", Style::kMethod, 2, kIsInRange, kCedar, {K::kIp, K::kIp}, K::kBool},
+    {"decimal", Style::kFunction, 1, kDecimal, kCedar, {K::kString, K::kString}, K::kDecimal},
+    {"lessThan", Style::kMethod, 2, kLessThan, kCedar, {K::kDecimal, K::kDecimal}, K::kBool},
+    {"lessThanOrEqual", Style::kMethod, 2, kLessThanOrEqual, kCedar, {K::kDecimal, K::kDecimal}, K::kBool},
+    {"greaterThan", Style::kMethod, 2, kGreaterThan, kCedar, {K::kDecimal, K::kDecimal}, K::kBool},
+    {"greaterThanOrEqual", Style::kMethod, 2, kGreaterThanOrEqual, kCedar, {K::kDecimal, K::kDecimal}, K::kBool},
+    {"datetime", Style::kFunction, 1, kDatetime, kCedar, {K::kString, K::kString}, K::kDatetime},
+    {"duration", Style::kFunction, 1, kDuration, kCedar, {K::kString, K::kString}, K::kDuration},
+    {"offset", Style::kMethod, 2, kOffset, kCedar, {K::kDatetime, K::kDuration}, K::kDatetime},
+    {"durationSince", Style::kMethod, 2, kDurationSince, kCedar, {K::kDatetime, K::kDatetime}, K::kDuration},
+    {"toDate", Style::kMethod, 1, kToDate, kCedar, {K::kDatetime, K::kDatetime}, K::kDatetime},
+    {"toTime", Style::kMethod, 1, kToTime, kCedar, {K::kDatetime, K::kDatetime}, K::kDuration},
+    {"toMilliseconds", Style::kMethod, 1, kToMilliseconds, kCedar, {K::kDuration, K::kDuration}, K::kLong},
+    {"toSeconds", Style::kMethod, 1, kToSeconds, kCedar, {K::kDuration, K::kDuration}, K::kLong},
+    {"toMinutes", Style::kMethod, 1, kToMinutes, kCedar, {K::kDuration, K::kDuration}, K::kLong},
+    {"toHours", Style::kMethod, 1, kToHours, kCedar, {K::kDuration, K::kDuration}, K::kLong},
+    {"toDays", Style::kMethod, 1, kToDays, kCedar, {K::kDuration, K::kDuration}, K::kLong},
+    {"spiffe", Style::kFunction, 1, kSpiffe, kWrit, {K::kString, K::kString}, K::kSpiffe},
+    {"trustDomain", Style::kMethod, 1, kTrustDomain, kWrit, {K::kSpiffe, K::kSpiffe}, K::kString},
+    {"path", Style::kMethod, 1, kPath, kWrit, {K::kSpiffe, K::kSpiffe}, K::kString},
+    {"isInTrustDomain", Style::kMethod, 2, kIsInTrustDomain, kWrit, {K::kSpiffe, K::kString}, K::kBool},
+    {"pathMatches", Style::kMethod, 2, kPathMatches, kWrit, {K::kSpiffe, K::kString}, K::kBool},
 }};
 
 // A value's type as Cedar names it in messages.
@@ -89,23 +89,21 @@ std::string TypeName(const Value& v) {
   return std::string(Value::KindName(v.kind()));
 }
 
-// Cedar checks the arguments in order and reports the first mismatch.
-absl::Status CheckKinds(ExtArgs args, std::initializer_list<K> kinds) {
-  std::size_t i = 0;
-  for (K k : kinds) {
-    if (!args[i]->is(k)) {
+// The signature's kinds, checked in order as Cedar does: the first mismatch
+// is reported.
+absl::Status CheckKinds(const ExtFunction& fn, ExtArgs args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (!args[i]->is(fn.params[i])) {
       return absl::InvalidArgumentError(
-          absl::StrCat("type error: expected ", Av(Value::KindName(k)), ", got ", TypeName(*args[i])));
+          absl::StrCat("type error: expected ", Av(Value::KindName(fn.params[i])), ", got ", TypeName(*args[i])));
     }
-    ++i;
   }
   return absl::OkStatus();
 }
 
-// A constructor: one string argument, parsed by `parse`.
+// A constructor: one string argument (kinds already checked), parsed by `parse`.
 template <typename T>
 absl::StatusOr<T> ParseArg(ExtArgs args, absl::StatusOr<T> (*parse)(std::string_view)) {
-  if (absl::Status s = CheckKinds(args, {K::kString}); !s.ok()) return s;
   return parse(args[0]->as_string());
 }
 
@@ -139,7 +137,8 @@ absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, ExtArgs args) {
                                                    Av(fn.name), "`: expected ", fn.arity, ", got ",
                                                    args.size()));
   }
-  absl::Status s;
+  absl::Status s = CheckKinds(fn, args);
+  if (!s.ok()) return s;
   switch (static_cast<Fn>(fn.index)) {
     case kIp: {
       absl::StatusOr<IpAddr> v = ParseArg(args, ParseIpAddr);
@@ -150,7 +149,6 @@ absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, ExtArgs args) {
     case kIsIpv6:
     case kIsLoopback:
     case kIsMulticast: {
-      if (s = CheckKinds(args, {K::kIp}); !s.ok()) return s;
       const IpAddr& ip = args[0]->as_ip();
       const bool r = fn.index == kIsIpv4 ? !ip.is_v6
                    : fn.index == kIsIpv6 ? ip.is_v6
@@ -159,7 +157,6 @@ absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, ExtArgs args) {
       return Value::Bool(r);
     }
     case kIsInRange:
-      if (s = CheckKinds(args, {K::kIp, K::kIp}); !s.ok()) return s;
       return Value::Bool(IpIsInRange(args[0]->as_ip(), args[1]->as_ip()));
     case kDecimal: {
       absl::StatusOr<Decimal> v = ParseArg(args, ParseDecimal);
@@ -170,7 +167,6 @@ absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, ExtArgs args) {
     case kLessThanOrEqual:
     case kGreaterThan:
     case kGreaterThanOrEqual: {
-      if (s = CheckKinds(args, {K::kDecimal, K::kDecimal}); !s.ok()) return s;
       const Decimal a = args[0]->as_decimal(), b = args[1]->as_decimal();
       const bool r = fn.index == kLessThan ? a < b
                    : fn.index == kLessThanOrEqual ? a <= b
@@ -189,7 +185,6 @@ absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, ExtArgs args) {
       return Value::FromDuration(*v);
     }
     case kOffset: {
-      if (s = CheckKinds(args, {K::kDatetime, K::kDuration}); !s.ok()) return s;
       const Datetime t = args[0]->as_datetime();
       const Duration d = args[1]->as_duration();
       std::int64_t r = 0;
@@ -200,7 +195,6 @@ absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, ExtArgs args) {
       return Value::FromDatetime({r});
     }
     case kDurationSince: {
-      if (s = CheckKinds(args, {K::kDatetime, K::kDatetime}); !s.ok()) return s;
       const Datetime a = args[0]->as_datetime(), b = args[1]->as_datetime();
       std::int64_t r = 0;
       if (__builtin_sub_overflow(a.ms, b.ms, &r)) {
@@ -210,7 +204,6 @@ absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, ExtArgs args) {
       return Value::FromDuration({r});
     }
     case kToDate: {
-      if (s = CheckKinds(args, {K::kDatetime}); !s.ok()) return s;
       const std::optional<Datetime> d = DatetimeToDate(args[0]->as_datetime());
       if (!d) {
         return ExtError("toDate", absl::StrCat("overflows when computing the date of ",
@@ -219,39 +212,32 @@ absl::StatusOr<Value> CallExtFunction(const ExtFunction& fn, ExtArgs args) {
       return Value::FromDatetime(*d);
     }
     case kToTime:
-      if (s = CheckKinds(args, {K::kDatetime}); !s.ok()) return s;
       return Value::FromDuration(DatetimeToTime(args[0]->as_datetime()));
     case kToMilliseconds:
     case kToSeconds:
     case kToMinutes:
     case kToHours:
     case kToDays: {
-      if (s = CheckKinds(args, {K::kDuration}); !s.ok()) return s;
       // Truncating division (toward zero), as Cedar's successive divisions.
       static constexpr std::int64_t kUnitMs[] = {1, 1'000, 60'000, 3'600'000, 86'400'000};
       return Value::Long(args[0]->as_duration().ms / kUnitMs[fn.index - kToMilliseconds]);
     }
     case kSpiffe: {
-      if (s = CheckKinds(args, {K::kString}); !s.ok()) return s;
       absl::StatusOr<SpiffeId> id = ParseSpiffeId(args[0]->as_string());
       if (!id.ok()) return ExtError(fn.name, std::string(id.status().message()));
       return Value::FromSpiffe(*std::move(id));
     }
     case kTrustDomain:
-      if (s = CheckKinds(args, {K::kSpiffe}); !s.ok()) return s;
       return Value::String(args[0]->as_spiffe().trust_domain);
     case kPath:
-      if (s = CheckKinds(args, {K::kSpiffe}); !s.ok()) return s;
       return Value::String(args[0]->as_spiffe().path);
     case kIsInTrustDomain: {
-      if (s = CheckKinds(args, {K::kSpiffe, K::kString}); !s.ok()) return s;
       const std::string& td = args[1]->as_string();
       if (s = CheckTrustDomain(td); !s.ok()) return ExtError(fn.name, std::string(s.message()));
       // The id's trust domain is lowercase already.
       return Value::Bool(absl::EqualsIgnoreCase(Av(args[0]->as_spiffe().trust_domain), Av(td)));
     }
     case kPathMatches: {
-      if (s = CheckKinds(args, {K::kSpiffe, K::kString}); !s.ok()) return s;
       const std::string& pattern = args[1]->as_string();
       if (s = CheckSpiffePathPattern(pattern); !s.ok()) return ExtError(fn.name, std::string(s.message()));
       return Value::Bool(SpiffePathMatches(pattern, args[0]->as_spiffe().path));

@@ -17,6 +17,7 @@
 #ifndef WRIT_SRC_EXT_EXTENSIONS_H_
 #define WRIT_SRC_EXT_EXTENSIONS_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -38,6 +39,15 @@ struct ExtFunction {
   int arity;           // number of arguments, a method's receiver included
   std::uint8_t index;  // position in AllExtFunctions()
   bool writ_only;      // a writ extension, not Cedar: unknown in strict mode
+  // The signature, read by the evaluator (argument checks before a call) and
+  // the validator (src/validate/typecheck.cc): the kind of each argument, a
+  // method's receiver first (entries past `arity` are unused), and the kind
+  // of the result. A kFunction taking one string and returning an extension
+  // kind is a constructor: the validator requires its argument be a literal.
+  std::array<Value::Kind, 2> params;
+  Value::Kind result;
+
+  bool is_constructor() const { return style == Style::kFunction && arity == 1 && params[0] == Value::Kind::kString; }
 };
 
 // Every extension function Cedar 4.x defines, in a fixed order, then writ's.
