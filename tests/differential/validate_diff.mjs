@@ -160,11 +160,13 @@ function disagreement(c, w, id) {
 // Shrinks a disagreeing (schema, policy) pair while the same kind of
 // disagreement remains: drops conditions, loosens the scope, drops schema
 // declarations (one rendered line or multi-line action at a time).
-function shrink(writ, schemaText, policy, kind) {
+function shrink(writ, schemaText, policy, kind, writErrs) {
+  let budget = 1500;  // engine runs
   const still = (s, p) => {
+    if (--budget < 0) return false;
     try {
       const d = compareOne(writ, s, p);
-      return d !== null && d.kind === kind;
+      return d !== null && d.kind === kind && (kind !== 'error' || (d.writ.errors.length > 0) === writErrs);
     } catch {
       return false;
     }
@@ -189,6 +191,12 @@ function shrink(writ, schemaText, policy, kind) {
       const np = { ...p, text };
       if (still(s, np)) { p = np; progress = true; }
     }
+    // Conditions: replace a parenthesised expression by one of its operands
+    // or by a literal.
+    for (const cand of subtermCandidates(p.text)) {
+      const np = { ...p, text: cand };
+      if (still(s, np)) { p = np; progress = true; break; }
+    }
     // Schema: drop declarations.
     const decls = splitDecls(s);
     for (let i = decls.items.length - 1; i >= 0; --i) {
@@ -198,6 +206,64 @@ function shrink(writ, schemaText, policy, kind) {
   }
   return { schemaText: s, policy: p };
 }
+// Policies with one parenthesised group of a condition replaced by one of its
+// top-level operands (of &&, ||, comparisons, if-then-else, like, in, has,
+// is) or by a literal; smaller replacements first.
+function subtermCandidates(text) {
+  const start = text.search(/\n(when|unless) \{/);
+  if (start < 0) return [];
+  const groups = [];
+  const stack = [];
+  let inString = false;
+  for (let i = start; i < text.length; ++i) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') ++i;
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === '"') inString = true;
+    else if (ch === '(') stack.push(i);
+    else if (ch === ')' && stack.length > 0) groups.push([stack.pop(), i]);
+  }
+  const out = [];
+  for (const [i, j] of groups.sort((a, b) => (b[1] - b[0]) - (a[1] - a[0]))) {
+    const inner = text.slice(i + 1, j);
+    const repl = topLevelOperands(inner).map((x) => `(${x})`);
+    if (text[i - 1] !== '(' && !/[A-Za-z_]$/.test(text.slice(0, i))) repl.push('true', 'false', '1');
+    for (const r of repl) if (r !== `(${inner})`) out.push(text.slice(0, i) + r + text.slice(j + 1));
+  }
+  return out;
+}
+function topLevelOperands(inner) {
+  const seps = [' && ', ' || ', ' == ', ' != ', ' < ', ' <= ', ' > ', ' >= ', ' + ', ' - ', ' * ',
+                ' like ', ' in ', ' has ', ' is ', 'if ', ' then ', ' else ', ', '];
+  const parts = [];
+  let depth = 0, inString = false, last = 0;
+  for (let i = 0; i < inner.length; ++i) {
+    const ch = inner[i];
+    if (inString) {
+      if (ch === '\\') ++i;
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === '"') { inString = true; continue; }
+    if ('([{'.includes(ch)) ++depth;
+    else if (')]}'.includes(ch)) --depth;
+    else if (depth === 0) {
+      const sep = seps.find((x) => inner.startsWith(x, i));
+      if (sep) {
+        if (i > last) parts.push(inner.slice(last, i));
+        last = i + sep.length;
+        i += sep.length - 1;
+      }
+    }
+  }
+  if (parts.length === 0) return [];
+  parts.push(inner.slice(last));
+  return parts.map((x) => x.trim()).filter((x) => x.length > 0 && !/^(like|has|is)\b/.test(x));
+}
+
 function splitDecls(text) {
   const m = /^namespace (\S+) \{\n([\s\S]*)\n\}\n$/.exec(text);
   const body = m ? m[2] : text.replace(/\n$/, '');
@@ -314,7 +380,7 @@ function main() {
     let { schemaText, policy, cedar: cVerdict, writ: wVerdict } = f;
     if (policy && args.shrink && !args.cedarOnly && (f.kind === 'error' || f.kind === 'warning') &&
         (f.kind === 'error' || args.failOnWarnings || shown < args.show)) {
-      const s = shrink(args.writ, schemaText, policy, f.kind);
+      const s = shrink(args.writ, schemaText, policy, f.kind, f.writ.errors.length > 0);
       schemaText = s.schemaText;
       policy = renumber([s.policy])[0];
       const c = cedarVerdicts(schemaText, [policy]);
