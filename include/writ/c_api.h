@@ -2,7 +2,8 @@
  * it for authorization decisions from C, or from any language that calls C.
  *
  * NAME
- *   writ_engine_new, writ_engine_new_ex, writ_engine_free, writ_decide_json,
+ *   writ_engine_new, writ_engine_new_ex, writ_engine_new_sources,
+ *   writ_engine_free, writ_decide_json,
  *   writ_decide, writ_decision_*, writ_revoke, writ_restore, writ_is_revoked,
  *   writ_string_free, writ_status_string, writ_version
  *
@@ -82,7 +83,8 @@
  *   is WRIT_NO_MEMORY. No C++ exception ever leaves this API.
  *
  * OWNERSHIP
- *   - writ_engine*: from writ_engine_new / writ_engine_new_ex; release with
+ *   - writ_engine*: from writ_engine_new / writ_engine_new_ex /
+ *     writ_engine_new_sources; release with
  *     writ_engine_free.
  *   - writ_decision*: from writ_decide; release with writ_decision_free.
  *   - char* (decision JSON, *error_out, writ_decision_to_json): the caller
@@ -105,7 +107,8 @@
  *   engine. A writ_decision may be read from many threads; free it once.
  *
  * BOUNDS
- *   Policy text: WRIT_MAX_POLICY_TEXT_BYTES per engine, nesting 128 deep.
+ *   Policy text: WRIT_MAX_POLICY_TEXT_BYTES per source, nesting 128 deep.
+ *   Schema: WRIT_MAX_SCHEMA_BYTES.
  *   JSON (entities, request, context): WRIT_MAX_JSON_BYTES per document,
  *   nesting 128 deep. Entity uid text: WRIT_MAX_UID_BYTES. Request time:
  *   WRIT_MAX_TIME_BYTES. Source names: WRIT_MAX_NAME_BYTES. Revoked uids:
@@ -126,6 +129,7 @@ extern "C" {
 /* The bounds on inputs (the same as writ/limits.h). */
 #define WRIT_MAX_POLICY_TEXT_BYTES ((size_t)64 << 20)
 #define WRIT_MAX_JSON_BYTES ((size_t)256 << 20)
+#define WRIT_MAX_SCHEMA_BYTES ((size_t)16 << 20)
 #define WRIT_MAX_UID_BYTES WRIT_MAX_POLICY_TEXT_BYTES
 #define WRIT_MAX_TIME_BYTES ((size_t)64)
 #define WRIT_MAX_NAME_BYTES ((size_t)4096)
@@ -174,6 +178,40 @@ writ_engine* writ_engine_new(const char* policies, const char* entities_json, ch
 int writ_engine_new_ex(const char* policies, const char* policies_name, const char* entities_json,
                        const char* entities_name, unsigned flags, writ_engine** engine_out,
                        char** error_out);
+
+/* What a writ_source holds. */
+typedef enum writ_source_kind {
+  WRIT_SOURCE_POLICIES = 0, /* Cedar policy text; ids policy0, ... count on across sources */
+  WRIT_SOURCE_ENTITIES = 1, /* Cedar entity JSON (an array); several merge into one store */
+  WRIT_SOURCE_SCHEMA = 2,   /* a Cedar schema, human-readable or JSON form; at most one */
+  WRIT_SOURCE_REVOKED = 3   /* revoked uids, one Type::"id" per line (# comments) */
+} writ_source_kind;
+
+/* writ_source.size for text that ends at its NUL. */
+#define WRIT_NUL_TERMINATED ((size_t)-1)
+
+/* One named input of writ_engine_new_sources. */
+typedef struct writ_source {
+  int kind;          /* a writ_source_kind */
+  const char* name;  /* names it in issues; NULL: "policies", "entities", "schema" or "revoked" */
+  const char* data;  /* the bytes (required) */
+  size_t size;       /* bytes at `data`, or WRIT_NUL_TERMINATED */
+} writ_source;
+
+/* Makes an engine from any number of sources (writ's loader, writ/load.h):
+ * policy texts, entity documents, a schema and revocation lists, each named
+ * in issues. With a schema, entities are read through it, and so are
+ * requests: writ_decide_json reads a request through the schema, and a
+ * request that reads but does not conform to the schema is decided as a
+ * deny whose one error (policy "") says why (WRIT_OK: no policy is
+ * evaluated on misread data); writ_decide reads its request the same way
+ * (its context typed by the action's context in the schema). A schema that does not load fails the
+ * call, as any source does: every issue is rendered into *error_out. The
+ * revoked uids start the engine's revocation list (writ_revoke changes it
+ * afterwards). `flags` as for writ_engine_new_ex; a kind that is not a
+ * writ_source_kind is WRIT_INVALID_ARGUMENT. */
+int writ_engine_new_sources(const writ_source* sources, size_t count, unsigned flags,
+                            writ_engine** engine_out, char** error_out);
 
 /* Frees `engine` (NULL: nothing). No other call on it may be running. */
 void writ_engine_free(writ_engine* engine);

@@ -5,6 +5,10 @@
 // A suite (`*.test.yaml`):
 //
 //   name: payments service              # optional; default: the file's path
+//   schema: payments.cedarschema        # optional: a Cedar schema (either form); the
+//                                       #   entities and every case's request are read
+//                                       #   through it, and a request that does not
+//                                       #   conform is an error at its case
 //   policies: [payments.cedar]          # files or folders (every *.cedar below),
 //                                       #   relative to the suite; ids policy0, ...
 //                                       #   count on across them in this order
@@ -35,7 +39,9 @@
 // is an entity and `{__extn: {fn: ip, arg: "10.0.0.1"}}` an extension value,
 // as in Cedar's JSON. Unknown fields anywhere are errors.
 //
-// Every mistake in a suite is an Issue located at file:line:col. A mistake in
+// The files a suite names are loaded by the one loader (writ/load.h), and
+// folders walked with its walker. Every mistake in a suite is an Issue
+// located at file:line:col. A mistake in
 // the suite's own fields (a missing policy file, entities that do not load)
 // stops its cases from running; a mistake in one case drops only that case.
 // Other suites are not affected.
@@ -67,6 +73,7 @@
 #include "writ/issue.h"
 #include "writ/policy_set.h"
 #include "writ/request.h"
+#include "writ/schema.h"
 
 namespace writ {
 
@@ -112,6 +119,9 @@ struct TestSuite {
   std::string name;            // `name:`, else `file`
   PolicySet policies;
   Entities entities;
+  // `schema:`, when given (it loaded: a schema that does not load is an
+  // error and no case runs).
+  std::optional<Schema> schema;
   // The suite's revocation list and fail_closed; `clock` is left unset.
   DecideOptions options;
   std::optional<absl::Time> now;

@@ -1,5 +1,6 @@
 // C ABI (writ/c_api.h): opaque handles over writ::Engine, writ::Decision and
-// a per-engine writ::RevocationList. Every entry point catches everything, so
+// a per-engine writ::RevocationList; engines are made through the one loader
+// (writ/load.h), with an optional schema requests are read through. Every entry point catches everything, so
 // no exception crosses into C; strings handed to C are malloc'ed copies.
 #include "writ/c_api.h"
 
@@ -31,9 +32,11 @@
 #include "writ/issue.h"
 #include "writ/json.h"
 #include "writ/limits.h"
+#include "writ/load.h"
 #include "writ/policy_set.h"
 #include "writ/request.h"
 #include "writ/revocation.h"
+#include "writ/schema.h"
 
 #ifndef WRIT_VERSION_STRING
 #error "WRIT_VERSION_STRING is defined by src/capi/CMakeLists.txt"
@@ -41,12 +44,14 @@
 
 static_assert(WRIT_MAX_POLICY_TEXT_BYTES == writ::kMaxPolicyTextBytes);
 static_assert(WRIT_MAX_JSON_BYTES == writ::kMaxJsonBytes);
+static_assert(WRIT_MAX_SCHEMA_BYTES == writ::kMaxSchemaBytes);
 static_assert(WRIT_MAX_REVOKED_UIDS == writ::kMaxRevocationUids);
 
 // The handles C sees as incomplete types.
 struct writ_engine {
   std::unique_ptr<const writ::Engine> engine;
   std::shared_ptr<writ::RevocationList> revoked;
+  std::optional<writ::Schema> schema;   // requests are read through it (json_options.schema points here)
   writ::JsonOptions json_options;
   std::string warnings;   // rendered; empty when there were none
 };
@@ -172,6 +177,69 @@ std::optional<EntityUid> ReadUid(const char* text, std::string_view name, int* c
   return std::nullopt;
 }
 
+// The bound on a source of each writ_source_kind, and its default name.
+struct KindInfo {
+  SourceKind kind;
+  std::size_t max_bytes;
+  std::string_view default_name;
+};
+std::optional<KindInfo> KindOf(int kind) {
+  switch (kind) {
+    case WRIT_SOURCE_POLICIES: return KindInfo{SourceKind::kPolicies, WRIT_MAX_POLICY_TEXT_BYTES, "policies"};
+    case WRIT_SOURCE_ENTITIES: return KindInfo{SourceKind::kEntities, WRIT_MAX_JSON_BYTES, "entities"};
+    case WRIT_SOURCE_SCHEMA: return KindInfo{SourceKind::kSchema, WRIT_MAX_SCHEMA_BYTES, "schema"};
+    case WRIT_SOURCE_REVOKED: return KindInfo{SourceKind::kRevocations, WRIT_MAX_POLICY_TEXT_BYTES, "revoked"};
+    default: return std::nullopt;
+  }
+}
+
+// Every engine is made here: the sources through the one loader
+// (writ/load.h), then compiled.
+int NewEngineFromSources(std::vector<Source> sources, unsigned flags, writ_engine** engine_out,
+                         char** error_out) {
+  std::string_view pname = "policies";
+  for (const Source& s : sources) {
+    if (s.kind == SourceKind::kPolicies) {
+      pname = s.name;
+      break;
+    }
+  }
+  auto handle = std::make_unique<writ_engine>();
+  LoadOptions load;
+  load.strict = (flags & WRIT_STRICT) != 0;
+  std::vector<Issue> issues;
+  absl::StatusOr<LoadedSet> set = Load(sources, load, &issues);
+  if (!set.ok()) return Fail(error_out, CodeOf(set.status()), FailureText(issues, set.status()));
+
+  handle->json_options.strict = load.strict;
+  handle->revoked = std::make_shared<RevocationList>();
+  for (const EntityUid& uid : set->revoked) {
+    if (absl::Status s = handle->revoked->Revoke(uid); !s.ok()) {
+      return Fail(error_out, CodeOf(s), NamedError("revoked", std::string(s.message())));
+    }
+  }
+  handle->schema = set->schema;
+  if (handle->schema) handle->json_options.schema = &*handle->schema;   // the handle does not move
+  DecideOptions options;
+  options.fail_closed = (flags & WRIT_FAIL_CLOSED) != 0;
+  options.revoked = handle->revoked;
+  absl::StatusOr<std::unique_ptr<const Engine>> engine = CompileLoaded(*std::move(set), options);
+  if (!engine.ok()) {
+    return Fail(error_out, CodeOf(engine.status()), NamedError(pname, std::string(engine.status().message())));
+  }
+  handle->engine = *std::move(engine);
+  handle->warnings = RenderIssues(issues);   // only warnings are left: errors returned above
+  *engine_out = handle.release();
+  return WRIT_OK;
+}
+
+int CheckFlags(unsigned flags, std::string_view fn, char** error_out) {
+  if ((flags & ~(WRIT_FAIL_CLOSED | WRIT_STRICT)) == 0) return WRIT_OK;
+  return Fail(error_out, WRIT_INVALID_ARGUMENT,
+              absl::StrCat("error: ", Av(fn), ": unknown flags 0x", absl::Hex(flags & ~(WRIT_FAIL_CLOSED | WRIT_STRICT)),
+                           "\n"));
+}
+
 int NewEngine(const char* policies, const char* policies_name, const char* entities_json,
               const char* entities_name, unsigned flags, writ_engine** engine_out,
               char** error_out) {
@@ -179,11 +247,7 @@ int NewEngine(const char* policies, const char* policies_name, const char* entit
   if (engine_out == nullptr) return NullArgument(error_out, kFn, "engine_out");
   *engine_out = nullptr;
   if (policies == nullptr) return NullArgument(error_out, kFn, "policies");
-  if ((flags & ~(WRIT_FAIL_CLOSED | WRIT_STRICT)) != 0) {
-    return Fail(error_out, WRIT_INVALID_ARGUMENT,
-                absl::StrCat("error: writ_engine_new_ex: unknown flags 0x",
-                             absl::Hex(flags & ~(WRIT_FAIL_CLOSED | WRIT_STRICT)), "\n"));
-  }
+  if (int code = CheckFlags(flags, "writ_engine_new_ex", error_out); code != WRIT_OK) return code;
   std::string_view pname = "policies";
   std::string_view ename = "entities";
   for (auto [in, out, what] : {std::tuple{policies_name, &pname, "policies_name"},
@@ -196,41 +260,83 @@ int NewEngine(const char* policies, const char* policies_name, const char* entit
 
   std::optional<std::size_t> policies_size = BoundedLength(policies, WRIT_MAX_POLICY_TEXT_BYTES);
   if (!policies_size) return TooLarge(error_out, pname, WRIT_MAX_POLICY_TEXT_BYTES);
-  std::vector<Issue> issues;
-  ParseOptions parse_options;
-  parse_options.strict = (flags & WRIT_STRICT) != 0;
-  PolicySet set;
-  if (absl::Status s = set.Add(std::string_view(policies, *policies_size), pname, &issues, parse_options);
-      !s.ok()) {
-    return Fail(error_out, CodeOf(s), FailureText(issues, s));
-  }
-
-  auto handle = std::make_unique<writ_engine>();
-  handle->json_options.strict = parse_options.strict;
-  Entities entities;
+  std::vector<Source> sources;
+  sources.push_back({SourceKind::kPolicies, std::string(pname), std::string(policies, *policies_size)});
   if (entities_json != nullptr && entities_json[0] != '\0') {
     std::optional<std::size_t> n = BoundedLength(entities_json, WRIT_MAX_JSON_BYTES);
     if (!n) return TooLarge(error_out, ename, WRIT_MAX_JSON_BYTES);
-    absl::StatusOr<Entities> read =
-        EntitiesFromJson(std::string_view(entities_json, *n), ename, &issues, handle->json_options);
-    if (!read.ok()) return Fail(error_out, CodeOf(read.status()), FailureText(issues, read.status()));
-    entities = *std::move(read);
+    sources.push_back({SourceKind::kEntities, std::string(ename), std::string(entities_json, *n)});
   }
+  return NewEngineFromSources(std::move(sources), flags, engine_out, error_out);
+}
 
-  handle->revoked = std::make_shared<RevocationList>();
-  DecideOptions options;
-  options.fail_closed = (flags & WRIT_FAIL_CLOSED) != 0;
-  options.revoked = handle->revoked;
-  absl::StatusOr<std::unique_ptr<const Engine>> engine =
-      Engine::Compile(set, std::move(entities), options);
-  if (!engine.ok()) {
-    return Fail(error_out, CodeOf(engine.status()),
-                NamedError(pname, std::string(engine.status().message())));
+int NewEngineSources(const writ_source* in, size_t count, unsigned flags, writ_engine** engine_out,
+                     char** error_out) {
+  constexpr std::string_view kFn = "writ_engine_new_sources";
+  if (engine_out == nullptr) return NullArgument(error_out, kFn, "engine_out");
+  *engine_out = nullptr;
+  if (in == nullptr && count != 0) return NullArgument(error_out, kFn, "sources");
+  if (int code = CheckFlags(flags, kFn, error_out); code != WRIT_OK) return code;
+  std::vector<Source> sources;
+  sources.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    const writ_source& s = in[i];
+    std::optional<KindInfo> kind = KindOf(s.kind);
+    if (!kind) {
+      return Fail(error_out, WRIT_INVALID_ARGUMENT,
+                  absl::StrCat("error: ", Av(kFn), ": sources[", i, "].kind ", s.kind, " is not a writ_source_kind\n"));
+    }
+    std::string_view name = kind->default_name;
+    if (s.name != nullptr) {
+      std::optional<std::size_t> n = BoundedLength(s.name, WRIT_MAX_NAME_BYTES);
+      if (!n) return TooLarge(error_out, absl::StrCat("sources[", i, "].name"), WRIT_MAX_NAME_BYTES);
+      name = std::string_view(s.name, *n);
+    }
+    if (s.data == nullptr) return NullArgument(error_out, kFn, absl::StrCat("sources[", i, "].data"));
+    std::size_t size = s.size;
+    if (size == WRIT_NUL_TERMINATED) {
+      std::optional<std::size_t> n = BoundedLength(s.data, kind->max_bytes);
+      if (!n) return TooLarge(error_out, name, kind->max_bytes);
+      size = *n;
+    } else if (size > kind->max_bytes) {
+      return TooLarge(error_out, name, kind->max_bytes);
+    }
+    sources.push_back({kind->kind, std::string(name), std::string(s.data, size)});
   }
-  handle->engine = *std::move(engine);
-  handle->warnings = RenderIssues(issues);   // only warnings are left: errors returned above
-  *engine_out = handle.release();
-  return WRIT_OK;
+  return NewEngineFromSources(std::move(sources), flags, engine_out, error_out);
+}
+
+// writ_decide with a schema: the request (its uids and the context text,
+// already read once without the schema so that its mistakes are located in
+// `context`) read again as one JSON request through the schema, so that the
+// context is typed by the action's and the request is checked as
+// writ_decide_json checks it. False, with the reason, when it does not
+// conform.
+bool ReadThroughSchema(const writ_engine& engine, const char* context_json, Request* request, std::string* why) {
+  const std::string_view context =
+      context_json == nullptr || context_json[0] == '\0' ? std::string_view("{}") : std::string_view(context_json);
+  const std::string json = absl::StrCat(
+      "{\"principal\":", ValueToJson(Value::Entity(request->principal)),
+      ",\"action\":", ValueToJson(Value::Entity(request->action)),
+      ",\"resource\":", ValueToJson(Value::Entity(request->resource)), ",\"context\":", Av(context), "}");
+  std::vector<Issue> issues;
+  absl::StatusOr<Request> read = RequestFromJson(json, "request", &issues, engine.json_options);
+  if (!read.ok()) {
+    *why = FirstErrorText(issues, read.status());
+    return false;
+  }
+  const std::optional<absl::Time> now = request->now;
+  *request = *std::move(read);
+  request->now = now;
+  return true;
+}
+
+// writ_decide's context is read without the schema first (there is no
+// action context to type it by yet).
+JsonOptions ContextOptions(const writ_engine& engine) {
+  JsonOptions options = engine.json_options;
+  options.schema = nullptr;
+  return options;
 }
 
 // Reads a request's context (a JSON record) and time into `request`.
@@ -241,7 +347,7 @@ int ReadContextAndTime(const writ_engine& engine, const char* context_json, cons
     if (!n) return TooLarge(error_out, "context", WRIT_MAX_JSON_BYTES);
     std::vector<Issue> issues;
     absl::StatusOr<Value> context =
-        ValueFromJson(std::string_view(context_json, *n), "context", &issues, engine.json_options);
+        ValueFromJson(std::string_view(context_json, *n), "context", &issues, ContextOptions(engine));
     if (!context.ok()) {
       return Fail(error_out, CodeOf(context.status()), FailureText(issues, context.status()));
     }
@@ -305,6 +411,14 @@ int writ_engine_new_ex(const char* policies, const char* policies_name, const ch
   });
 }
 
+int writ_engine_new_sources(const writ_source* sources, size_t count, unsigned flags, writ_engine** engine_out,
+                            char** error_out) {
+  if (error_out != nullptr) *error_out = nullptr;
+  return Guard(error_out, [&] {
+    return writ::internal::NewEngineSources(sources, count, flags, engine_out, error_out);
+  });
+}
+
 writ_engine* writ_engine_new(const char* policies, const char* entities_json, char** error_out) {
   writ_engine* engine = nullptr;
   (void)writ_engine_new_ex(policies, nullptr, entities_json, nullptr, 0, &engine, error_out);
@@ -338,14 +452,22 @@ int writ_decide_json(const writ_engine* engine, const char* request_json, char**
     std::optional<std::size_t> n = writ::internal::BoundedLength(request_json, WRIT_MAX_JSON_BYTES);
     if (!n) return writ::internal::TooLarge(error_out, "request", WRIT_MAX_JSON_BYTES);
     std::vector<writ::Issue> issues;
-    absl::StatusOr<writ::Request> request =
-        writ::RequestFromJson(std::string_view(request_json, *n), "request", &issues, engine->json_options);
-    if (!request.ok()) {
+    bool nonconforming = false;
+    absl::StatusOr<writ::Request> request = writ::ReadRequest(std::string_view(request_json, *n), "request", &issues,
+                                                              engine->json_options, &nonconforming);
+    if (!request.ok() && !nonconforming) {
       return Fail(error_out, writ::internal::CodeOf(request.status()),
                   writ::internal::FailureText(issues, request.status()));
     }
     writ::Decision decision;
-    engine->engine->Decide(*request, &decision);
+    if (request.ok()) {
+      engine->engine->Decide(*request, &decision);
+    } else {
+      // Well-formed but not what the engine's schema says: a deny with the
+      // reason, never a decision on misread data.
+      decision = writ::DenyWithError(absl::StrCat("request does not conform to the schema: ",
+                                                  writ::FirstErrorText(issues, request.status())));
+    }
     const std::string json = writ::DecisionToJson(decision);
     char* out = writ::internal::CopyParts({json});
     if (out == nullptr) return Fail(error_out, WRIT_NO_MEMORY, "error: out of memory\n");
@@ -378,7 +500,13 @@ int writ_decide(const writ_engine* engine, const char* principal, const char* ac
     code = writ::internal::ReadContextAndTime(*engine, context_json, now, &request, error_out);
     if (code != WRIT_OK) return code;
     auto decision = std::make_unique<writ_decision>();
-    engine->engine->Decide(request, &decision->decision);
+    std::string nonconforming;
+    if (engine->schema && !writ::internal::ReadThroughSchema(*engine, context_json, &request, &nonconforming)) {
+      decision->decision =
+          writ::DenyWithError(absl::StrCat("request does not conform to the schema: ", nonconforming));
+    } else {
+      engine->engine->Decide(request, &decision->decision);
+    }
     *decision_out = decision.release();
     return static_cast<int>(WRIT_OK);
   });

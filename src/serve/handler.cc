@@ -16,6 +16,7 @@
 #include "src/base/strings.h"
 #include "src/serve/limits.h"
 #include "writ/json.h"
+#include "writ/load.h"
 
 namespace writ::serve {
 namespace {
@@ -41,10 +42,11 @@ std::string DecisionBody(const Decision& d, std::uint64_t version) {
   return json;
 }
 
-Decision DenyWithError(std::string message) {
-  Decision d;
-  d.errors.push_back({"", std::move(message)});
-  return d;
+// Requests are read through the snapshot's schema, when it has one.
+JsonOptions SchemaOptions(const Snapshot& snap) {
+  JsonOptions options;
+  options.schema = snap.schema ? &*snap.schema : nullptr;
+  return options;
 }
 
 // The first error issue as "source:line:col: message".
@@ -255,12 +257,19 @@ HttpReply Handler::Authorize(const HttpRequest& request, Clock::time_point start
   PolicyHolder::Ref snap = holder_->Current();
   if (!snap) return Refuse(Refusal::kNotReady, 503, "no policy set is loaded yet");
   std::vector<Issue> issues;
-  absl::StatusOr<Request> parsed = RequestFromJson(request.body, "request", &issues);
-  if (!parsed.ok()) {
+  bool nonconforming = false;
+  absl::StatusOr<Request> parsed = ReadRequest(request.body, "request", &issues, SchemaOptions(*snap), &nonconforming);
+  if (!parsed.ok() && !nonconforming) {
     return Refuse(Refusal::kMalformed, 400, absl::StrCat("malformed request: ", FirstError(issues, parsed.status())));
   }
   thread_local Decision d;
-  snap->engine->Decide(*parsed, &d);
+  if (parsed.ok()) {
+    snap->engine->Decide(*parsed, &d);
+  } else {
+    // Well-formed but not what the schema says: denied with the reason,
+    // never decided on misread data.
+    d = DenyWithError(absl::StrCat("request does not conform to the schema: ", FirstError(issues, parsed.status())));
+  }
   const std::uint64_t nanos = NanosSince(start);
   metrics_->RecordDecision(Endpoint::kAuthorize, d.allowed, nanos);
   if (log_ != nullptr) log_->Push(LogLine("authorize", &*parsed, d, snap->version, nanos));
@@ -286,9 +295,12 @@ HttpReply Handler::Batch(const HttpRequest& request, Clock::time_point start) co
   for (std::size_t i = 0; i < elements->size(); ++i) {
     const std::string source = absl::StrCat("batch[", i, "]");
     std::vector<Issue> issues;
-    absl::StatusOr<Request> parsed = RequestFromJson((*elements)[i], source, &issues);
+    bool nonconforming = false;
+    absl::StatusOr<Request> parsed = ReadRequest((*elements)[i], source, &issues, SchemaOptions(*snap), &nonconforming);
     if (parsed.ok()) {
       snap->engine->Decide(*parsed, &d);
+    } else if (nonconforming) {
+      d = DenyWithError(absl::StrCat("request does not conform to the schema: ", FirstError(issues, parsed.status())));
     } else {
       d = DenyWithError(absl::StrCat("malformed request: ", FirstError(issues, parsed.status())));
       metrics_->RecordRefusal(Refusal::kMalformed);

@@ -1,5 +1,6 @@
 // serve: the policy holder (atomic snapshot swap), loading a policy set
-// from files, and the reloader thread (SIGHUP and file polling).
+// from files through the one loader (writ/load.h), and the reloader thread
+// (SIGHUP and file polling).
 #include "src/serve/policy_store.h"
 
 #include <algorithm>
@@ -11,10 +12,10 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "src/base/file.h"
 #include "src/base/strings.h"
 #include "src/serve/limits.h"
 #include "writ/json.h"
+#include "writ/load.h"
 #include "writ/limits.h"
 #include "writ/policy_set.h"
 
@@ -24,22 +25,11 @@ namespace {
 namespace fs = std::filesystem;
 
 
-// The policy files: `path` itself, or the *.cedar files under it, sorted.
+// The policy files: `path` itself, or the *.cedar files under it (the
+// loader's one walker).
 absl::StatusOr<std::vector<std::string>> PolicyFiles(const std::string& path) {
-  std::error_code ec;
-  if (!fs::is_directory(path, ec)) return std::vector<std::string>{path};
-  std::vector<std::string> files;
-  for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->path().extension() != ".cedar" || !it->is_regular_file(ec)) continue;
-    if (files.size() >= kMaxPolicyFiles) {
-      return absl::ResourceExhaustedError(
-          absl::StrCat(path, ": more than ", kMaxPolicyFiles, " policy files"));
-    }
-    files.push_back(it->path().string());
-  }
-  if (ec) return absl::InvalidArgumentError(absl::StrCat(path, ": cannot list the directory: ", ec.message()));
-  std::sort(files.begin(), files.end());
-  if (files.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": no *.cedar files"));
+  absl::StatusOr<std::vector<std::string>> files = ListFiles(path, ".cedar");
+  if (files.ok() && files->empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": no *.cedar files"));
   return files;
 }
 
@@ -78,12 +68,14 @@ void PolicyHolder::WaitForReaders(std::size_t parity) {
   }
 }
 
-std::uint64_t PolicyHolder::Install(std::shared_ptr<const Engine> engine, std::string digest) {
+std::uint64_t PolicyHolder::Install(std::shared_ptr<const Engine> engine, std::string digest,
+                                    std::optional<Schema> schema) {
   std::lock_guard<std::mutex> lock(install_mu_);
   auto* snap = new Snapshot;
   snap->version = ++last_version_;
   snap->digest = std::move(digest);
   snap->engine = std::move(engine);
+  snap->schema = std::move(schema);
   snap->loaded_at = absl::Now();
   const Snapshot* old = current_.exchange(snap, std::memory_order_seq_cst);
   // Every reader that may hold `old` was counted before the exchange, in
@@ -98,56 +90,33 @@ std::uint64_t PolicyHolder::Install(std::shared_ptr<const Engine> engine, std::s
 }
 
 absl::StatusOr<LoadedSet> LoadPolicySet(const PolicySources& sources, const DecideOptions& options) {
+  FileSet files;
+  files.policies = {sources.policies};
+  if (!sources.entities.empty()) files.entities = {sources.entities};
+  files.schema = sources.schema;
+  files.revoked = sources.revoked;
+  std::vector<Source> read;
+  std::vector<Issue> issues;
+  const bool all_read = ReadFileSet(files, &read, &issues);
+  // The digest names what was read: every source's name and bytes.
   std::uint64_t digest = 0xcbf29ce484222325ull;
-  std::string errors;
-  absl::StatusOr<std::vector<std::string>> files = PolicyFiles(sources.policies);
-  if (!files.ok()) return files.status();
-  PolicySet set;
-  for (const std::string& file : *files) {
-    absl::StatusOr<std::string> text = internal::ReadNamedFile(file, kMaxPolicyTextBytes);
-    if (!text.ok()) {
-      absl::StrAppend(&errors, text.status().message(), "\n");
-      continue;
-    }
-    Fnv(&digest, file);
-    Fnv(&digest, *text);
-    std::vector<Issue> issues;
-    if (!set.Add(*text, file, &issues).ok()) absl::StrAppend(&errors, RenderIssues(issues));
+  for (const Source& s : read) {
+    Fnv(&digest, s.name);
+    Fnv(&digest, s.bytes);
   }
-  if (!errors.empty()) return absl::InvalidArgumentError(errors);
-
-  Entities entities;
-  if (!sources.entities.empty()) {
-    absl::StatusOr<std::string> text = internal::ReadNamedFile(sources.entities, kMaxJsonBytes);
-    if (!text.ok()) return text.status();
-    Fnv(&digest, sources.entities);
-    Fnv(&digest, *text);
-    std::vector<Issue> issues;
-    absl::StatusOr<Entities> read = EntitiesFromJson(*text, sources.entities, &issues);
-    if (!read.ok()) {
-      return absl::InvalidArgumentError(issues.empty() ? std::string(read.status().message()) : RenderIssues(issues));
+  absl::StatusOr<writ::LoadedSet> set = Load(read, {}, &issues);
+  if (!all_read || !set.ok()) {
+    std::string errors;
+    for (const Issue& i : issues) {
+      if (i.severity == Severity::kError) absl::StrAppend(&errors, RenderIssue(i));
     }
-    entities = *std::move(read);
+    return absl::InvalidArgumentError(errors.empty() ? std::string(set.status().message()) : errors);
   }
-
   LoadedSet out;
-  if (!sources.revoked.empty()) {
-    absl::StatusOr<std::string> text = internal::ReadNamedFile(sources.revoked, kMaxPolicyTextBytes);
-    if (!text.ok()) return text.status();
-    Fnv(&digest, sources.revoked);
-    Fnv(&digest, *text);
-    std::vector<Issue> issues;
-    absl::StatusOr<std::shared_ptr<RevocationList>> list = RevocationList::FromText(*text, sources.revoked, &issues);
-    if (!list.ok()) {
-      return absl::InvalidArgumentError(issues.empty() ? std::string(list.status().message()) : RenderIssues(issues));
-    }
-    out.revoked = (*list)->List();
-  }
-
-  absl::StatusOr<std::unique_ptr<const Engine>> engine = Engine::Compile(set, std::move(entities), options);
-  if (!engine.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("the policies do not compile: ", engine.status().message()));
-  }
+  out.revoked = set->revoked;
+  out.schema = set->schema;
+  absl::StatusOr<std::unique_ptr<const Engine>> engine = CompileLoaded(*std::move(set), options);
+  if (!engine.ok()) return absl::InvalidArgumentError(engine.status().message());
   out.engine = std::shared_ptr<const Engine>(*std::move(engine));
   out.digest = absl::StrFormat("%016x", digest);
   return out;
@@ -171,6 +140,7 @@ std::vector<Reloader::FileStamp> Reloader::Stamps() const {
     paths.push_back(sources_.policies);
   }
   if (!sources_.entities.empty()) paths.push_back(sources_.entities);
+  if (!sources_.schema.empty()) paths.push_back(sources_.schema);
   if (!sources_.revoked.empty()) paths.push_back(sources_.revoked);
   for (std::string& p : paths) {
     FileStamp s;
@@ -215,7 +185,8 @@ bool Reloader::ReloadNow() {
   const std::string digest = loaded->digest;
   const std::size_t policies = loaded->engine->policy_count();
   const std::size_t entities = loaded->engine->entity_count();
-  const std::uint64_t version = holder_->Install(std::move(loaded->engine), std::move(loaded->digest));
+  const std::uint64_t version =
+      holder_->Install(std::move(loaded->engine), std::move(loaded->digest), std::move(loaded->schema));
   if (metrics_ != nullptr) {
     metrics_->RecordReload(true);
     metrics_->SetPolicyVersion(version);

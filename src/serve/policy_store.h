@@ -7,8 +7,8 @@
 // (Not std::atomic<std::shared_ptr>: libstdc++ 12 implements it with a lock
 // bit that ThreadSanitizer cannot see, and readers would spin on it.)
 //
-// Reloader reads and compiles the sources (policies, entities, revocation
-// file) on its own thread, off the request path, and swaps the result in
+// Reloader reads and compiles the sources (policies, entities, schema,
+// revocation file) on its own thread, off the request path, and swaps the result in
 // only when everything read and compiled; otherwise the old set keeps
 // serving and the failure is logged and counted. It reloads when asked
 // (SIGHUP: Trigger) and when a source file changes: every
@@ -24,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,6 +35,7 @@
 #include "writ/authorize.h"
 #include "writ/engine.h"
 #include "writ/revocation.h"
+#include "writ/schema.h"
 
 namespace writ::serve {
 
@@ -41,6 +43,9 @@ struct Snapshot {
   std::uint64_t version = 0;     // 1 for the first set, then +1 per successful reload
   std::string digest;            // FNV-1a 64 of the sources' names and contents, hex
   std::shared_ptr<const Engine> engine;
+  // The schema requests are read through (--schema), loaded with the
+  // policies; unset without one.
+  std::optional<Schema> schema;
   absl::Time loaded_at;
 };
 
@@ -102,7 +107,8 @@ class PolicyHolder {
   Ref Current() const;
   // Makes `engine` current as the next version and returns that version;
   // the previous snapshot is freed once no reader holds it.
-  std::uint64_t Install(std::shared_ptr<const Engine> engine, std::string digest);
+  std::uint64_t Install(std::shared_ptr<const Engine> engine, std::string digest,
+                        std::optional<Schema> schema = std::nullopt);
 
  private:
   struct alignas(64) Counter {
@@ -121,6 +127,7 @@ class PolicyHolder {
 struct PolicySources {
   std::string policies;   // a .cedar file, or a directory: its *.cedar files, recursively, by path
   std::string entities;   // Cedar entity JSON; "" for none
+  std::string schema;     // a Cedar schema (either form) entities and requests are read through; "" for none
   std::string revoked;    // revocation file (writ/revocation.h); "" for none
 };
 
@@ -128,12 +135,15 @@ struct PolicySources {
 struct LoadedSet {
   std::shared_ptr<const Engine> engine;
   std::string digest;
+  std::optional<Schema> schema;
   std::vector<EntityUid> revoked;   // the revocation file's uids
 };
 
-// Reads and compiles `sources`. `options` are the deciding options (its
-// `revoked` list is the server's one list). On failure the message holds
-// every issue, rendered with file:line:col.
+// Reads (the one loader, writ/load.h: a directory through its one walker)
+// and compiles `sources`. `options` are the deciding options (its `revoked`
+// list is the server's one list). On failure the message holds every
+// issue, rendered with file:line:col; a schema that does not load fails the
+// load (never a silently empty schema).
 absl::StatusOr<LoadedSet> LoadPolicySet(const PolicySources& sources, const DecideOptions& options);
 
 class Reloader {

@@ -1,5 +1,7 @@
 // Testing: reading test suites — YAML (yaml-cpp, confined to this file) into
-// TestSuite, with every mistake located at file:line:col; finding suite files.
+// TestSuite, with every mistake located at file:line:col; the files a suite
+// names are loaded by the one loader (writ/load.h), and suite files are
+// found with its one folder walker.
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -32,6 +34,7 @@
 #include "src/parse/parser.h"
 #include "writ/json.h"
 #include "writ/limits.h"
+#include "writ/load.h"
 #include "writ/revocation.h"
 #include "writ/testing.h"
 #include "yaml-cpp/depthguard.h"
@@ -364,21 +367,41 @@ class SuiteReader {
   void ReadSuite(const YAML::Node& root) {
     const std::size_t errors_before = errors_;
     std::optional<Fields> fields =
-        ReadFields(root, "a suite", {"name", "policies", "entities", "now", "revoked", "fail_closed", "cases"});
+        ReadFields(root, "a suite",
+                   {"name", "schema", "policies", "entities", "now", "revoked", "fail_closed", "cases"});
     if (!fields) return;
     if (const Field* f = Find(*fields, "name")) {
       if (std::optional<std::string> name = Name(*f)) suite_->name = *name;
     }
+    // The files of the suite's own fields, loaded together by the one
+    // loader (writ/load.h): the schema first, which the entities (and the
+    // cases' requests) are read through.
+    std::vector<Pending> sources;
+    if (const Field* f = Find(*fields, "schema")) {
+      if (std::optional<std::string> name = Text(*f, "a schema file (.cedarschema or JSON)")) {
+        ReadSource(SourceKind::kSchema, Resolve(*name), f->value, "schema file", &sources);
+      }
+    }
     if (const Field* f = Find(*fields, "policies")) {
-      LoadPolicies(*f);
+      PolicySources(*f, &sources);
     } else {
       Error(root, "the suite has no `policies`", "name the policy files or folders: policies: [app.cedar]");
     }
-    if (const Field* f = Find(*fields, "entities")) {
-      if (std::optional<Entities> e = LoadEntities(*f)) suite_->entities = *std::move(e);
-    }
+    if (const Field* f = Find(*fields, "entities")) EntitySources(*f, &sources);
     if (const Field* f = Find(*fields, "now")) suite_->now = Time(*f);
-    if (const Field* f = Find(*fields, "revoked")) LoadRevoked(*f);
+    if (const Field* f = Find(*fields, "revoked")) LoadRevoked(*f, &sources);
+    if (std::optional<LoadedSet> set = LoadSources(sources, nullptr)) {
+      suite_->policies = std::move(set->policies);
+      suite_->entities = std::move(set->entities);
+      suite_->schema = std::move(set->schema);
+      if (!set->revoked.empty() || HasRevocationFile(sources)) {
+        auto list = std::make_shared<RevocationList>();
+        for (const EntityUid& uid : set->revoked) {
+          if (absl::Status s = list->Revoke(uid); !s.ok()) Error(root, std::string(s.message()));
+        }
+        suite_->options.revoked = std::move(list);
+      }
+    }
     if (const Field* f = Find(*fields, "fail_closed")) {
       if (std::optional<bool> b = Bool(*f)) suite_->options.fail_closed = *b;
     }
@@ -407,103 +430,134 @@ class SuiteReader {
     if (!suite_->loaded) suite_->cases.clear();
   }
 
-  void LoadPolicies(const Field& f) {
+  // A file the suite names, read as a source of the loader; `node` is where
+  // a problem with it is reported.
+  struct Pending {
+    Source source;
+    YAML::Node node;
+    std::string what;   // "policy file", "entity file", ...
+  };
+
+  void ReadSource(SourceKind kind, const std::string& path, const YAML::Node& node, std::string_view what,
+                  std::vector<Pending>* out) {
+    absl::StatusOr<Source> source = ReadSourceFile(kind, path);
+    if (!source.ok()) {
+      // The message starts with the path; say it the suite's way.
+      std::string why(source.status().message());
+      if (absl::StartsWith(why, path + ": ")) why.erase(0, path.size() + 2);
+      Error(node, absl::StrCat("cannot read ", Av(what), " `", path, "`: ", why),
+            "paths are relative to the suite's folder");
+      return;
+    }
+    out->push_back({*std::move(source), node, std::string(what)});
+  }
+
+  // The policy files or folders of `policies`, walked with the loader's one
+  // walker.
+  void PolicySources(const Field& f, std::vector<Pending>* out) {
     std::optional<std::vector<std::pair<std::string, YAML::Node>>> names =
         TextList(f, "a policy file or folder", /*allow_empty=*/false);
     if (!names) return;
     for (const auto& [name, node] : *names) {
       const std::string path = Resolve(name);
       std::error_code ec;
-      std::vector<std::string> files;
-      if (fs::is_directory(path, ec)) {
-        fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
-        for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-          if (it->path().extension() == ".cedar" && it->is_regular_file(ec)) files.push_back(it->path().string());
-        }
-        if (ec) {
-          Error(node, absl::StrCat("cannot read folder `", path, "`: ", ec.message()));
-          continue;
-        }
-        std::sort(files.begin(), files.end());
-        if (files.empty()) {
-          Error(node, absl::StrCat("folder `", path, "` has no *.cedar files"));
-          continue;
-        }
-      } else if (fs::exists(path, ec)) {
-        files.push_back(path);
-      } else {
+      if (!fs::exists(path, ec)) {
         Error(node, absl::StrCat("policy file `", path, "` does not exist"),
               "paths are relative to the suite's folder");
         continue;
       }
-      for (const std::string& file : files) {
-        absl::StatusOr<std::string> text = internal::ReadFileBounded(file, kMaxPolicyTextBytes);
-        if (!text.ok()) {
-          Error(node, absl::StrCat("cannot read policy file `", file, "`: ", text.status().message()));
-          continue;
+      absl::StatusOr<std::vector<std::string>> files = ListFiles(path, ".cedar");
+      if (!files.ok()) {
+        Error(node, absl::StrCat("cannot read folder `", path, "`: ", files.status().message()));
+        continue;
+      }
+      if (files->empty()) {
+        Error(node, absl::StrCat("folder `", path, "` has no *.cedar files"));
+        continue;
+      }
+      for (const std::string& file : *files) ReadSource(SourceKind::kPolicies, file, node, "policy file", out);
+    }
+  }
+
+  // The entity files of an `entities` field; false when one is named wrongly.
+  bool EntitySources(const Field& f, std::vector<Pending>* out) {
+    std::optional<std::vector<std::pair<std::string, YAML::Node>>> names =
+        TextList(f, "an entity file (Cedar entity JSON)", /*allow_empty=*/false);
+    if (!names) return false;
+    const std::size_t errors_before = errors_;
+    for (const auto& [name, node] : *names) ReadSource(SourceKind::kEntities, Resolve(name), node, "entity file", out);
+    return errors_ == errors_before;
+  }
+
+  static bool HasRevocationFile(const std::vector<Pending>& sources) {
+    for (const Pending& p : sources) {
+      if (p.source.kind == SourceKind::kRevocations) return true;
+    }
+    return false;
+  }
+
+  // Loads `sources` with the one loader (`schema`, when given, directs the
+  // entities' reading if no schema is among the sources). Each source with
+  // errors is reported at the suite field that named it, its own issues
+  // after; nullopt on any error.
+  std::optional<LoadedSet> LoadSources(const std::vector<Pending>& pending, const Schema* schema) {
+    std::vector<Source> sources;
+    sources.reserve(pending.size());
+    for (const Pending& p : pending) sources.push_back(p.source);
+    LoadOptions options;
+    options.json.schema = schema;
+    std::vector<Issue> issues;
+    absl::StatusOr<LoadedSet> set = Load(sources, options, &issues);
+    std::vector<bool> reported(issues.size(), false);
+    absl::flat_hash_set<std::string> seen;
+    for (const Pending& p : pending) {
+      if (!seen.insert(p.source.name).second) continue;
+      bool failed = false;
+      for (const Issue& i : issues) failed = failed || (i.file == p.source.name && i.severity == Severity::kError);
+      if (failed) {
+        const std::string_view kind = SourceKindName(p.source.kind);
+        Error(p.node, p.source.kind == SourceKind::kRevocations
+                          ? absl::StrCat("revocation file `", p.source.name, "` does not load (errors below)")
+                          : absl::StrCat("the ", Av(kind), " in `", p.source.name, "` do not load (errors below)"));
+      }
+      for (std::size_t k = 0; k < issues.size(); ++k) {
+        if (!reported[k] && issues[k].file == p.source.name) {
+          Push(issues[k]);
+          reported[k] = true;
         }
-        std::vector<Issue> issues;
-        if (!suite_->policies.Add(*text, file, &issues).ok()) {
-          Error(node, absl::StrCat("the policies in `", file, "` do not load (errors below)"));
-        }
-        for (Issue& i : issues) Push(std::move(i));
       }
     }
+    for (std::size_t k = 0; k < issues.size(); ++k) {
+      if (!reported[k]) Push(issues[k]);
+    }
+    if (!set.ok()) return std::nullopt;
+    return *std::move(set);
   }
 
   // Entity files, merged into one store; null on any error.
   std::optional<Entities> LoadEntities(const Field& f) {
-    std::optional<std::vector<std::pair<std::string, YAML::Node>>> names =
-        TextList(f, "an entity file (Cedar entity JSON)", /*allow_empty=*/false);
-    if (!names) return std::nullopt;
-    Entities all;
-    bool ok = true;
-    for (const auto& [name, node] : *names) {
-      const std::string path = Resolve(name);
-      absl::StatusOr<std::string> text = internal::ReadFileBounded(path, kMaxJsonBytes);
-      if (!text.ok()) {
-        Error(node, absl::StrCat("cannot read entity file `", path, "`: ", text.status().message()),
-              "paths are relative to the suite's folder");
-        ok = false;
-        continue;
-      }
-      std::vector<Issue> issues;
-      absl::StatusOr<Entities> entities = EntitiesFromJson(*text, path, &issues);
-      if (!entities.ok()) {
-        Error(node, absl::StrCat("the entities in `", path, "` do not load",
-                                 issues.empty() ? absl::StrCat(": ", entities.status().message()) : " (errors below)"));
-        ok = false;
-      }
-      for (Issue& i : issues) Push(std::move(i));
-      if (!entities.ok()) continue;
-      for (const auto& [uid, entity] : *entities) {
-        if (!all.Add(entity).ok()) {
-          Error(node, absl::StrCat("entity ", uid.ToString(), " in `", path, "` is also in an earlier entity file"));
-          ok = false;
-        }
-      }
-    }
-    if (!ok) return std::nullopt;
-    return all;
+    std::vector<Pending> sources;
+    if (!EntitySources(f, &sources)) return std::nullopt;
+    std::optional<LoadedSet> set = LoadSources(sources, suite_->schema ? &*suite_->schema : nullptr);
+    if (!set) return std::nullopt;
+    return std::move(set->entities);
   }
 
-  void LoadRevoked(const Field& f) {
+  void LoadRevoked(const Field& f, std::vector<Pending>* sources) {
     if (!HasValue(f)) return;
     auto list = std::make_shared<RevocationList>();
     if (f.value.IsScalar()) {
       if (!Visit(f.value)) return;
       const std::string path = Resolve(f.value.Scalar());
-      absl::StatusOr<std::string> text = internal::ReadFileBounded(path, kMaxPolicyTextBytes);
-      if (!text.ok()) {
-        Error(f.value, absl::StrCat("cannot read revocation file `", path, "`: ", text.status().message()),
+      absl::StatusOr<Source> source = ReadSourceFile(SourceKind::kRevocations, path);
+      if (!source.ok()) {
+        std::string why(source.status().message());
+        if (absl::StartsWith(why, path + ": ")) why.erase(0, path.size() + 2);
+        Error(f.value, absl::StrCat("cannot read revocation file `", path, "`: ", why),
               "`revoked` is a list of Type::\"id\", or a file of them relative to the suite's folder");
         return;
       }
-      std::vector<Issue> issues;
-      absl::StatusOr<std::shared_ptr<RevocationList>> read = RevocationList::FromText(*text, path, &issues);
-      if (!read.ok()) Error(f.value, absl::StrCat("revocation file `", path, "` does not load (errors below)"));
-      for (Issue& i : issues) Push(std::move(i));
-      if (read.ok()) suite_->options.revoked = *std::move(read);
+      sources->push_back({*std::move(source), f.value, "revocation file"});
       return;
     }
     std::optional<std::vector<std::pair<std::string, YAML::Node>>> uids =
@@ -675,10 +729,41 @@ class SuiteReader {
           c.request.now = now;
           c.entities = entities;
           c.expect = expect;
+          if (suite_->schema && !ReadThroughSchema(&c.request, n, c.name)) continue;
           suite_->cases.push_back(std::move(c));
         }
       }
     }
+  }
+
+  // A case's request read through the suite's schema, as a JSON request is
+  // (writ/json.h): context values typed by the action's context (a string
+  // where the schema has an ipaddr becomes one), then checked as Cedar
+  // validates requests. False (an error at the case) when it does not
+  // conform.
+  bool ReadThroughSchema(Request* request, const YAML::Node& n, const std::string& name) {
+    const std::string json = absl::StrCat(
+        "{\"principal\":", ValueToJson(Value::Entity(request->principal)),
+        ",\"action\":", ValueToJson(Value::Entity(request->action)),
+        ",\"resource\":", ValueToJson(Value::Entity(request->resource)),
+        ",\"context\":", ValueToJson(request->context), "}");
+    JsonOptions options;
+    options.schema = &*suite_->schema;
+    std::vector<Issue> issues;
+    absl::StatusOr<Request> read = RequestFromJson(json, suite_->file, &issues, options);
+    if (!read.ok()) {
+      std::string why;
+      for (const Issue& i : issues) {
+        if (i.severity == Severity::kError) absl::StrAppend(&why, why.empty() ? "" : "; ", i.message);
+      }
+      Error(n, absl::StrCat(name, ": the request does not conform to the schema: ",
+                            why.empty() ? std::string(read.status().message()) : why));
+      return false;
+    }
+    const std::optional<absl::Time> now = request->now;
+    *request = *std::move(read);
+    request->now = now;
+    return true;
   }
 
   // ---- context values ----
@@ -865,31 +950,20 @@ std::vector<std::string> FindTestSuites(absl::Span<const std::string> paths, std
   std::vector<std::string> files;
   for (const std::string& path : paths) {
     std::error_code ec;
-    if (fs::is_directory(path, ec)) {
-      std::vector<std::string> found;
-      fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
-      for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        const std::string name = it->path().filename().string();
-        if (it->is_directory(ec) && absl::StartsWith(name, ".")) {
-          it.disable_recursion_pending();
-          continue;
-        }
-        if (absl::EndsWith(name, Av(kSuffix)) && name.size() > kSuffix.size() && it->is_regular_file(ec)) {
-          std::string file = it->path().string();
-          // `writ test` (the current folder) shows `a.test.yaml`, not `./a.test.yaml`.
-          if ((path == "." || path == "./") && absl::StartsWith(file, "./")) file.erase(0, 2);
-          found.push_back(std::move(file));
-        }
-      }
-      if (ec && issues != nullptr) {
-        issues->push_back(Unlocated(path, absl::StrCat("cannot read folder: ", ec.message())));
-      }
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (fs::exists(path, ec)) {
-      files.push_back(path);
-    } else if (issues != nullptr) {
-      issues->push_back(Unlocated(path, "no such file or folder"));
+    if (!fs::exists(path, ec)) {
+      if (issues != nullptr) issues->push_back(Unlocated(path, "no such file or folder"));
+      continue;
+    }
+    // The loader's one walker: sorted, hidden folders skipped.
+    absl::StatusOr<std::vector<std::string>> found = ListFiles(path, kSuffix);
+    if (!found.ok()) {
+      if (issues != nullptr) issues->push_back(Unlocated(path, std::string(found.status().message())));
+      continue;
+    }
+    for (std::string& file : *found) {
+      // `writ test` (the current folder) shows `a.test.yaml`, not `./a.test.yaml`.
+      if ((path == "." || path == "./") && absl::StartsWith(file, "./")) file.erase(0, 2);
+      files.push_back(std::move(file));
     }
   }
   return files;

@@ -1,6 +1,7 @@
 // writ CLI: `compile` (compile, report its cost, optionally dump the compiled
 // form) and `bench` (time decisions of the compiled engine on a request file,
-// the way bench/peers times Cedar's engine on the same file).
+// the way bench/peers times Cedar's engine on the same file). Both load
+// through the one loader (writ/load.h).
 #include <malloc.h>
 
 #include <algorithm>
@@ -44,28 +45,28 @@ double RssMb() {
 }
 
 struct Loaded {
-  std::optional<PolicySet> policies;
+  std::optional<Schema> schema;   // requests are read through it
   std::unique_ptr<const Engine> engine;
   double load_ms = 0, compile_ms = 0;
   double compile_heap_bytes = 0;   // heap the compiled engine added
 };
 
-// Loads and compiles, timing each step; false (with the reason on `err`)
-// when an input does not load.
+// Loads (the one loader: policies, entities, --schema, --revoked) and
+// compiles, timing each step; false (with the reason on `err`) when an
+// input does not load.
 bool LoadAndCompile(const Args& args, Loaded* l, std::ostream& err) {
   const Clock::time_point load_start = Clock::now();
-  l->policies = LoadPolicies(args.All("policies"), err, ParseOptionsOf(args));
-  if (!l->policies) return false;
-  std::optional<Entities> entities = LoadEntities(args.One("entities").value_or(""), err, JsonOptionsOf(args));
-  if (!entities) return false;
   std::optional<DecideOptions> options = LoadDecideOptions(args, err);
   if (!options) return false;
+  std::optional<LoadedSet> set = LoadInputs(args, err);
+  if (!set) return false;
+  l->schema = set->schema;
   l->load_ms = MillisSince(load_start);
   // The entity store is moved into the engine, so the heap in use grows by
   // what compiling adds: symbols, index, lowered conditions.
   const std::size_t heap_before = mallinfo2().uordblks;
   const Clock::time_point compile_start = Clock::now();
-  l->engine = CompileOrReport(*l->policies, *std::move(entities), *options, err);
+  l->engine = CompileOrReport(*std::move(set), *options, err);
   if (l->engine == nullptr) return false;
   l->compile_ms = MillisSince(compile_start);
   l->compile_heap_bytes = static_cast<double>(mallinfo2().uordblks) - static_cast<double>(heap_before);
@@ -110,29 +111,28 @@ class Histogram {
   std::uint64_t total_ = 0;
 };
 
-// Reads every request line; a line that does not read is an input error (a
-// benchmark that skipped requests would measure something else).
+// Reads every request line (the loader's JSON-lines reader, as `authorize`
+// does); a line that does not read is an input error (a benchmark that
+// skipped requests would measure something else). Blank lines are skipped.
 bool ReadRequests(const std::string& path, const JsonOptions& options, std::vector<Request>* requests,
                   std::ostream& err) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    err << "error: " << path << ": cannot open file\n";
-    return false;
-  }
-  std::string line;
-  for (std::size_t n = 1; std::getline(in, line); ++n) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    std::vector<Issue> issues;
-    absl::StatusOr<Request> r = RequestFromJson(line, path, &issues, options);
-    if (!r.ok()) {
-      // The line is the whole document: its column is the issue's.
-      const Issue* first = issues.empty() ? nullptr : &issues.front();
-      err << path << ":" << n << ":" << (first != nullptr ? first->column : 1) << ": error: "
-          << (first != nullptr ? first->message : std::string(r.status().message())) << "\n";
+  bool ok = true;
+  absl::Status read = ReadRequestLinesFile(path, options, [&](RequestLine line) {
+    if (line.blank) return true;
+    if (!line.request) {
+      const Issue& i = line.issue;
+      err << i.file << ":" << i.line << ":" << (i.column == 0 ? 1 : i.column) << ": error: " << i.message << "\n";
+      ok = false;
       return false;
     }
-    requests->push_back(*std::move(r));
+    requests->push_back(*std::move(line.request));
+    return true;
+  });
+  if (!read.ok()) {
+    err << "error: " << read.message() << "\n";
+    return false;
   }
+  if (!ok) return false;
   if (requests->empty()) {
     err << "error: " << path << ": no requests\n";
     return false;
@@ -169,7 +169,9 @@ int RunBench(const Args& args, std::ostream& out, std::ostream& err) {
   Loaded l;
   if (!LoadAndCompile(args, &l, err)) return kExitUsage;
   std::vector<Request> requests;
-  if (!ReadRequests(*args.One("requests"), JsonOptionsOf(args), &requests, err)) return kExitUsage;
+  JsonOptions json = JsonOptionsOf(args);
+  json.schema = l.schema ? &*l.schema : nullptr;
+  if (!ReadRequests(*args.One("requests"), json, &requests, err)) return kExitUsage;
   const Engine& engine = *l.engine;
 
   if (auto path = args.One("decisions")) {

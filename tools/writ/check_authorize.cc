@@ -1,6 +1,6 @@
 // writ CLI: `check` (parse and report every issue) and `authorize` (decide
-// one request, or one request per line of a JSON-lines file).
-#include <fstream>
+// one request, or one request per line of a JSON-lines file, read with the
+// loader's one JSON-lines reader; through --schema when given).
 #include <ostream>
 #include <string>
 
@@ -47,48 +47,21 @@ int RunCheck(const Args& args, std::ostream& out, std::ostream& err) {
   return errors == 0 ? kExitOk : kExitProblems;
 }
 
-namespace {
-
-// A request that could not be read is denied, with the reason as its error.
-std::string UnreadableRequest(const std::string& why) {
-  Decision d;
-  d.errors.push_back({"", why});
-  return DecisionToJson(d);
-}
-
-// Line `line` of `path` is one JSON document: its issues are located as
-// path:line:column.
-std::string DecideLine(const Engine& engine, std::string_view json, const std::string& path, std::size_t line,
-                       const JsonOptions& options) {
-  std::vector<Issue> issues;
-  absl::StatusOr<Request> request = RequestFromJson(json, path, &issues, options);
-  if (!request.ok()) {
-    for (const Issue& i : issues) {
-      if (i.severity != Severity::kError) continue;
-      return UnreadableRequest(i.line == 0 ? absl::StrCat(path, ":", line, ": ", i.message)
-                                           : absl::StrCat(path, ":", line, ":", i.column, ": ", i.message));
-    }
-    return UnreadableRequest(absl::StrCat(path, ":", line, ": ", request.status().message()));
-  }
-  return DecisionToJson(engine.Decide(*request));
-}
-
-}  // namespace
-
 int RunAuthorize(const Args& args, std::ostream& out, std::ostream& err) {
   const bool one = args.Has("request");
   if (one == args.Has("requests")) {
     err << "error: give exactly one of --request FILE and --requests FILE.jsonl\n";
     return kExitUsage;
   }
-  std::optional<PolicySet> policies = LoadPolicies(args.All("policies"), err, ParseOptionsOf(args));
-  if (!policies) return kExitUsage;
-  const JsonOptions json = JsonOptionsOf(args);
-  std::optional<Entities> entities = LoadEntities(args.One("entities").value_or(""), err, json);
-  if (!entities) return kExitUsage;
   std::optional<DecideOptions> options = LoadDecideOptions(args, err);
   if (!options) return kExitUsage;
-  std::unique_ptr<const Engine> engine = CompileOrReport(*policies, *std::move(entities), *options, err);
+  std::optional<LoadedSet> set = LoadInputs(args, err);
+  if (!set) return kExitUsage;
+  // Requests are read through the schema too (a handle: it outlives the set).
+  const std::optional<Schema> schema = set->schema;
+  JsonOptions json = JsonOptionsOf(args);
+  json.schema = schema ? &*schema : nullptr;
+  std::unique_ptr<const Engine> engine = CompileOrReport(*std::move(set), *options, err);
   if (engine == nullptr) return kExitUsage;
 
   if (one) {
@@ -99,7 +72,14 @@ int RunAuthorize(const Args& args, std::ostream& out, std::ostream& err) {
       return kExitUsage;
     }
     std::vector<Issue> issues;
-    absl::StatusOr<Request> request = RequestFromJson(*text, path, &issues, json);
+    bool nonconforming = false;
+    absl::StatusOr<Request> request = ReadRequest(*text, path, &issues, json, &nonconforming);
+    if (!request.ok() && nonconforming) {
+      // Well-formed, but not what the schema says: denied, never decided on
+      // misread data.
+      out << DecisionToJson(DenyWithError(FirstErrorText(issues, request.status()))) << "\n";
+      return kExitOk;
+    }
     if (!request.ok()) {
       err << RenderIssues(issues);
       if (issues.empty()) err << "error: " << request.status().message() << "\n";
@@ -111,23 +91,19 @@ int RunAuthorize(const Args& args, std::ostream& out, std::ostream& err) {
 
   // One decision per line, in order; blank lines are decided as unreadable
   // too, so that output line N always answers input line N.
-  const std::string path = *args.One("requests");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    err << "error: " << path << ": cannot open file\n";
-    return kExitUsage;
-  }
-  std::string line;
-  for (std::size_t n = 1; std::getline(in, line); ++n) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    const std::string source = absl::StrCat(path, ":", n);
-    if (line.size() > kMaxJsonBytes) {
-      out << UnreadableRequest(absl::StrCat(source, ": line longer than ", kMaxJsonBytes, " bytes")) << "\n";
-    } else if (line.find_first_not_of(" \t") == std::string::npos) {
-      out << UnreadableRequest(absl::StrCat(source, ": empty line")) << "\n";
+  absl::Status read = ReadRequestLinesFile(*args.One("requests"), json, [&](RequestLine line) {
+    if (line.request) {
+      out << DecisionToJson(engine->Decide(*line.request)) << "\n";
+    } else if (line.blank) {
+      out << DecisionToJson(DenyWithError(absl::StrCat(line.issue.file, ":", line.number, ": empty line"))) << "\n";
     } else {
-      out << DecideLine(*engine, line, path, n, json) << "\n";
+      out << DecisionToJson(DenyWithError(RequestLineError(line))) << "\n";
     }
+    return true;
+  });
+  if (!read.ok()) {
+    err << "error: " << read.message() << "\n";
+    return kExitUsage;
   }
   return kExitOk;
 }

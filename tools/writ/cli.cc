@@ -1,4 +1,5 @@
-// writ CLI: flag parsing, bounded file reading, loading inputs.
+// writ CLI: flag parsing, bounded file reading, and the CLI's adapters over
+// the one loader (writ/load.h) with issues rendered to the error stream.
 #include "tools/writ/cli.h"
 
 #include <ostream>
@@ -10,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/base/file.h"
 #include "src/base/suggest.h"
+#include "writ/load.h"
 
 namespace writ::cli {
 
@@ -110,39 +112,45 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, std::size_t max_by
 
 std::optional<PolicySet> LoadPolicies(const std::vector<std::string>& paths, std::ostream& err,
                                       const ParseOptions& options) {
-  PolicySet set;
-  bool ok = true;
-  for (const std::string& path : paths) {
-    absl::StatusOr<std::string> text = ReadFile(path, kMaxPolicyTextBytes);
-    if (!text.ok()) {
-      err << "error: " << text.status().message() << "\n";
-      ok = false;
-      continue;
-    }
-    std::vector<Issue> issues;
-    if (!set.Add(*text, path, &issues, options).ok()) ok = false;
-    err << RenderIssues(issues);
-  }
-  if (!ok) return std::nullopt;
-  return set;
+  FileSet files;
+  files.policies = paths;
+  LoadOptions load;
+  load.strict = options.strict;
+  std::vector<Issue> issues;
+  absl::StatusOr<LoadedSet> set = LoadFiles(files, load, &issues);
+  err << RenderIssues(issues);
+  if (!set.ok()) return std::nullopt;
+  return std::move(set->policies);
 }
 
 std::optional<Entities> LoadEntities(const std::string& path, std::ostream& err,
                                      const JsonOptions& options) {
   if (path.empty()) return Entities();
-  absl::StatusOr<std::string> text = ReadFile(path, kMaxJsonBytes);
-  if (!text.ok()) {
-    err << "error: " << text.status().message() << "\n";
-    return std::nullopt;
-  }
+  FileSet files;
+  files.entities = {path};
+  LoadOptions load;
+  load.strict = options.strict;
+  load.json = options;
   std::vector<Issue> issues;
-  absl::StatusOr<Entities> entities = EntitiesFromJson(*text, path, &issues, options);
+  absl::StatusOr<LoadedSet> set = LoadFiles(files, load, &issues);
   err << RenderIssues(issues);
-  if (!entities.ok()) {
-    if (issues.empty()) err << "error: " << path << ": " << entities.status().message() << "\n";
-    return std::nullopt;
-  }
-  return *std::move(entities);
+  if (!set.ok()) return std::nullopt;
+  return std::move(set->entities);
+}
+
+std::optional<LoadedSet> LoadInputs(const Args& args, std::ostream& err) {
+  FileSet files;
+  files.policies = args.All("policies");
+  if (std::optional<std::string> path = args.One("entities")) files.entities = {*path};
+  files.schema = args.One("schema").value_or("");
+  files.revoked = args.One("revoked").value_or("");
+  LoadOptions options;
+  options.strict = args.Has("strict");
+  std::vector<Issue> issues;
+  absl::StatusOr<LoadedSet> set = LoadFiles(files, options, &issues);
+  err << RenderIssues(issues);
+  if (!set.ok()) return std::nullopt;
+  return *std::move(set);
 }
 
 bool ReadClockFlags(const Args& args, DecideOptions* options, std::ostream& err) {
@@ -170,26 +178,13 @@ std::optional<DecideOptions> LoadDecideOptions(const Args& args, std::ostream& e
   }
   DecideOptions options;
   if (!ReadClockFlags(args, &options, err)) return std::nullopt;
-  if (std::optional<std::string> path = args.One("revoked")) {
-    absl::StatusOr<std::string> text = ReadFile(*path, kMaxPolicyTextBytes);
-    if (!text.ok()) {
-      err << "error: " << text.status().message() << "\n";
-      return std::nullopt;
-    }
-    std::vector<Issue> issues;
-    absl::StatusOr<std::shared_ptr<RevocationList>> list = RevocationList::FromText(*text, *path, &issues);
-    err << RenderIssues(issues);
-    if (!list.ok()) return std::nullopt;
-    options.revoked = *std::move(list);
-  }
   return options;
 }
 
-std::unique_ptr<const Engine> CompileOrReport(const PolicySet& policies, Entities entities,
-                                              const DecideOptions& options, std::ostream& err) {
-  absl::StatusOr<std::unique_ptr<const Engine>> engine = Engine::Compile(policies, std::move(entities), options);
+std::unique_ptr<const Engine> CompileOrReport(LoadedSet set, const DecideOptions& options, std::ostream& err) {
+  absl::StatusOr<std::unique_ptr<const Engine>> engine = CompileLoaded(std::move(set), options);
   if (!engine.ok()) {
-    err << "error: the policies do not compile: " << engine.status().message() << "\n";
+    err << "error: " << engine.status().message() << "\n";
     return nullptr;
   }
   return *std::move(engine);

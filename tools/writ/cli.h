@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "writ/load.h"
 #include "writ/writ.h"
 
 namespace writ::cli {
@@ -55,7 +56,8 @@ std::string CommandHelp(const Command& cmd);
 // Reads a whole file, refusing files larger than `max_bytes`.
 absl::StatusOr<std::string> ReadFile(const std::string& path, std::size_t max_bytes);
 
-// Loads every policy file into one set (ids counting on across files). Issues
+// Loads every policy file or folder (its *.cedar files) into one set (ids
+// counting on across files), through the one loader (writ/load.h). Issues
 // are rendered to `err`; nullopt when any file failed.
 std::optional<PolicySet> LoadPolicies(const std::vector<std::string>& paths, std::ostream& err,
                                       const ParseOptions& options = {});
@@ -70,10 +72,21 @@ inline JsonOptions JsonOptionsOf(const Args& args) {
 // Loads an entity file (or an empty store when `path` is empty).
 std::optional<Entities> LoadEntities(const std::string& path, std::ostream& err,
                                      const JsonOptions& options = {});
+// The inputs of a deciding command through the one loader: --policies
+// (files or folders), --entities, --schema (either form; entities are read
+// through it) and --revoked, with --strict. Issues are rendered to `err`;
+// nullopt when anything does not load (a schema that does not load
+// included: never a silently empty one).
+std::optional<LoadedSet> LoadInputs(const Args& args, std::ostream& err);
+// The flag of LoadInputs beyond the decide flags.
+inline FlagSpec SchemaFlag() {
+  return {"schema", true, false, "Cedar schema (.cedarschema or JSON): entities and requests are read through it"};
+}
 
-// The deciding options of --now (the time of requests without their own),
-// --revoked FILE and --fail-closed; nullopt (reported to `err`) when a value
-// does not read, or when --strict forbids them (they are writ extensions).
+// The deciding options of --now (the time of requests without their own)
+// and --fail-closed (--revoked is read by LoadInputs); nullopt (reported to
+// `err`) when a value does not read, or when --strict forbids them (they
+// are writ extensions).
 std::optional<DecideOptions> LoadDecideOptions(const Args& args, std::ostream& err);
 // The part of it that reads --now (a fixed clock) and --fail-closed into
 // `options`; false (reported to `err`) when --now does not read.
@@ -88,9 +101,9 @@ inline const std::vector<FlagSpec>& DecideFlags() {
   return kFlags;
 }
 
-// Compiles the engine, or reports why not to `err` and returns null.
-std::unique_ptr<const Engine> CompileOrReport(const PolicySet& policies, Entities entities,
-                                              const DecideOptions& options, std::ostream& err);
+// Compiles a loaded set (with its revoked uids), or reports why not to
+// `err` and returns null.
+std::unique_ptr<const Engine> CompileOrReport(LoadedSet set, const DecideOptions& options, std::ostream& err);
 
 int RunCheck(const Args& args, std::ostream& out, std::ostream& err);
 int RunAuthorize(const Args& args, std::ostream& out, std::ostream& err);

@@ -1,17 +1,21 @@
 // writ CLI: `lint` — governance checks over policy files (writ/lint.h):
 // owners, expiries, break-glass lifetimes, unconstrained permits, duplicate
-// and shadowed policies; human or JSON output.
+// and shadowed policies; with --schema, Cedar's validator's findings too;
+// human or JSON output.
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 #include "src/json/issue_json.h"
 #include "tools/writ/cli.h"
 #include "writ/lint.h"
+#include "writ/load.h"
+#include "writ/validate.h"
 
 namespace writ::cli {
 namespace {
@@ -61,12 +65,30 @@ int RunLint(const Args& args, std::ostream& out, std::ostream& err) {
       !ReadDays(args, "expiring-within-days", &options.expiring_within_days, err)) {
     return kExitUsage;
   }
-  const std::optional<PolicySet> policies = LoadPolicies(args.All("policies"), err);
-  if (!policies) return kExitUsage;
-  const absl::StatusOr<std::vector<Issue>> findings = Lint(*policies, options);
+  // The policies (and --schema) through the one loader; a schema that does
+  // not load is an input error, never a silently skipped check.
+  FileSet files;
+  files.policies = args.All("policies");
+  files.schema = args.One("schema").value_or("");
+  std::vector<Issue> load_issues;
+  absl::StatusOr<LoadedSet> set = LoadFiles(files, {}, &load_issues);
+  err << RenderIssues(load_issues);
+  if (!set.ok()) return kExitUsage;
+  const std::optional<PolicySet> policies = set->policies;
+  absl::StatusOr<std::vector<Issue>> findings = Lint(*policies, options);
   if (!findings.ok()) {
     err << "writ lint: " << findings.status().message() << "\n";
     return kExitUsage;
+  }
+  // With a schema, the validator's findings too (writ/validate.h), each
+  // with its code as the lint rules have theirs.
+  if (set->schema) {
+    const ValidationResult validation = Validate(*set->schema, *policies);
+    for (const ValidationFinding& f : validation.findings) {
+      Issue i = f.issue;
+      i.message = absl::StrCat("[", f.code, "] ", f.policy_id, ": ", i.message);
+      findings->push_back(std::move(i));
+    }
   }
   int errors = 0;
   for (const Issue& i : *findings) errors += i.severity == Severity::kError ? 1 : 0;

@@ -26,29 +26,31 @@ const std::vector<Command>& Commands() {
         {"strict", false, false, "exactly Cedar: reject spiffe and matches (annotations are accepted, meaningless)"}},
        0, 0, RunCheck},
       {"authorize",
-       "writ authorize --policies FILE... [--entities FILE] (--request FILE | --requests FILE.jsonl)",
+       "writ authorize --policies FILE... [--entities FILE] [--schema FILE] (--request FILE | --requests FILE.jsonl)",
        "Decides requests and prints one JSON decision per request:\n"
        "  {\"decision\":\"allow\"|\"deny\",\"reasons\":[...],\"errors\":[{\"policy\":...,\"message\":...}]}\n"
        "With --requests, every line of the file is one request and gets one decision\n"
        "line, in order; a line that cannot be read is denied with an error whose\n"
        "policy is \"\" and whose message says why (FILE:LINE: ...).\n"
        "Exit 0 whatever the decisions; 2 when the policies or entities do not load.",
-       WithDecideFlags({{"policies", true, true, "policy files (Cedar)"},
-        {"entities", true, false, "entities (Cedar entity JSON)"},
+       WithDecideFlags({{"policies", true, true, "policy files or folders (Cedar)"},
+        {"entities", true, false, "entities (Cedar entity JSON)"}, SchemaFlag(),
         {"request", true, false, "one request (JSON object)"},
         {"requests", true, false, "one request per line (JSON lines)"}}),
        0, 0, RunAuthorize},
-      {"compile", "writ compile --policies FILE... [--entities FILE] [--dump]",
+      {"compile", "writ compile --policies FILE... [--entities FILE] [--schema FILE] [--dump]",
        "Compiles the policies and entity store as `authorize` and `bench` do and\n"
        "reports the time taken; --dump prints the compiled form: the scope index\n"
        "(principal key, action key, policies) and each policy's residual resource\n"
        "check and lowered conditions, with constant subexpressions folded.",
-       WithDecideFlags({{"policies", true, true, "policy files (Cedar)"},
-        {"entities", true, false, "entities (Cedar entity JSON)"},
+       WithDecideFlags({{"policies", true, true, "policy files or folders (Cedar)"},
+        {"entities", true, false, "entities (Cedar entity JSON)"}, SchemaFlag(),
         {"dump", false, false, "print the compiled form"}}),
        0, 0, RunCompile},
+       "With --schema, entities and requests are read through the schema; a request\n"
+       "that does not conform to it is denied the same way, with the reason.\n"
       {"bench",
-       "writ bench --policies FILE... [--entities FILE] --requests FILE.jsonl [--seconds S] [--threads T] "
+       "writ bench --policies FILE... [--entities FILE] [--schema FILE] --requests FILE.jsonl [--seconds S] [--threads T] "
        "[--decisions OUT]",
        "Loads and compiles (both timed), reads every request (not timed), warms up\n"
        "for about a second, then on each of T threads loops over the requests in\n"
@@ -60,8 +62,8 @@ const std::vector<Command>& Commands() {
        "index, lowered conditions and the symbols of the entities).\n"
        "--decisions OUT writes `allow` or `deny` for each request line, in order.\n"
        "A request line that does not read is an error (exit 2): nothing is skipped.",
-       WithDecideFlags({{"policies", true, true, "policy files (Cedar)"},
-        {"entities", true, false, "entities (Cedar entity JSON)"},
+       WithDecideFlags({{"policies", true, true, "policy files or folders (Cedar)"},
+        {"entities", true, false, "entities (Cedar entity JSON)"}, SchemaFlag(),
         {"requests", true, false, "one request per line (JSON lines), as for `authorize`"},
         {"seconds", true, false, "timed seconds (default 5)"},
         {"threads", true, false, "deciding threads (default 1)"},
@@ -121,7 +123,7 @@ const std::vector<Command>& Commands() {
         {"coverage-min", true, false, "fail below this coverage percentage (implies --coverage)"}},
        0, 1 << 20, RunTest},
       {"lint",
-       "writ lint --policies FILE... [--now RFC3339] [--breakglass-max-days N] [--expiring-within-days N] "
+       "writ lint --policies FILE... [--schema FILE] [--now RFC3339] [--breakglass-max-days N] [--expiring-within-days N] "
        "[--format human|json] [--warnings-as-errors]",
        "Checks the policies for governance problems (include/writ/lint.h defines\n"
        "each rule exactly) and reports each at its location, with its rule code:\n"
@@ -139,7 +141,8 @@ const std::vector<Command>& Commands() {
        "array of {file,line,column,severity,code,message,hint}.\n"
        "Exit 0 when there is no error (warnings allowed unless --warnings-as-errors),\n"
        "1 when there are, 2 when the policies do not load or a flag is wrong.",
-       {{"policies", true, true, "policy files (Cedar)"},
+       {{"policies", true, true, "policy files or folders (Cedar)"},
+        {"schema", true, false, "Cedar schema (.cedarschema or JSON): also report the validator's findings"},
         {"now", true, false, "the time expiries are measured from (RFC 3339; default: the clock)"},
         {"breakglass-max-days", true, false, "longest a break-glass policy may still run, in days (default 7)"},
         {"expiring-within-days", true, false, "report policies expiring within this many days (default 14)"},
@@ -147,9 +150,11 @@ const std::vector<Command>& Commands() {
         {"warnings-as-errors", false, false, "exit 1 on warnings too"}},
        0, 0, RunLint},
       {"serve",
-       "writ serve --policies FILE|DIR [--entities FILE] [--revoked FILE] [--config FILE] --listen HOST:PORT "
+       "writ serve --policies FILE|DIR [--entities FILE] [--schema FILE] [--revoked FILE] [--config FILE] --listen HOST:PORT "
        "[--threads N] [--decision-log FILE|-]",
        "Serves decisions over HTTP (README: `writ serve`), binding only --listen\n"
+       "With --schema, Cedar's validator's findings are reported too, with their\n"
+       "codes (unknown-attribute, unexpected-type, ...; include/writ/validate.h).\n"
        "(an IP address and port; port 0 picks one, printed on start):\n"
        "  POST /v1/authorize         a request as for `authorize` -> its decision JSON\n"
        "                             with \"policy_version\"\n"
@@ -182,6 +187,7 @@ const std::vector<Command>& Commands() {
 void PrintUsage(std::ostream& os) {
   os << "writ — policy-as-code authorization for workload identities (Cedar policies)\n\n"
         "usage: writ COMMAND [flags]\n\ncommands:\n";
+        {"schema", true, false, "Cedar schema (.cedarschema or JSON): entities and requests are read through it (reloaded with the policies)"},
   for (const Command& c : Commands()) os << "  " << c.synopsis << "\n";
   os << "\n`writ help COMMAND` or `writ COMMAND --help` for details.\n"
         "Exit codes: 0 success, 1 problems found, 2 usage or input errors.\n";

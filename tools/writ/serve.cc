@@ -1,4 +1,5 @@
-// writ CLI: `serve` — the HTTP sidecar (src/serve): loads the policy set,
+// writ CLI: `serve` — the HTTP sidecar (src/serve): loads the policy set
+// (and --schema, which requests are read through),
 // listens where told, reloads on SIGHUP and on file change, stops on
 // SIGINT/SIGTERM.
 #include <csignal>
@@ -62,6 +63,7 @@ int RunServe(const Args& args, std::ostream& /*out*/, std::ostream& err) {
   serve::PolicySources sources;
   sources.policies = policies.front();
   sources.entities = args.One("entities").value_or("");
+  sources.schema = args.One("schema").value_or("");   // reloaded with the policies
   sources.revoked = args.One("revoked").value_or("");
 
   std::unique_ptr<serve::DecisionLog> log;
