@@ -114,6 +114,7 @@ int RunFmt(const Args& args, std::ostream& out, std::ostream& err);
 int RunTest(const Args& args, std::ostream& out, std::ostream& err);
 int RunLint(const Args& args, std::ostream& out, std::ostream& err);
 int RunServe(const Args& args, std::ostream& out, std::ostream& err);
+int RunValidate(const Args& args, std::ostream& out, std::ostream& err);
 
 }  // namespace writ::cli
 

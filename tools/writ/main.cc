@@ -25,6 +25,21 @@ const std::vector<Command>& Commands() {
         {"format", true, false, "`text` (default) or `json`"},
         {"strict", false, false, "exactly Cedar: reject spiffe and matches (annotations are accepted, meaningless)"}},
        0, 0, RunCheck},
+      {"validate", "writ validate --schema FILE --policies FILE... [--strict] [--format json]",
+       "Checks the policies against a Cedar schema as Cedar's validator does (strict\n"
+       "mode): unknown entity types, actions and attributes, type mismatches,\n"
+       "optional attributes read without `has`, actions applied to entity types\n"
+       "outside their appliesTo, and policies that can never apply (a warning).\n"
+       "Each finding names its policy and its kind (unknown-attribute,\n"
+       "unexpected-type, ...; include/writ/validate.h). --format json prints an\n"
+       "array of {policy,file,line,column,severity,code,message,hint}.\n"
+       "Exit 0 when every policy validates (warnings allowed), 1 when any has an\n"
+       "error, 2 when the schema or a policy file does not load.",
+       {{"schema", true, false, "Cedar schema (.cedarschema or JSON)"},
+        {"policies", true, true, "policy files or folders (Cedar)"},
+        {"format", true, false, "`text` (default) or `json`"},
+        {"strict", false, false, "exactly Cedar: spiffe and matches are unknown"}},
+       0, 0, RunValidate},
       {"authorize",
        "writ authorize --policies FILE... [--entities FILE] [--schema FILE] (--request FILE | --requests FILE.jsonl)",
        "Decides requests and prints one JSON decision per request:\n"

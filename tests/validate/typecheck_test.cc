@@ -1,0 +1,218 @@
+// Tests for src/validate/typecheck.cc through writ::Validate: each kind of
+// finding (with its location), the typing rules that decide them (singleton
+// booleans, capabilities from `has`, the entity hierarchy in `in`), and
+// templates.
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "writ/policy_set.h"
+#include "writ/schema.h"
+#include "writ/validate.h"
+
+namespace writ {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr const char* kSchema = R"(
+entity Group;
+entity User in [Group] { name: String, age?: Long, email: String, tags: Set<String> };
+entity Doc { owner: User, public: Bool, ip: ipaddr } tags String;
+entity Color enum ["red", "blue"];
+action view appliesTo { principal: [User], resource: [Doc], context: { mfa: Bool, level?: Long } };
+action edit appliesTo { principal: [User], resource: [Doc] };
+action manage in [edit] appliesTo { principal: [User], resource: [Doc] };
+)";
+
+ValidationResult Check(const std::string& policies, const ValidateOptions& options = {}) {
+  std::vector<Issue> issues;
+  absl::StatusOr<Schema> schema = Schema::Parse(kSchema, "s.cedarschema", &issues);
+  EXPECT_TRUE(schema.ok()) << RenderIssues(issues);
+  PolicySet set;
+  EXPECT_TRUE(set.Add(policies, "p.cedar", &issues).ok()) << RenderIssues(issues);
+  return Validate(schema.ok() ? *schema : Schema(), set, options);
+}
+
+std::vector<std::string> Codes(const ValidationResult& r) {
+  std::vector<std::string> out;
+  for (const ValidationFinding& f : r.findings) out.push_back(f.code);
+  return out;
+}
+
+// The one finding of `r`, which must have exactly one.
+ValidationFinding Only(const ValidationResult& r) {
+  EXPECT_EQ(r.findings.size(), 1u) << ::testing::PrintToString(Codes(r));
+  return r.findings.empty() ? ValidationFinding{} : r.findings[0];
+}
+
+TEST(Typecheck, WellTypedPolicyHasNoFindings) {
+  ValidationResult r = Check(R"(permit(principal, action == Action::"view", resource)
+when { principal.name == "alice" && resource.owner == principal && context.mfa && principal in Group::"g" };)");
+  EXPECT_TRUE(r.findings.empty()) << ::testing::PrintToString(Codes(r));
+  EXPECT_FALSE(r.HasErrors());
+}
+
+TEST(Typecheck, MisspelledAttributeIsUnknownWithSuggestion) {
+  ValidationResult r = Check("permit(principal, action, resource)\nwhen { principal.nmae == \"a\" };");
+  const ValidationFinding f = Only(r);
+  EXPECT_EQ(f.code, "unknown-attribute");
+  EXPECT_EQ(f.policy_id, "policy0");
+  EXPECT_EQ(f.issue.severity, Severity::kError);
+  EXPECT_EQ(f.issue.file, "p.cedar");
+  EXPECT_EQ(f.issue.line, 2u);
+  EXPECT_EQ(f.issue.column, 8u);
+  EXPECT_THAT(f.issue.message, HasSubstr("`nmae`"));
+  EXPECT_THAT(f.issue.hint, HasSubstr("`name`"));
+  EXPECT_TRUE(r.HasErrors());
+}
+
+TEST(Typecheck, StringComparedWithLong) {
+  const ValidationFinding eq = Only(Check("permit(principal, action, resource) when { principal.name == 3 };"));
+  EXPECT_EQ(eq.code, "incompatible-types");
+  EXPECT_EQ(eq.issue.column, 44u);
+  EXPECT_THAT(eq.issue.message, HasSubstr("`String` and `Long`"));
+  const ValidationFinding lt = Only(Check("permit(principal, action, resource) when { principal.name < 3 };"));
+  EXPECT_EQ(lt.code, "unexpected-type");
+  EXPECT_EQ(lt.issue.column, 44u);   // the operand that is not ordered
+}
+
+TEST(Typecheck, OptionalAttributeNeedsHas) {
+  const ValidationFinding f = Only(Check("permit(principal, action, resource) when { principal.age > 3 };"));
+  EXPECT_EQ(f.code, "unsafe-optional-attribute-access");
+  EXPECT_EQ(f.issue.column, 44u);
+  EXPECT_THAT(f.issue.hint, HasSubstr("has age"));
+  // Guarded in the same conjunction, or by an if: no finding.
+  EXPECT_TRUE(Check("permit(principal, action, resource) when { principal has age && principal.age > 3 };")
+                  .findings.empty());
+  EXPECT_TRUE(Check("permit(principal, action, resource) when { if principal has age then principal.age > 3 else "
+                    "false };")
+                  .findings.empty());
+  // Not across `||`, nor in an else branch.
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { principal has age || principal.age > 3 };")),
+            std::vector<std::string>{"unsafe-optional-attribute-access"});
+  // A context attribute likewise.
+  EXPECT_EQ(Codes(Check("permit(principal, action == Action::\"view\", resource) when { context.level > 1 };")),
+            std::vector<std::string>{"unsafe-optional-attribute-access"});
+}
+
+TEST(Typecheck, ActionAppliedToWrongEntityType) {
+  ValidationResult all = Check("permit(principal is Group, action == Action::\"view\", resource);");
+  EXPECT_EQ(Codes(all), (std::vector<std::string>{"invalid-action-application", "impossible-policy"}));
+  const ValidationFinding f = all.findings[0];
+  EXPECT_EQ(f.issue.severity, Severity::kError);
+  EXPECT_EQ(f.issue.line, 1u);
+  EXPECT_EQ(f.issue.column, 1u);
+  // Cedar 4.13's reading: a warning (with the policy impossible too).
+  ValidateOptions later;
+  later.action_application_warning = true;
+  ValidationResult r = Check("permit(principal is Group, action == Action::\"view\", resource);", later);
+  EXPECT_FALSE(r.HasErrors());
+  EXPECT_EQ(Codes(r), (std::vector<std::string>{"invalid-action-application", "impossible-policy"}));
+}
+
+TEST(Typecheck, UnknownNames) {
+  // (The scope does not type, so the policy is not also called impossible.)
+  EXPECT_EQ(Codes(Check("permit(principal == Usr::\"a\", action, resource);")),
+            (std::vector<std::string>{"unrecognized-entity-type", "invalid-action-application"}));
+  const ValidationFinding f = Check("permit(principal, action, resource) when { principal is Usr };").findings[0];
+  EXPECT_EQ(f.code, "unrecognized-entity-type");
+  EXPECT_THAT(f.issue.hint, HasSubstr("`User`"));
+  EXPECT_EQ(Codes(Check("permit(principal, action == Action::\"veiw\", resource);"))[0], "unrecognized-action");
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { principal.name == \"x\" || resource == Color::\"green\" };")),
+            std::vector<std::string>{"invalid-enum-entity"});
+  EXPECT_TRUE(Check("permit(principal, action, resource) when { principal.name == \"x\" || resource == Color::\"red\" };").findings.empty());
+}
+
+TEST(Typecheck, ImpossiblePolicyIsAWarning) {
+  ValidationResult r = Check("permit(principal, action, resource) when { principal in Doc::\"d\" };");
+  EXPECT_EQ(Codes(r), std::vector<std::string>{"impossible-policy"});
+  EXPECT_EQ(r.findings[0].issue.severity, Severity::kWarning);
+  EXPECT_FALSE(r.HasErrors());
+  // A false conjunct hides what follows it (Cedar types `false && e` without e).
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { false && principal.nope };")),
+            std::vector<std::string>{"impossible-policy"});
+}
+
+TEST(Typecheck, ActionScopes) {
+  EXPECT_TRUE(Check("permit(principal, action in Action::\"edit\", resource);").findings.empty());
+  EXPECT_TRUE(Check("permit(principal, action in [Action::\"view\", Action::\"edit\"], resource);").findings.empty());
+  EXPECT_THAT(Codes(Check("permit(principal, action in [], resource);")),
+              ::testing::Contains("empty-set-forbidden"));
+  // No action applies to Color: the condition is checked under no environment.
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource is Color) when { resource.nope == principal };")),
+            (std::vector<std::string>{"invalid-action-application", "impossible-policy"}));
+}
+
+TEST(Typecheck, SetsRecordsAndIf) {
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { [1, \"a\"].contains(1) };")),
+            std::vector<std::string>{"incompatible-types"});
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { [].isEmpty() };")),
+            std::vector<std::string>{"empty-set-forbidden"});
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { principal.tags.contains(1) };")),
+            std::vector<std::string>{"incompatible-types"});
+  EXPECT_TRUE(Check("permit(principal, action, resource) when { principal.tags.contains(\"x\") };").findings.empty());
+  EXPECT_EQ(Codes(Check("permit(principal, action == Action::\"view\", resource) when { (if context.mfa then 1 else \"a\") == 1 };")),
+            std::vector<std::string>{"incompatible-types"});
+  EXPECT_TRUE(Check("permit(principal, action, resource) when { {a: 1}.a == 1 };").findings.empty());
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { {a: 1}.b == 1 };")),
+            std::vector<std::string>{"unknown-attribute"});
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { 1 };")),
+            std::vector<std::string>{"unexpected-type"});
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { principal.name like \"a*\" && 1 like \"*\" };")),
+            std::vector<std::string>{"unexpected-type"});
+}
+
+TEST(Typecheck, Tags) {
+  EXPECT_TRUE(Check("permit(principal, action, resource) when { resource.hasTag(\"k\") && resource.getTag(\"k\") "
+                    "== \"v\" };")
+                  .findings.empty());
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { resource.getTag(\"k\") == \"v\" };")),
+            std::vector<std::string>{"unsafe-tag-access"});
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { principal.getTag(\"k\") == \"v\" };")),
+            std::vector<std::string>{"no-tags-allowed"});
+}
+
+TEST(Typecheck, ExtensionFunctions) {
+  EXPECT_TRUE(Check("permit(principal, action, resource) when { resource.ip.isInRange(ip(\"10.0.0.0/8\")) && "
+                    "decimal(\"1.5\").lessThan(decimal(\"2.0\")) && datetime(\"2024-01-01\") < "
+                    "datetime(\"2025-01-01\").offset(duration(\"1h\")) };")
+                  .findings.empty());
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { resource.ip.isInRange(ip(principal.name)) };")),
+            std::vector<std::string>{"non-literal-extension-constructor"});
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { ip(\"nope\").isIpv4() };")),
+            std::vector<std::string>{"invalid-extension-argument"});
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { resource.ip.lessThan(decimal(\"1.0\")) };")),
+            std::vector<std::string>{"unexpected-type"});
+  // writ's own: typed in extended mode, unknown in strict mode.
+  EXPECT_TRUE(Check("permit(principal, action, resource) when { spiffe(\"spiffe://td/a\").trustDomain() == "
+                    "\"td\" && principal.name.matches(\"^a\") };")
+                  .findings.empty());
+  ValidateOptions strict;
+  strict.strict = true;
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { principal.name.matches(\"^a\") };", strict)),
+            std::vector<std::string>{"undefined-function"});
+}
+
+TEST(Typecheck, Templates) {
+  EXPECT_TRUE(Check("permit(principal in ?principal, action == Action::\"view\", resource == ?resource) when { "
+                    "resource.public };")
+                  .findings.empty());
+  EXPECT_EQ(Codes(Check("permit(principal == ?principal, action, resource) when { principal.nope };")),
+            std::vector<std::string>{"unknown-attribute"});
+}
+
+TEST(Typecheck, FindingsAreReportedOncePerPolicy) {
+  // The same mistake under four environments (view, edit, manage, paint) is one finding.
+  ValidationResult r = Check("permit(principal, action, resource) when { principal.nope };\n"
+                             "forbid(principal, action, resource) when { principal.nope2 };");
+  ASSERT_EQ(r.findings.size(), 2u);
+  EXPECT_EQ(r.findings[0].policy_id, "policy0");
+  EXPECT_EQ(r.findings[1].policy_id, "policy1");
+  EXPECT_EQ(r.findings[1].issue.line, 2u);
+}
+
+}  // namespace
+}  // namespace writ
