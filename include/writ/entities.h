@@ -38,6 +38,18 @@ class Entities {
   // terminates on cycles.
   bool IsDescendantOf(const EntityUid& uid, const EntityUid& ancestor) const;
 
+  // A cycle in the hierarchy, as the uids on it: each is a parent of the one
+  // before it, and the first a parent of the last (one uid: an entity that is
+  // its own parent). Empty when the hierarchy is acyclic. Cedar rejects an
+  // entity store with a cycle ("input graph has a cycle"); EntitiesFromJson
+  // and Engine::Compile do too. Iterative (any depth), linear in entities and
+  // parent edges; starts with the least uid on the cycle.
+  std::vector<EntityUid> FindCycle() const;
+
+  // FindCycle as a status: OK, or InvalidArgument naming the cycle
+  // (`Group::"a"` in `Group::"b"` in `Group::"a"`).
+  absl::Status CheckAcyclic() const;
+
   std::size_t size() const { return map_.size(); }
   auto begin() const { return map_.begin(); }
   auto end() const { return map_.end(); }

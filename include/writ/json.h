@@ -15,25 +15,41 @@
 #include "writ/issue.h"
 #include "writ/request.h"
 #include "writ/schema.h"
+#include "writ/schema_check.h"
 #include "writ/value.h"
 
 namespace writ {
 
 struct JsonOptions {
-  // Read an object of exactly two string fields, "type" and "id", as an
-  // entity reference rather than a record. Cedar does this where a schema
-  // declares an entity type; without one it reads a record (the default
-  // here). Cedar's hand-written integration tests rely on it.
-  bool implicit_entity_refs = false;
   // Pure Cedar: writ's extension values ({"__extn":{"fn":"spiffe",..}}) are
   // unknown extension functions, as they are to Cedar. The same switch as
   // ParseOptions::strict.
   bool strict = false;
   // Read through this schema (not owned; must outlive the call), as Cedar
-  // does: entity references and extension values where the schema types
-  // them, entities and requests checked against it, and the schema's action
-  // entities (with their groups) added to an entity store. Null: schemaless.
+  // does. Null: schemaless (an object {"type":..,"id":..} inside attributes
+  // or context is a record; entity references there need `__entity`).
+  //
+  // With a schema, where the schema types a value:
+  //   - an entity type: {"type":..,"id":..} or {"__entity":{..}} is an
+  //     entity reference;
+  //   - an extension type: the bare argument ("10.0.0.1" for an ipaddr,
+  //     "1.5" for a decimal), {"fn":..,"arg":..} or {"__extn":{..}};
+  //   - a set or record: its elements and attributes typed likewise.
+  // EntitiesFromJson then checks each entity as Cedar does (declared type and
+  // enumerated id; attribute types, required attributes present, undeclared
+  // ones rejected unless the shape is open; parents of types the entity's
+  // type may be a member of; tag types; an action entity in the JSON must
+  // match the schema's declaration) and adds the schema's action entities,
+  // with their groups, to the store. RequestFromJson reads the context with
+  // the action's context type (the action must be declared) and, with
+  // `validate_request`, checks the request as ValidateRequest
+  // (writ/schema_check.h) does. Every failure is an issue at the offending
+  // key or value.
   const Schema* schema = nullptr;
+  // With a schema: check requests against it (Cedar's `validateRequest`).
+  // False reads the context through the schema's types but checks only what
+  // reading needs (as Cedar's Request::new without a schema).
+  bool validate_request = true;
 };
 
 // A Cedar value in JSON: true/false, integers, strings, arrays (sets),
@@ -43,7 +59,8 @@ absl::StatusOr<Value> ValueFromJson(std::string_view json, std::string_view sour
                                     std::vector<Issue>* issues, const JsonOptions& options = {});
 
 // Cedar's entity JSON: an array of {"uid":..,"attrs":{..},"parents":[..],"tags":{..}}.
-// Duplicate uids are an error.
+// Duplicate uids are an error, and so is a hierarchy with a cycle (located at
+// the entities on it).
 absl::StatusOr<Entities> EntitiesFromJson(std::string_view json, std::string_view source_name,
                                           std::vector<Issue>* issues, const JsonOptions& options = {});
 

@@ -460,6 +460,8 @@ class Compiler {
 
 absl::StatusOr<std::unique_ptr<CompiledEngine>> CompileEngine(const PolicySet& policies, Entities entities,
                                                               const DecideOptions& options) {
+  // Cedar rejects a hierarchy with a cycle; so does the engine, naming it.
+  if (absl::Status s = entities.CheckAcyclic(); !s.ok()) return s;
   auto ce = std::make_unique<CompiledEngine>();
   ce->options = options;
   ce->store = std::move(entities);

@@ -1,7 +1,14 @@
-// Eval: the entity store — entities by uid, and hierarchy walks for `in`.
+// Eval: the entity store — entities by uid, hierarchy walks for `in`, and
+// the check that the hierarchy has no cycle.
 #include "writ/entities.h"
 
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
 #include <vector>
+
+#include "absl/container/flat_hash_map.h"
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -39,6 +46,61 @@ bool Entities::IsDescendantOf(const EntityUid& uid, const EntityUid& ancestor) c
     for (const EntityUid& p : e->parents) frontier.push_back(&p);
   }
   return false;
+}
+
+std::vector<EntityUid> Entities::FindCycle() const {
+  // Depth-first over parents with three colours: absent from `state` is
+  // unvisited, kOnPath is on the current path (a parent in that state closes
+  // a cycle), kDone has no cycle below it. The path is an explicit stack.
+  enum class State : std::uint8_t { kOnPath, kDone };
+  absl::flat_hash_map<const Entity*, State> state;
+  state.reserve(map_.size());
+  struct Frame {
+    const Entity* entity;
+    std::size_t next_parent;
+  };
+  std::vector<Frame> path;
+  for (const auto& [root_uid, root] : map_) {
+    if (state.contains(&root)) continue;
+    state.emplace(&root, State::kOnPath);
+    path.push_back({&root, 0});
+    while (!path.empty()) {
+      Frame& top = path.back();
+      if (top.next_parent == top.entity->parents.size()) {
+        state[top.entity] = State::kDone;
+        path.pop_back();
+        continue;
+      }
+      const Entity* parent = Find(top.entity->parents[top.next_parent++]);
+      if (parent == nullptr) continue;   // not in the store: no parents of its own
+      auto [it, inserted] = state.try_emplace(parent, State::kOnPath);
+      if (inserted) {
+        path.push_back({parent, 0});
+        continue;
+      }
+      if (it->second == State::kDone) continue;
+      // `parent` is on the path: the cycle is the path from it to the top.
+      std::size_t from = path.size();
+      while (path[from - 1].entity != parent) --from;
+      std::vector<EntityUid> cycle;
+      for (std::size_t i = from - 1; i < path.size(); ++i) cycle.push_back(path[i].entity->uid);
+      auto least = std::min_element(cycle.begin(), cycle.end());
+      std::rotate(cycle.begin(), least, cycle.end());
+      return cycle;
+    }
+  }
+  return {};
+}
+
+absl::Status Entities::CheckAcyclic() const {
+  std::vector<EntityUid> cycle = FindCycle();
+  if (cycle.empty()) return absl::OkStatus();
+  std::string chain;
+  for (const EntityUid& uid : cycle) absl::StrAppend(&chain, "`", uid.ToString(), "` in ");
+  absl::StrAppend(&chain, "`", cycle.front().ToString(), "`");
+  return absl::InvalidArgumentError(
+      absl::StrCat("the entity hierarchy has a cycle: ", chain,
+                   " (Cedar rejects such entities: \"input graph has a cycle\")"));
 }
 
 }  // namespace writ

@@ -1,23 +1,30 @@
-// JSON forms, reading: Cedar's schemaless JSON -> values, entity references,
-// entities and requests, over the located tree built by json_reader. Every
-// mistake becomes an issue at the offending key or value.
+// JSON forms, reading: Cedar's JSON -> values, entity references, entities
+// and requests, over the located tree built by json_reader; schemaless, or
+// through a schema (typed reading, entity and request conformance, the
+// schema's action entities). Every mistake becomes an issue at the offending
+// key or value.
 #include "writ/json.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "src/base/source.h"
 #include "src/base/strings.h"
 #include "src/ext/extensions.h"
 #include "src/base/json_reader.h"
 #include "src/parse/parser.h"
+#include "src/validate/conform.h"
+#include "src/validate/schema.h"
 #include "writ/limits.h"
 
 namespace writ {
@@ -27,17 +34,33 @@ using internal::Av;
 using internal::JsonNode;
 using internal::SourceFile;
 using internal::Span;
+using internal::SchemaData;
+using internal::SchemaType;
 using Kind = JsonNode::Kind;
+using internal::IsActionType;
 
 constexpr std::size_t kMaxShownJsonBytes = 80;
 constexpr std::string_view kEntityRefHint =
     "an entity reference is written {\"type\": \"User\", \"id\": \"alice\"} or "
     "{\"__entity\": {\"type\": \"User\", \"id\": \"alice\"}}";
 
-// Cedar's rule (EntityType::is_action): the type's last name is `Action`.
-bool IsActionType(std::string_view type) {
-  std::size_t sep = type.rfind("::");
-  return (sep == std::string_view::npos ? type : type.substr(sep + 2)) == "Action";
+// The one-argument constructor of an extension type, by which a bare value
+// is read where the schema expects that type ("10.0.0.1" for an ipaddr).
+std::string_view ConstructorOf(std::string_view extension_type) {
+  if (extension_type == "ipaddr") return "ip";
+  return extension_type;   // decimal, datetime, duration, spiffe
+}
+
+// {"fn": "ip", "arg": ..} or {"fn": .., "args": [..]}: the body of an
+// `__extn` escape (or, where a schema expects an extension type, the escape's
+// implicit form).
+bool IsFnAndArgs(const JsonNode& n) {
+  if (!n.is(Kind::kObject) || n.keys.size() < 2) return false;
+  const JsonNode* fn = n.Find("fn");
+  if (fn == nullptr || !fn->is(Kind::kString)) return false;
+  if (n.Find("arg") != nullptr) return true;
+  const JsonNode* args = n.Find("args");
+  return args != nullptr && args->is(Kind::kArray);
 }
 
 // Turns JsonNodes into Cedar values, collecting issues as it goes; a
@@ -45,9 +68,14 @@ bool IsActionType(std::string_view type) {
 class Converter {
  public:
   Converter(const SourceFile& file, std::vector<Issue>* issues, const JsonOptions& options)
-      : file_(file), issues_(issues), options_(options) {}
+      : file_(file),
+        issues_(issues),
+        options_(options),
+        schema_(options.schema == nullptr ? nullptr : &SchemaData::Of(*options.schema)) {}
 
   const JsonOptions& options() const { return options_; }
+  // The schema reading goes through, or null.
+  const SchemaData* schema() const { return schema_; }
 
   int errors() const { return errors_; }
 
@@ -58,6 +86,9 @@ class Converter {
   void Warning(Span span, std::string message, std::string hint = {}) {
     issues_->push_back(
         file_.MakeIssue(span, std::move(message), Severity::kWarning, std::move(hint)));
+  }
+  void Note(Span span, std::string message) {
+    issues_->push_back(file_.MakeIssue(span, std::move(message), Severity::kNote));
   }
 
   // "line L, column C" of `span`, for hints.
@@ -148,27 +179,195 @@ class Converter {
     return TypeAndId(*body);
   }
 
+  // A value where the schema expects `type` (null: read schemalessly), as
+  // Cedar's ValueParser reads it: entity references and extension values in
+  // their implicit forms, records and sets attribute by attribute. A record
+  // missing a required attribute or with an undeclared one (unless open), or
+  // a set or record given as another kind, is an error; with `check`, so is
+  // any value not of `type` (entity attributes, validated requests).
+  std::optional<Value> ToTypedValue(const JsonNode& n, const SchemaType* type, bool check) {
+    if (type == nullptr) return ToValue(n);
+    using TK = SchemaType::Kind;
+    switch (type->kind) {
+      case TK::kBool:
+      case TK::kLong:
+      case TK::kString: {
+        std::optional<Value> v = ToValue(n);
+        if (v && check && !Conforms(n, *v, *type)) return std::nullopt;
+        return v;
+      }
+      case TK::kEntity: {
+        if (IsUnknownEscape(n)) return ToValue(n);
+        std::optional<EntityUid> uid = ToEntityRef(n, /*allow_string=*/false);
+        if (!uid) return std::nullopt;
+        Value v = Value::Entity(std::move(*uid));
+        if (check && !Conforms(n, v, *type)) return std::nullopt;
+        return v;
+      }
+      case TK::kExtension: {
+        std::optional<Value> v = ToExtensionValue(n, *type);
+        if (v && check && !Conforms(n, *v, *type)) return std::nullopt;
+        return v;
+      }
+      case TK::kSet: {
+        if (!n.is(Kind::kArray)) {
+          if (IsUnknownEscape(n)) return ToValue(n);
+          Error(n.span, absl::StrCat("expected ", internal::SchemaTypeToString(*type),
+                                     " (a JSON array), found `", Show(n), "`"));
+          return std::nullopt;
+        }
+        std::vector<Value> elements;
+        elements.reserve(n.items.size());
+        bool ok = true;
+        for (const JsonNode& item : n.items) {
+          if (std::optional<Value> v = ToTypedValue(item, type->element.get(), check)) {
+            elements.push_back(std::move(*v));
+          } else {
+            ok = false;
+          }
+        }
+        if (!ok) return std::nullopt;
+        return Value::MakeSet(std::move(elements));
+      }
+      case TK::kRecord: {
+        if (IsUnknownEscape(n)) return ToValue(n);
+        if (!n.is(Kind::kObject)) {
+          Error(n.span, absl::StrCat("expected ", internal::SchemaTypeToString(*type),
+                                     " (a JSON object), found `", Show(n), "`"));
+          return std::nullopt;
+        }
+        return ToTypedRecord(n, *type, check, "record");
+      }
+    }
+    return std::nullopt;
+  }
+
+  // The members of object `n` as a record of type `type` (kRecord); `what`
+  // names it in messages ("record", "context").
+  std::optional<Value> ToTypedRecord(const JsonNode& n, const SchemaType& type, bool check,
+                                     std::string_view what) {
+    Value::Record record;
+    bool ok = true;
+    for (std::size_t i = 0; i < n.keys.size(); ++i) {
+      auto it = type.attributes.find(n.keys[i]);
+      if (it == type.attributes.end() && !type.open) {
+        Error(n.key_spans[i],
+              absl::StrCat(Av(what), " attribute `", Av(n.keys[i]),
+                           "` is not declared in the schema"),
+              absl::StrCat("the ", Av(what), "'s type is ", internal::SchemaTypeToString(type)));
+        ok = false;
+        continue;
+      }
+      std::optional<Value> v = ToTypedValue(
+          n.items[i], it == type.attributes.end() ? nullptr : it->second.type.get(), check);
+      if (v) {
+        record.emplace(n.keys[i], std::move(*v));
+      } else {
+        ok = false;
+      }
+    }
+    for (const auto& [name, attr] : type.attributes) {
+      if (attr.required && n.Find(name) == nullptr) {
+        Error(n.span, absl::StrCat(Av(what), " is missing the required attribute `", name, "` (",
+                                   attr.type ? internal::SchemaTypeToString(*attr.type) : "?", ")"),
+              absl::StrCat("the ", Av(what), "'s type is ", internal::SchemaTypeToString(type)));
+        ok = false;
+      }
+    }
+    if (!ok) return std::nullopt;
+    return Value::MakeRecord(std::move(record));
+  }
+
+  // Reports, at `n`, why `v` is not of `type`; true when it is.
+  bool Conforms(const JsonNode& n, const Value& v, const SchemaType& type) {
+    if (std::optional<std::string> why = internal::CheckValueType(v, type)) {
+      Error(n.span, std::move(*why));
+      return false;
+    }
+    return true;
+  }
+
+  // Reports, at `n`, an entity reference inside `v` to an undeclared action
+  // or enumerated id; true when there is none.
+  bool UidsConform(const JsonNode& n, const Value& v) {
+    if (schema_ == nullptr) return true;
+    if (std::optional<std::string> why = internal::CheckUidsIn(v, *schema_)) {
+      Error(n.span, std::move(*why));
+      return false;
+    }
+    return true;
+  }
+
  private:
+  // {"__extn": {"fn": "unknown", ..}}: read as it is without a schema (an
+  // error there), whatever type is expected, as Cedar does.
+  static bool IsUnknownEscape(const JsonNode& n) {
+    if (!n.is(Kind::kObject) || n.keys.size() != 1 || n.keys[0] != "__extn") return false;
+    const JsonNode& body = n.items[0];
+    if (!body.is(Kind::kObject)) return false;
+    const JsonNode* fn = body.Find("fn");
+    return fn != nullptr && fn->is(Kind::kString) && fn->string == "unknown";
+  }
+
+  // A value where the schema expects extension type `type`: {"__extn":{..}},
+  // its implicit form {"fn":..,"arg":..}, or the bare argument of the
+  // type's constructor ("10.0.0.1").
+  std::optional<Value> ToExtensionValue(const JsonNode& n, const SchemaType& type) {
+    if (n.is(Kind::kObject)) {
+      if (n.keys.size() == 1 && n.keys[0] == "__extn" && IsFnAndArgs(n.items[0])) return ToValue(n);
+      if (IsFnAndArgs(n)) return CallFnAndArgs(n);
+      if (const JsonNode* expr = n.Find("__expr"); expr != nullptr && n.keys.size() == 1) {
+        Error(n.span, "the `__expr` escape is no longer supported");
+        return std::nullopt;
+      }
+    }
+    const std::string_view ctor = ConstructorOf(type.name);
+    const internal::ExtFunction* f = internal::FindExtFunction(ctor, options_.strict);
+    if (f == nullptr || f->arity != 1) {
+      Error(n.span, absl::StrCat("missing extension constructor for ", Av(type.name)));
+      return std::nullopt;
+    }
+    if (!n.is(Kind::kString)) {
+      Error(n.span,
+            absl::StrCat("expected ", Av(type.name), ", found `", Show(n), "`"),
+            absl::StrCat("write the ", Av(type.name), " as a string, e.g. ", ExampleOf(type.name),
+                         ", or as {\"__extn\": {\"fn\": \"", Av(ctor), "\", \"arg\": ..}}"));
+      return std::nullopt;
+    }
+    absl::StatusOr<Value> v = internal::CallExtFunction(*f, {Value::String(n.string)});
+    if (!v.ok()) {
+      Error(n.span, absl::StrCat("`", Av(n.string), "` is not a valid ", Av(type.name), ": ",
+                                 v.status().message()));
+      return std::nullopt;
+    }
+    return std::move(v).value();
+  }
+
+  static std::string ExampleOf(std::string_view extension_type) {
+    if (extension_type == "ipaddr") return "\"10.0.0.1\"";
+    if (extension_type == "decimal") return "\"1.5\"";
+    if (extension_type == "datetime") return "\"2024-10-15T11:35:00Z\"";
+    if (extension_type == "duration") return "\"1h30m\"";
+    return "\"spiffe://example.org/workload\"";
+  }
+
+  // Calls the function of a {"fn":..,"arg"|"args":..} body (IsFnAndArgs).
+  std::optional<Value> CallFnAndArgs(const JsonNode& body) {
+    const JsonNode* fn = body.Find("fn");
+    if (const JsonNode* arg = body.Find("arg")) return CallExtension(arg->span, *fn, {arg});
+    const JsonNode* args = body.Find("args");
+    std::vector<const JsonNode*> list;
+    for (const JsonNode& a : args->items) list.push_back(&a);
+    return CallExtension(args->span, *fn, list);
+  }
+
   std::optional<Value> ObjectToValue(const JsonNode& n) {
     // The escapes are objects with exactly one key (Cedar 4.5+).
     if (n.keys.size() == 1) {
       const std::string& key = n.keys[0];
       const JsonNode& body = n.items[0];
       if (key == "__extn") {
-        if (body.is(Kind::kObject) && body.keys.size() >= 2) {
-          const JsonNode* fn = body.Find("fn");
-          if (fn != nullptr && fn->is(Kind::kString)) {
-            if (const JsonNode* arg = body.Find("arg")) {
-              return CallExtension(arg->span, *fn, {arg});
-            }
-            if (const JsonNode* args = body.Find("args");
-                args != nullptr && args->is(Kind::kArray)) {
-              std::vector<const JsonNode*> list;
-              for (const JsonNode& a : args->items) list.push_back(&a);
-              return CallExtension(args->span, *fn, list);
-            }
-          }
-        }
+        if (IsFnAndArgs(body)) return CallFnAndArgs(body);
         Warning(n.key_spans[0],
                 "`__extn` is not followed by {\"fn\": .., \"arg\": ..}, so this object is read "
                 "as a record",
@@ -191,15 +390,6 @@ class Converter {
         Error(n.span, "the `__expr` escape is no longer supported",
               "write entity references with `__entity` and extension values with `__extn`");
         return std::nullopt;
-      }
-    }
-    if (options_.implicit_entity_refs && n.keys.size() == 2) {
-      const JsonNode* type = n.Find("type");
-      const JsonNode* id = n.Find("id");
-      if (type != nullptr && type->is(Kind::kString) && id != nullptr && id->is(Kind::kString)) {
-        std::optional<EntityUid> uid = TypeAndId(n);
-        if (!uid) return std::nullopt;
-        return Value::Entity(std::move(*uid));
       }
     }
     Value::Record record;
@@ -290,6 +480,7 @@ class Converter {
   const SourceFile& file_;
   std::vector<Issue>* issues_;
   const JsonOptions& options_;
+  const SchemaData* schema_;
   int errors_ = 0;
 };
 
@@ -328,6 +519,22 @@ absl::StatusOr<T> Read(std::string_view json, std::string_view source_name,
   return absl::InvalidArgumentError(absl::StrCat(Av(source_name), ": invalid JSON"));
 }
 
+// Every ancestor of `uid` in `entities` through parents (a parent not in
+// the store has none of its own).
+absl::flat_hash_set<EntityUid> AncestorsIn(const Entities& entities, const EntityUid& uid) {
+  absl::flat_hash_set<EntityUid> seen;
+  std::vector<const EntityUid*> frontier{&uid};
+  while (!frontier.empty()) {
+    const Entity* e = entities.Find(*frontier.back());
+    frontier.pop_back();
+    if (e == nullptr) continue;
+    for (const EntityUid& p : e->parents) {
+      if (seen.insert(p).second) frontier.push_back(&p);
+    }
+  }
+  return seen;
+}
+
 std::optional<Entities> ConvertEntities(Converter& c, const JsonNode& root) {
   if (!root.is(Kind::kArray)) {
     c.Error(root.span,
@@ -336,8 +543,10 @@ std::optional<Entities> ConvertEntities(Converter& c, const JsonNode& root) {
             "write [{\"uid\": {..}, \"attrs\": {..}, \"parents\": [..]}, ...]");
     return std::nullopt;
   }
+  const SchemaData* schema = c.schema();
   Entities entities;
   absl::flat_hash_map<EntityUid, Span> defined;
+  std::vector<std::pair<EntityUid, Span>> json_actions;   // with a schema
   for (const JsonNode& item : root.items) {
     if (!item.is(Kind::kObject)) {
       c.Error(item.span, absl::StrCat("an entity must be a JSON object, not ",
@@ -361,7 +570,26 @@ std::optional<Entities> ConvertEntities(Converter& c, const JsonNode& root) {
     if (!uid) continue;
     Entity entity;
     entity.uid = *uid;
+    const bool is_action = IsActionType(uid->type);
 
+    // With a schema, a non-action entity is read and checked as its type
+    // declares; actions (which have no declared attributes) as without one,
+    // and compared with their declaration below.
+    const internal::EntityTypeDef* def = nullptr;
+    if (schema != nullptr && !is_action) {
+      def = schema->FindEntityType(uid->type);
+      if (def == nullptr) {
+        c.Error(uid_node->span,
+                absl::StrCat("entity `", uid->ToString(), "` has type `", uid->type,
+                             "`, which is not declared in the schema"));
+        continue;
+      }
+      if (std::optional<std::string> why = internal::CheckUid(*uid, *schema)) {
+        c.Error(uid_node->span, std::move(*why));
+      }
+    }
+
+    // attrs (required) and tags (optional): objects of values.
     auto read_record = [&](std::string_view field, bool required, Value::Record* out) {
       const JsonNode* n = item.Find(field);
       if (n == nullptr) {
@@ -370,20 +598,63 @@ std::optional<Entities> ConvertEntities(Converter& c, const JsonNode& root) {
                                           Av(field), "`"),
                   absl::StrCat("write \"", Av(field), "\": {} when it has none"));
         }
-        return;
+        return n;
       }
       if (!n->is(Kind::kObject)) {
         c.Error(n->span, absl::StrCat("`", Av(field), "` of entity `", uid->ToString(),
                                       "` must be an object, not ",
                                       Av(internal::JsonKindName(n->kind))));
-        return;
+        return static_cast<const JsonNode*>(nullptr);
       }
+      const bool tags = field == "tags";
       for (std::size_t i = 0; i < n->keys.size(); ++i) {
-        if (std::optional<Value> v = c.ToValue(n->items[i])) out->emplace(n->keys[i], std::move(*v));
+        const std::string& key = n->keys[i];
+        const JsonNode& value = n->items[i];
+        const SchemaType* type = nullptr;
+        if (def != nullptr && tags) {
+          if (def->tags == nullptr) {
+            c.Error(n->key_spans[i],
+                    absl::StrCat("entity `", uid->ToString(), "` has tag `", Av(key),
+                                 "`, but type `", def->name, "` declares no tags"));
+            continue;
+          }
+          type = def->tags.get();
+        } else if (def != nullptr) {
+          auto it = def->shape.attributes.find(key);
+          if (it == def->shape.attributes.end()) {
+            if (!def->shape.open) {
+              c.Error(n->key_spans[i],
+                      absl::StrCat("attribute `", Av(key), "` of `", uid->ToString(),
+                                   "` is not declared for type `", def->name, "`"),
+                      absl::StrCat("`", def->name, "` has ",
+                                   internal::SchemaTypeToString(def->shape)));
+              continue;
+            }
+          } else {
+            type = it->second.type.get();
+          }
+        }
+        std::optional<Value> v = def == nullptr ? c.ToValue(value)
+                                                : c.ToTypedValue(value, type, /*check=*/true);
+        if (!v) continue;
+        if (def != nullptr && !c.UidsConform(value, *v)) continue;
+        out->emplace(key, std::move(*v));
       }
+      return n;
     };
-    read_record("attrs", /*required=*/true, &entity.attrs);
+    const JsonNode* attrs = read_record("attrs", /*required=*/true, &entity.attrs);
     read_record("tags", /*required=*/false, &entity.tags);
+    if (def != nullptr && attrs != nullptr) {
+      for (const auto& [name, attr] : def->shape.attributes) {
+        if (attr.required && attrs->Find(name) == nullptr) {
+          c.Error(attrs->span,
+                  absl::StrCat("entity `", uid->ToString(), "` is missing the required attribute `",
+                               name, "` (",
+                               attr.type ? internal::SchemaTypeToString(*attr.type) : "?", ")"),
+                  absl::StrCat("`", def->name, "` has ", internal::SchemaTypeToString(def->shape)));
+        }
+      }
+    }
 
     if (const JsonNode* parents = item.Find("parents"); parents == nullptr) {
       c.Error(item.span, absl::StrCat("entity `", uid->ToString(), "` is missing `parents`"),
@@ -396,10 +667,23 @@ std::optional<Entities> ConvertEntities(Converter& c, const JsonNode& root) {
       for (const JsonNode& p : parents->items) {
         std::optional<EntityUid> parent = c.ToEntityRef(p, /*allow_string=*/false);
         if (!parent) continue;
-        if (IsActionType(uid->type) && !IsActionType(parent->type)) {
+        if (is_action && !IsActionType(parent->type)) {
           c.Error(p.span, absl::StrCat("action `", uid->ToString(), "` has a non-action parent `",
                                        parent->ToString(), "`"));
           continue;
+        }
+        if (schema != nullptr) {
+          if (std::optional<std::string> why = internal::CheckUid(*parent, *schema)) {
+            c.Error(p.span, std::move(*why));
+            continue;
+          }
+          if (def != nullptr) {
+            if (std::optional<std::string> why =
+                    internal::CheckParentType(*uid, *def, *parent, *schema)) {
+              c.Error(p.span, std::move(*why));
+              continue;
+            }
+          }
         }
         entity.parents.push_back(std::move(*parent));
       }
@@ -412,11 +696,117 @@ std::optional<Entities> ConvertEntities(Converter& c, const JsonNode& root) {
               absl::StrCat("first defined at ", c.Where(it->second)));
       continue;
     }
+    if (schema != nullptr && is_action) json_actions.emplace_back(*uid, uid_node->span);
     if (absl::Status s = entities.Add(std::move(entity)); !s.ok()) {
       c.Error(uid_node->span, std::string(s.message()));
     }
   }
+
+  // Cedar rejects a hierarchy with a cycle (before the schema's actions,
+  // whose hierarchy the schema has checked, join it).
+  if (std::vector<EntityUid> cycle = entities.FindCycle(); !cycle.empty()) {
+    std::string chain;
+    for (const EntityUid& uid : cycle) absl::StrAppend(&chain, "`", uid.ToString(), "` in ");
+    absl::StrAppend(&chain, "`", cycle.front().ToString(), "`");
+    c.Error(defined[cycle.front()], absl::StrCat("the entity hierarchy has a cycle: ", chain),
+            "Cedar rejects entities whose parents lead back to themselves");
+    for (std::size_t i = 1; i < cycle.size(); ++i) {
+      c.Note(defined[cycle[i]], absl::StrCat("`", cycle[i].ToString(), "`, on the cycle, is in `",
+                                             cycle[(i + 1) % cycle.size()].ToString(), "`"));
+    }
+    return std::nullopt;
+  }
+
+  if (schema != nullptr) {
+    // An action entity in the JSON must be the schema's action exactly (no
+    // attributes or tags, the same ancestors), as Cedar checks; the store
+    // then holds the schema's actions, with their groups.
+    for (const auto& [uid, span] : json_actions) {
+      const internal::ActionDef* action = schema->FindAction(uid);
+      if (action == nullptr) {
+        c.Error(span, absl::StrCat("found action entity `", uid.ToString(),
+                                   "`, but it is not declared as an action in the schema"));
+        continue;
+      }
+      const Entity* e = entities.Find(uid);
+      absl::flat_hash_set<EntityUid> want;
+      if (auto it = schema->action_ancestors.find(uid); it != schema->action_ancestors.end()) {
+        want.insert(it->second.begin(), it->second.end());
+      }
+      if (!e->attrs.empty() || !e->tags.empty() || AncestorsIn(entities, uid) != want) {
+        std::vector<std::string> groups;
+        for (const EntityUid& g : want) groups.push_back(absl::StrCat("`", g.ToString(), "`"));
+        std::sort(groups.begin(), groups.end());
+        c.Error(span,
+                absl::StrCat("the definition of action `", uid.ToString(),
+                             "` does not match its declaration in the schema"),
+                absl::StrCat("in the schema it has no attributes or tags and is in ",
+                             groups.empty() ? "no action group" : absl::StrJoin(groups, ", "),
+                             "; leave it out of the entities, and the schema's is used"));
+      }
+    }
+    for (const auto& [uid, action] : schema->actions) {
+      if (entities.Find(uid) != nullptr) continue;
+      Entity e;
+      e.uid = uid;
+      e.parents = action.member_of;
+      if (absl::Status s = entities.Add(std::move(e)); !s.ok()) c.Error(root.span, std::string(s.message()));
+    }
+  }
   return entities;
+}
+
+// The rest of a request read through a schema: the context as the action's
+// context type, then (with validate_request) Cedar's request validation,
+// each problem at the field it is about.
+std::optional<Request> SchemaRequest(Converter& c, const JsonNode& root, const SchemaData& schema,
+                                     Request request) {
+  const internal::ActionDef* action = schema.FindAction(request.action);
+  if (action == nullptr) {
+    c.Error(root.Find("action")->span,
+            absl::StrCat("action `", request.action.ToString(), "` is not declared in the schema"),
+            schema.actions.empty()
+                ? std::string("the schema declares no actions")
+                : absl::StrCat("the schema declares ", schema.actions.size(), " actions, e.g. `",
+                               schema.actions.begin()->first.ToString(), "`"));
+    return std::nullopt;
+  }
+  const bool validate = c.options().validate_request;
+  const JsonNode* ctx = root.Find("context");
+  if (ctx != nullptr) {
+    if (!ctx->is(Kind::kObject)) {
+      c.Error(ctx->span, absl::StrCat("`context` must be a record, not ",
+                                      Av(internal::JsonKindName(ctx->kind))));
+      return std::nullopt;
+    }
+    std::optional<Value> v = c.ToTypedRecord(*ctx, action->context, validate, "context");
+    if (!v) return std::nullopt;
+    if (validate && !c.UidsConform(*ctx, *v)) return std::nullopt;
+    request.context = std::move(*v);
+  } else if (std::optional<std::string> why =
+                 internal::CheckValueType(request.context, action->context)) {
+    c.Error(root.span, absl::StrCat("request has no `context`, but action `",
+                                    request.action.ToString(), "` needs one: ", *why));
+    return std::nullopt;
+  }
+  if (!validate) return request;
+  using Part = internal::RequestProblem::Part;
+  bool ok = true;
+  for (const internal::RequestProblem& p :
+       internal::CheckRequest(request, schema, /*check_context=*/false)) {
+    std::string_view field = "context";
+    switch (p.part) {
+      case Part::kPrincipal: field = "principal"; break;
+      case Part::kAction: field = "action"; break;
+      case Part::kResource: field = "resource"; break;
+      case Part::kContext: break;
+    }
+    const JsonNode* n = root.Find(field);
+    c.Error(n != nullptr ? n->span : root.span, p.message);
+    ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return request;
 }
 
 std::optional<Request> ConvertRequest(Converter& c, const JsonNode& root) {
@@ -470,6 +860,11 @@ std::optional<Request> ConvertRequest(Converter& c, const JsonNode& root) {
               "for example \"now\": \"2026-11-22T12:00:00Z\"");
       ok = false;
     }
+  }
+  const SchemaData* schema = c.schema();
+  if (schema != nullptr) {
+    if (!ok) return std::nullopt;
+    return SchemaRequest(c, root, *schema, std::move(request));
   }
   if (const JsonNode* ctx = root.Find("context")) {
     if (std::optional<Value> v = c.ToValue(*ctx)) {

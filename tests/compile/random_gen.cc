@@ -1040,7 +1040,8 @@ class Generator {
 
   // Parents of the `index`th entity of `kind`: containers of its parent
   // kinds. Among entities of one kind the hierarchy is a DAG by index, with
-  // the odd edge back (a cycle, or the entity its own parent); now and then a
+  // the odd edge back (a cycle, or the entity its own parent: BuildStore
+  // drops the edge that closes it, as Cedar rejects cycles); now and then a
   // parent that is not an entity, or any entity at all.
   std::vector<EntityUid> Parents(int kind, std::size_t index) {
     std::vector<EntityUid> parents;
@@ -1062,7 +1063,7 @@ class Generator {
   }
 
   // Actions: read and write in all, delete in admin in all (each edge now and
-  // then missing), all in read now and then (a cycle); App::Action::"sync"
+  // then missing), all in read now and then (a cycle, broken by BuildStore); App::Action::"sync"
   // sometimes in Action::"all".
   std::vector<EntityUid> ActionParents(const EntityUid& action) {
     std::vector<EntityUid> parents;
@@ -1085,6 +1086,7 @@ class Generator {
   }
 
   void BuildStore(Entities* store) {
+    std::vector<Entity> all;
     for (int k = 0; k < kKindCount; ++k) {
       for (std::size_t i = 0; i < known_[k].size(); ++i) {
         Entity e;
@@ -1092,7 +1094,7 @@ class Generator {
         e.attrs = Attributes();
         e.parents = Parents(k, i);
         e.tags = Tags();
-        MustAdd(store, std::move(e));
+        all.push_back(std::move(e));
       }
     }
     for (const EntityUid& a : actions_) {
@@ -1100,8 +1102,21 @@ class Generator {
       e.uid = a;
       if (Percent(80)) e.attrs = Attributes();   // so `action.n` errors now and then
       e.parents = ActionParents(a);
-      MustAdd(store, std::move(e));
+      all.push_back(std::move(e));
     }
+    // Cedar rejects a hierarchy with a cycle, and so does Engine::Compile:
+    // the edge that closes each cycle drawn above is dropped.
+    for (;;) {
+      Entities trial;
+      for (const Entity& e : all) MustAdd(&trial, e);
+      const std::vector<EntityUid> cycle = trial.FindCycle();
+      if (cycle.empty()) break;
+      for (Entity& e : all) {
+        if (e.uid != cycle.back()) continue;
+        e.parents.erase(std::find(e.parents.begin(), e.parents.end(), cycle.front()));
+      }
+    }
+    for (Entity& e : all) MustAdd(store, std::move(e));
   }
 
   // A request entity for `slot`: often one a scope names there, so that a

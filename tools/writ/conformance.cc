@@ -3,6 +3,11 @@
 // holds it to the reference authorizer: every decision, reason and error
 // message of the two must be equal, or the request fails.
 //
+// As Cedar's harness (cedar-testing's integration_testing.rs) does, each
+// test's entities and request contexts are read through the test's schema
+// (its `schema` file), and a request whose `validateRequest` is true (the
+// default) is validated against it.
+//
 // Skip list format: one entry per line, `FILE.json` (the whole test) or
 // `FILE.json: request description`, FILE relative to DIR. Lines starting with
 // `#` are comments; every group of entries must be preceded by a comment that
@@ -12,7 +17,10 @@
 #include <filesystem>
 #include <map>
 #include <ostream>
+#include <optional>
 #include <set>
+#include <sstream>
+#include <vector>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -21,14 +29,15 @@
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
 #include "tools/writ/cli.h"
+#include "writ/json.h"
+#include "writ/limits.h"
+#include "writ/schema.h"
 
 namespace writ::cli {
 namespace {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
-
-constexpr JsonOptions kTestJson{.implicit_entity_refs = true};
 
 struct SkipList {
   std::set<std::string> files;                           // whole tests
@@ -103,6 +112,43 @@ std::string DescribeDifference(const Decision& compiled, const Decision& referen
   return c == r ? std::string() : absl::StrCat("compiled ", c, " vs reference ", r);
 }
 
+// A test's schema, in either form (its `schemaFormat` is detected from the
+// text); issues rendered to `err`.
+std::optional<Schema> LoadTestSchema(const fs::path& path, std::ostream& err) {
+  absl::StatusOr<std::string> text = ReadFile(path.string(), kMaxSchemaBytes);
+  if (!text.ok()) {
+    err << text.status().message() << "\n";
+    return std::nullopt;
+  }
+  std::vector<Issue> issues;
+  absl::StatusOr<Schema> schema = Schema::Parse(*text, path.string(), &issues);
+  err << RenderIssues(issues);
+  if (!schema.ok()) {
+    if (issues.empty()) err << schema.status().message() << "\n";
+    return std::nullopt;
+  }
+  return *std::move(schema);
+}
+
+// A test's entities, read through its schema.
+std::optional<Entities> LoadTestEntities(const fs::path& path, const Schema& schema, std::ostream& err) {
+  absl::StatusOr<std::string> text = ReadFile(path.string(), kMaxJsonBytes);
+  if (!text.ok()) {
+    err << text.status().message() << "\n";
+    return std::nullopt;
+  }
+  JsonOptions options;
+  options.schema = &schema;
+  std::vector<Issue> issues;
+  absl::StatusOr<Entities> entities = EntitiesFromJson(*text, path.string(), &issues, options);
+  err << RenderIssues(issues);
+  if (!entities.ok()) {
+    if (issues.empty()) err << entities.status().message() << "\n";
+    return std::nullopt;
+  }
+  return *std::move(entities);
+}
+
 struct Counts {
   int passed = 0;
   int failed = 0;
@@ -116,16 +162,15 @@ void RunTest(const fs::path& dir, const std::string& rel, const Json& test, cons
   std::string load_error;
   std::ostringstream issues;
   std::optional<PolicySet> policies;
+  std::optional<Schema> schema;
   std::optional<Entities> entities;
-  if (!test["policies"].is_string() || !test["entities"].is_string()) {
-    load_error = "`policies` and `entities` must be file names";
+  if (!test["policies"].is_string() || !test["entities"].is_string() || !test["schema"].is_string()) {
+    load_error = "`policies`, `entities` and `schema` must be file names";
   } else {
     policies = LoadPolicies({(dir / test["policies"].get<std::string>()).string()}, issues);
-    // The tests' entities and contexts are typed by their schemas in Cedar's
-    // harness; writ has no schema yet, so it reads {"type","id"} objects as
-    // the entity references those schemas declare.
-    entities = LoadEntities((dir / test["entities"].get<std::string>()).string(), issues, kTestJson);
-    if (!policies || !entities) load_error = issues.str();
+    schema = LoadTestSchema(dir / test["schema"].get<std::string>(), issues);
+    if (schema) entities = LoadTestEntities(dir / test["entities"].get<std::string>(), *schema, issues);
+    if (!policies || !schema || !entities) load_error = issues.str();
   }
   std::unique_ptr<const Engine> engine;
   if (load_error.empty()) {
@@ -144,7 +189,10 @@ void RunTest(const fs::path& dir, const std::string& rel, const Json& test, cons
       failure = absl::StrCat("test does not load: ", load_error);
     } else {
       std::vector<Issue> request_issues;
-      absl::StatusOr<Request> request = RequestFromJson(r.dump(), rel, &request_issues, kTestJson);
+      JsonOptions request_json;
+      request_json.schema = &*schema;
+      request_json.validate_request = !r.contains("validateRequest") || r["validateRequest"] != false;
+      absl::StatusOr<Request> request = RequestFromJson(r.dump(), rel, &request_issues, request_json);
       if (!request.ok()) {
         failure = absl::StrCat("request does not load: ", request.status().message());
       } else {
