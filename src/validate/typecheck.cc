@@ -438,20 +438,19 @@ class Checker {
     auto it = key_memo_.find(&e);
     if (it != key_memo_.end()) return it->second;
     std::string k;
-    switch (e.kind) {
-      case Expr::Kind::kLiteral: k = absl::StrCat("L", e.literal.ToString()); break;
-      case Expr::Kind::kVar:
-        k = e.var == Var::kAction ? absl::StrCat("L", env_.action->uid.ToString())
-                                  : absl::StrCat("V", static_cast<int>(e.var));
-        break;
-      case Expr::Kind::kSlot: k = absl::StrCat("S", static_cast<int>(e.slot)); break;
-      default: {
-        k = absl::StrCat("(", static_cast<int>(e.kind), ":", static_cast<int>(e.unary_op), ":",
-                         static_cast<int>(e.binary_op), ":", e.name, ":", absl::StrJoin(e.keys, ","));
-        for (const PatternElem& pe : e.pattern) absl::StrAppend(&k, pe.wildcard ? "*" : "'", pe.literal);
-        for (const ExprPtr& a : e.args) absl::StrAppend(&k, " ", Key(*a));
-        k += ")";
-      }
+    if (e.kind == Expr::Kind::kLiteral) {
+      k = absl::StrCat("L", e.literal.ToString());
+    } else if (e.kind == Expr::Kind::kVar) {
+      k = e.var == Var::kAction ? absl::StrCat("L", env_.action->uid.ToString())
+                                : absl::StrCat("V", static_cast<int>(e.var));
+    } else if (e.kind == Expr::Kind::kSlot) {
+      k = absl::StrCat("S", static_cast<int>(e.slot));
+    } else {
+      k = absl::StrCat("(", static_cast<int>(e.kind), ":", static_cast<int>(e.unary_op), ":",
+                       static_cast<int>(e.binary_op), ":", e.name, ":", absl::StrJoin(e.keys, ","));
+      for (const PatternElem& pe : e.pattern) absl::StrAppend(&k, pe.wildcard ? "*" : "'", pe.literal);
+      for (const ExprPtr& a : e.args) absl::StrAppend(&k, " ", Key(*a));
+      k += ")";
     }
     return key_memo_.emplace(&e, std::move(k)).first->second;
   }
@@ -591,11 +590,19 @@ class Checker {
             TypeP t = EntityLiteralType(v.as_entity());
             return t ? Ok(t) : Fail();
           }
-          default: {
+          case Value::Kind::kSet:
+          case Value::Kind::kRecord:
+          case Value::Kind::kIp:
+          case Value::Kind::kDecimal:
+          case Value::Kind::kDatetime:
+          case Value::Kind::kDuration:
+          case Value::Kind::kSpiffe: {
+            // The parser writes only primitives as literals; an extension value typed anyway.
             TypeP t = TypeOfKind(v.kind());
             return t ? Ok(t) : Fail();
           }
         }
+        return Fail();
       }
       case Expr::Kind::kVar:
         switch (e.var) {
@@ -612,6 +619,10 @@ class Checker {
       case Expr::Kind::kIf: return TypeIf(e, c);
       case Expr::Kind::kAnd: {
         TR r1 = BoolOf(*e.args[0], c);
+        if (!r1) {
+          (void)BoolOf(*e.args[1], c);   // its mistakes are reported too, as Cedar does
+          return r1;
+        }
         return And(r1, [&](const Caps& c1) { return BoolOf(*e.args[1], Union(c, c1)); });
       }
       case Expr::Kind::kOr: return TypeOr(e, c);
@@ -710,7 +721,10 @@ class Checker {
 
   TR TypeOr(const Expr& e, const Caps& c) {
     TR r1 = BoolOf(*e.args[0], c);
-    if (!r1) return r1;
+    if (!r1) {
+      (void)BoolOf(*e.args[1], c);
+      return r1;
+    }
     if (r1.type->b == BoolT::kTrue) return Ok(MakeBool(BoolT::kTrue));
     TR r2 = BoolOf(*e.args[1], c);
     if (!r2) return r2;
