@@ -535,6 +535,15 @@ absl::flat_hash_set<EntityUid> AncestorsIn(const Entities& entities, const Entit
   return seen;
 }
 
+// Equal as Cedar compares entity entries: attributes, tags, and parents as
+// a set.
+bool SameEntity(const Entity& a, const Entity& b) {
+  if (a.attrs != b.attrs || a.tags != b.tags) return false;
+  absl::flat_hash_set<EntityUid> pa(a.parents.begin(), a.parents.end());
+  absl::flat_hash_set<EntityUid> pb(b.parents.begin(), b.parents.end());
+  return pa == pb;
+}
+
 std::optional<Entities> ConvertEntities(Converter& c, const JsonNode& root) {
   if (!root.is(Kind::kArray)) {
     c.Error(root.span,
@@ -692,8 +701,16 @@ std::optional<Entities> ConvertEntities(Converter& c, const JsonNode& root) {
 
     auto [it, inserted] = defined.try_emplace(*uid, uid_node->span);
     if (!inserted) {
-      c.Error(uid_node->span, absl::StrCat("duplicate entity entry `", uid->ToString(), "`"),
-              absl::StrCat("first defined at ", c.Where(it->second)));
+      // Cedar accepts an entry that repeats an earlier one exactly, and
+      // rejects one that differs.
+      if (SameEntity(*entities.Find(*uid), entity)) {
+        c.Warning(uid_node->span,
+                  absl::StrCat("entity `", uid->ToString(), "` is listed twice; the entries are equal"),
+                  absl::StrCat("first defined at ", c.Where(it->second)));
+      } else {
+        c.Error(uid_node->span, absl::StrCat("duplicate entity entry `", uid->ToString(), "`"),
+                absl::StrCat("first defined at ", c.Where(it->second), ", with different contents"));
+      }
       continue;
     }
     if (schema != nullptr && is_action) json_actions.emplace_back(*uid, uid_node->span);

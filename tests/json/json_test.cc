@@ -489,12 +489,24 @@ Issue EntitiesError(std::string_view json) {
 }
 
 TEST(EntitiesFromJson, Errors) {
+  // Cedar rejects a second entry for a uid that differs from the first...
   Issue dup = EntitiesError(
       "[{\"uid\": {\"type\": \"A\", \"id\": \"1\"}, \"attrs\": {}, \"parents\": []},\n"
-      " {\"uid\": {\"type\": \"A\", \"id\": \"1\"}, \"attrs\": {}, \"parents\": []}]");
+      " {\"uid\": {\"type\": \"A\", \"id\": \"1\"}, \"attrs\": {\"x\": 1}, \"parents\": []}]");
   EXPECT_THAT(dup.message, HasSubstr("duplicate entity entry `A::\"1\"`"));
   EXPECT_AT(dup, 2u, 10u);
   EXPECT_THAT(dup.hint, HasSubstr("line 1, column 10"));
+  // ...and accepts one equal to it (parents compared as a set): a warning here.
+  std::vector<Issue> same_issues;
+  absl::StatusOr<Entities> same = EntitiesFromJson(
+      "[{\"uid\": {\"type\": \"A\", \"id\": \"1\"}, \"attrs\": {}, \"parents\": [{\"type\": \"G\", \"id\": \"g\"}, {\"type\": \"G\", \"id\": \"h\"}]},\n"
+      " {\"uid\": {\"type\": \"A\", \"id\": \"1\"}, \"attrs\": {}, \"parents\": [{\"type\": \"G\", \"id\": \"h\"}, {\"type\": \"G\", \"id\": \"g\"}]}]",
+      "e.json", &same_issues);
+  ASSERT_TRUE(same.ok()) << RenderIssues(same_issues);
+  EXPECT_EQ(same->size(), 1u);
+  ASSERT_EQ(same_issues.size(), 1u);
+  EXPECT_EQ(same_issues[0].severity, Severity::kWarning);
+  EXPECT_THAT(same_issues[0].message, HasSubstr("listed twice; the entries are equal"));
 
   Issue not_array = EntitiesError(R"({"uid": {"type": "A", "id": "1"}})");
   EXPECT_THAT(not_array.message, HasSubstr("must be a JSON array"));
