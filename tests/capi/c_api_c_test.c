@@ -130,6 +130,46 @@ int main(void) {
   writ_decision_free(d);
 
   writ_engine_free(engine);
+
+  /* Sources with a schema: requests are read through it; one that does not
+   * conform is a deny with the reason (WRIT_OK); a bad schema fails. */
+  {
+    writ_source sources[3];
+    writ_engine* typed = NULL;
+    sources[0].kind = WRIT_SOURCE_SCHEMA;
+    sources[0].name = "s.cedarschema";
+    sources[0].data = "entity Workload; entity Bucket;\n"
+                      "action read appliesTo { principal: Workload, resource: Bucket, context: { ip: ipaddr } };\n";
+    sources[0].size = WRIT_NUL_TERMINATED;
+    sources[1].kind = WRIT_SOURCE_POLICIES;
+    sources[1].name = NULL;
+    sources[1].data = "permit(principal, action, resource) when { context.ip.isLoopback() };";
+    sources[1].size = WRIT_NUL_TERMINATED;
+    sources[2].kind = WRIT_SOURCE_REVOKED;
+    sources[2].name = NULL;
+    sources[2].data = "Workload::\"gone\"\n";
+    sources[2].size = strlen(sources[2].data);
+    CHECK(writ_engine_new_sources(sources, 3, 0, &typed, &error) == WRIT_OK);
+    CHECK(writ_decide_json(typed, "{\"principal\": \"Workload::\\\"api\\\"\", \"action\": \"Action::\\\"read\\\"\", "
+                                  "\"resource\": \"Bucket::\\\"b\\\"\", \"context\": {\"ip\": \"127.0.0.1\"}}",
+                           &json, &error) == WRIT_OK);
+    CHECK(contains(json, "\"decision\":\"allow\""));
+    writ_string_free(json);
+    json = NULL;
+    CHECK(writ_decide(typed, "Bucket::\"b\"", "Action::\"read\"", "Bucket::\"b\"", "{\"ip\": \"127.0.0.1\"}", NULL, &d,
+                      &error) == WRIT_OK);
+    CHECK(writ_decision_allowed(d) == 0 && writ_decision_error_count(d) == 1);
+    CHECK(contains(writ_decision_error_message(d, 0), "does not conform to the schema"));
+    writ_decision_free(d);
+    d = NULL;
+    CHECK(writ_is_revoked(typed, "Workload::\"gone\"", &revoked, &error) == WRIT_OK && revoked == 1);
+    writ_engine_free(typed);
+    sources[0].data = "entity Workload {";
+    CHECK(writ_engine_new_sources(sources, 1, 0, &typed, &error) == WRIT_INVALID_INPUT && typed == NULL);
+    CHECK(contains(error, "s.cedarschema:1:"));
+    writ_string_free(error);
+    error = NULL;
+  }
   if (failures != 0) {
     fprintf(stderr, "%d checks failed\n", failures);
     return 1;

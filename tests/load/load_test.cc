@@ -103,6 +103,35 @@ TEST(LoadTest, ASourcePastItsBoundIsRefusedBeforeReading) {
   EXPECT_THAT(Messages(issues), HasSubstr("more than the limit"));
 }
 
+constexpr char kSchema[] = "entity W { env: String }; entity R;\naction read appliesTo { principal: W, resource: R };\n";
+
+TEST(LoadTest, EntitiesAreReadThroughTheSchemaAndItsActionsJoinTheStoreOnce) {
+  std::vector<Source> sources = {
+      {SourceKind::kSchema, "s.cedarschema", kSchema},
+      {SourceKind::kEntities, "a.json", R"([{"uid": {"type": "W", "id": "api"}, "attrs": {"env": "prod"}, "parents": []}])"},
+      {SourceKind::kEntities, "b.json", R"([{"uid": {"type": "W", "id": "web"}, "attrs": {"env": "dev"}, "parents": []}])"}};
+  std::vector<Issue> issues;
+  absl::StatusOr<LoadedSet> set = Load(sources, {}, &issues);
+  ASSERT_TRUE(set.ok()) << Messages(issues);
+  ASSERT_TRUE(set->schema.has_value());
+  EXPECT_NE(set->entities.Find({"W", "web"}), nullptr);
+  EXPECT_NE(set->entities.Find({"Action", "read"}), nullptr);   // the schema's action, from both documents once
+  EXPECT_EQ(set->JsonOptionsFor({}).schema, &*set->schema);
+
+  // A document that does not conform; a second schema; a schema that does not load.
+  issues.clear();
+  EXPECT_FALSE(Load({sources[0], {SourceKind::kEntities, "c.json", R"([{"uid": {"type": "W", "id": "x"}, "attrs": {"env": 1}, "parents": []}])"}},
+                    {}, &issues).ok());
+  EXPECT_THAT(Messages(issues), HasSubstr("c.json:1:"));
+  issues.clear();
+  EXPECT_FALSE(Load({sources[0], sources[0]}, {}, &issues).ok());
+  EXPECT_THAT(Messages(issues), HasSubstr("a second schema"));
+  issues.clear();
+  absl::StatusOr<LoadedSet> bad = Load({{SourceKind::kSchema, "bad.cedarschema", "entity W {"}, sources[1]}, {}, &issues);
+  EXPECT_FALSE(bad.ok());
+  EXPECT_THAT(Messages(issues), HasSubstr("bad.cedarschema:1:"));
+}
+
 class LoadFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -438,5 +438,49 @@ TEST(ListenAddress, BindsOnlyWhereTold) {
   EXPECT_FALSE(ParseListenAddress("[::1:80").ok());
 }
 
+// --schema: requests are read through the snapshot's schema; one that does
+// not conform is denied with the reason (200, never decided); the schema is
+// reloaded with the policies, and one that does not load keeps the old set.
+TEST_F(ServerTest, RequestsAreReadThroughTheSchemaReloadedWithThePolicies) {
+  Write("s.cedarschema", "entity User; entity Doc;\naction view appliesTo { principal: User, resource: Doc };\n");
+  PolicySources sources;
+  sources.policies = (dir_ / "policies.cedar").string();
+  sources.schema = (dir_ / "s.cedarschema").string();
+  reloader_ = std::make_unique<Reloader>(sources, DecideOptions{}, revoked_, &holder_, &metrics_,
+                                         [this](const std::string& line) { reload_log_ += line + "\n"; });
+  StartServer();
+  ASSERT_TRUE(holder_.Current()->schema.has_value());
+  Client c = Connect();
+  Response r = c.Send(http::verb::post, "/v1/authorize", kAllowRequest);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r.body)["decision"], "allow");
+  const std::string wrong_type =
+      R"({"principal":{"type":"Doc","id":"alice"},"action":{"type":"Action","id":"view"},)"
+      R"("resource":{"type":"Doc","id":"d1"},"context":{}})";
+  r = c.Send(http::verb::post, "/v1/authorize", wrong_type);
+  ASSERT_EQ(r.status, 200) << r.body;
+  nlohmann::json j = Json(r.body);
+  EXPECT_EQ(j["decision"], "deny");
+  ASSERT_EQ(j["errors"].size(), 1u);
+  EXPECT_THAT(j["errors"][0]["message"].get<std::string>(), HasSubstr("request does not conform to the schema"));
+  r = c.Send(http::verb::post, "/v1/authorize/batch", absl::StrCat("[", kAllowRequest, ",", wrong_type, "]"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  j = Json(r.body);
+  EXPECT_EQ(j[0]["decision"], "allow");
+  EXPECT_EQ(j[1]["decision"], "deny");
+  EXPECT_THAT(j[1]["errors"][0]["message"].get<std::string>(), HasSubstr("request does not conform to the schema"));
+
+  // A schema that does not load: the old set (and its schema) keeps serving.
+  Write("s.cedarschema", "entity User {\n");
+  EXPECT_FALSE(reloader_->ReloadNow());
+  EXPECT_THAT(reload_log_, HasSubstr("s.cedarschema:2:"));
+  EXPECT_EQ(holder_.Current()->version, 1u);
+  // A schema change is a reload like a policy change.
+  Write("s.cedarschema", "entity User; entity Doc;\naction view appliesTo { principal: [User, Doc], resource: Doc };\n");
+  EXPECT_TRUE(reloader_->ReloadNow()) << reload_log_;
+  r = c.Send(http::verb::post, "/v1/authorize", wrong_type);
+  EXPECT_EQ(Json(r.body)["errors"].size(), 0u) << r.body;
+}
+
 }  // namespace
 }  // namespace writ::serve

@@ -316,3 +316,57 @@ TEST_F(TestingTest, FindsSuitesRecursivelyAndSorted) {
 
 }  // namespace
 }  // namespace writ
+
+namespace writ {
+namespace {
+
+// `schema:` — the suite's entities and every case's request are read through
+// it: context values typed by the action's context, a request that does not
+// conform an error at its case, a schema that does not load a suite error.
+TEST(TestingSchemaTest, EntitiesAndRequestsAreReadThroughTheSchema) {
+  const fs::path dir = fs::temp_directory_path() / ("writ_testing_schema_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  auto write = [&](const std::string& name, const std::string& text) { std::ofstream(dir / name) << text; };
+  write("s.cedarschema", "entity Workload { env: String }; entity Bucket;\n"
+                         "action read appliesTo { principal: Workload, resource: Bucket, context: { ip: ipaddr } };\n");
+  write("p.cedar", "permit(principal, action, resource) when { principal.env == \"prod\" && context.ip.isLoopback() };");
+  write("e.json", R"([{"uid": {"type": "Workload", "id": "api"}, "attrs": {"env": "prod"}, "parents": []}])");
+  const std::string head = "schema: s.cedarschema\npolicies: [p.cedar]\nentities: e.json\ncases:\n";
+  TestSuite s = ParseTestSuite(head + R"(  - principal: Workload::"api"
+    action: Action::"read"
+    resource: Bucket::"b"
+    context: {ip: "127.0.0.1"}
+    expect: allow
+  - name: wrong principal type
+    principal: Bucket::"api"
+    action: Action::"read"
+    resource: Bucket::"b"
+    context: {ip: "127.0.0.1"}
+    expect: deny
+)",
+                               (dir / "s.test.yaml").string());
+  ASSERT_TRUE(s.loaded) << RenderIssues(s.issues);
+  ASSERT_TRUE(s.schema.has_value());
+  ASSERT_EQ(s.issues.size(), 1u) << RenderIssues(s.issues);
+  EXPECT_EQ(s.issues[0].line, 10u);   // the case
+  EXPECT_THAT(s.issues[0].message, HasSubstr("wrong principal type: the request does not conform to the schema"));
+  ASSERT_EQ(s.cases.size(), 1u);   // only the bad case is dropped
+  absl::StatusOr<TestReport> r = RunTests({s}, {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->passed, 1u) << RenderTestResults(*r, true);
+
+  write("bad.json", R"([{"uid": {"type": "Workload", "id": "api"}, "attrs": {"env": 1}, "parents": []}])");
+  TestSuite bad = ParseTestSuite("schema: s.cedarschema\npolicies: [p.cedar]\nentities: bad.json\ncases: []\n",
+                                 (dir / "b.test.yaml").string());
+  EXPECT_FALSE(bad.loaded);
+  EXPECT_THAT(RenderIssues(bad.issues), HasSubstr("the entities in `" + (dir / "bad.json").string() + "` do not load"));
+  write("broken.cedarschema", "entity Workload {\n");
+  bad = ParseTestSuite("schema: broken.cedarschema\npolicies: [p.cedar]\ncases: []\n", (dir / "c.test.yaml").string());
+  EXPECT_FALSE(bad.loaded);
+  EXPECT_THAT(RenderIssues(bad.issues), HasSubstr("broken.cedarschema:2:"));
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace writ

@@ -217,3 +217,67 @@ TEST_F(CliTest, ConformanceSaysWhenTheCorpusIsMissing) {
 }
 
 }  // namespace
+
+// --schema: entities and requests are read through it; a request that does
+// not conform is denied with the reason, one line at a time; a schema that
+// does not load is exit 2, never a silently empty schema.
+TEST_F(CliTest, AuthorizeReadsThroughTheSchema) {
+  fs::path s = Write("s.cedarschema", R"(entity Workload { env: String };
+entity Bucket;
+action read appliesTo { principal: Workload, resource: Bucket, context: { ip: ipaddr } };
+)");
+  fs::path p = Write("p.cedar", R"(permit(principal, action == Action::"read", resource)
+  when { principal.env == "prod" && context.ip.isInRange(ip("10.0.0.0/8")) };)");
+  fs::path e = Write("e.json", R"([{"uid": {"type": "Workload", "id": "api"}, "attrs": {"env": "prod"}, "parents": []}])");
+  fs::path q = Write("q.jsonl",
+      R"({"principal": "Workload::\"api\"", "action": "Action::\"read\"", "resource": "Bucket::\"b\"", "context": {"ip": "10.1.2.3"}})" "\n"
+      R"({"principal": "Workload::\"api\"", "action": "Action::\"read\"", "resource": "Bucket::\"b\"", "context": {"ip": 5}})" "\n"
+      R"({"principal": "Bucket::\"b\"", "action": "Action::\"read\"", "resource": "Bucket::\"b\"", "context": {"ip": "10.1.2.3"}})" "\n");
+  const std::string inputs = "--policies " + p.string() + " --entities " + e.string() + " --schema " + s.string();
+  CliResult r = Run("authorize " + inputs + " --requests " + q.string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string l1, l2, l3;
+  std::getline(lines, l1);
+  std::getline(lines, l2);
+  std::getline(lines, l3);
+  EXPECT_EQ(l1, "{\"decision\":\"allow\",\"reasons\":[\"policy0\"],\"errors\":[]}");   // "10.1.2.3" read as an ipaddr
+  EXPECT_THAT(l2, StartsWith("{\"decision\":\"deny\",\"reasons\":[],\"errors\":[{\"policy\":\"\",\"message\":\"" + q.string() + ":2:"));
+  EXPECT_THAT(l3, StartsWith("{\"decision\":\"deny\",\"reasons\":[],\"errors\":[{\"policy\":\"\",\"message\":\"" + q.string() + ":3:"));
+  // One request: denied with the reason, exit 0 (it read; it does not conform).
+  fs::path one = Write("one.json", R"({"principal": "Bucket::\"b\"", "action": "Action::\"read\"", "resource": "Bucket::\"b\"", "context": {"ip": "10.1.2.3"}})");
+  r = Run("authorize " + inputs + " --request " + one.string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, StartsWith("{\"decision\":\"deny\",\"reasons\":[],\"errors\":[{\"policy\":\"\",\"message\":\"" + one.string() + ":1:"));
+  // bench refuses a request line that does not conform (nothing skipped).
+  r = Run("bench " + inputs + " --requests " + q.string() + " --seconds 0.01");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr(q.string() + ":2:"));
+  // Entities that do not conform, and a schema that does not load.
+  fs::path bad_e = Write("bad_e.json", R"([{"uid": {"type": "Workload", "id": "api"}, "attrs": {"env": 1}, "parents": []}])");
+  r = Run("authorize --policies " + p.string() + " --entities " + bad_e.string() + " --schema " + s.string() +
+          " --request " + one.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("bad_e.json:1:"));
+  fs::path bad_s = Write("bad.cedarschema", "entity Workload {\n");
+  for (const char* cmd : {"authorize", "compile", "lint"}) {
+    r = Run(std::string(cmd) + " --policies " + p.string() + " --schema " + bad_s.string() +
+            (std::string(cmd) == "authorize" ? " --request " + one.string() : ""));
+    EXPECT_EQ(r.exit_code, 2) << cmd;
+    EXPECT_THAT(r.err, HasSubstr("bad.cedarschema:2:")) << cmd;
+  }
+  // lint --schema: the validator's findings, with their codes.
+  fs::path typo = Write("typo.cedar", R"(@owner("t") permit(principal, action == Action::"read", resource) when { principal.team == "x" };)");
+  r = Run("lint --policies " + typo.string() + " --schema " + s.string());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("[unknown-attribute] policy0"));
+}
+
+TEST_F(CliTest, PoliciesMayBeAFolder) {
+  Write("pols/a.cedar", "permit(principal, action, resource);");
+  Write("pols/b/c.cedar", "forbid(principal, action, resource) when { context.x };");
+  fs::path q = Write("q.json", R"({"principal": "W::\"a\"", "action": "A::\"r\"", "resource": "R::\"x\"", "context": {"x": true}})");
+  CliResult r = Run("authorize --policies " + (dir_ / "pols").string() + " --request " + q.string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "{\"decision\":\"deny\",\"reasons\":[\"policy1\"],\"errors\":[]}\n");
+}
