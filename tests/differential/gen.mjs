@@ -308,8 +308,20 @@ class PolicyGen {
   guardedBool(p, f) {
     const body = f(p.expr);
     if (p.guards.length === 0) return body;
-    if (this.rng.chance(0.2)) return `(if ${p.guards.join(' && ')} then ${body} else ${this.rng.pick(['true', 'false'])})`;
-    return `(${p.guards.join(' && ')} && ${body})`;
+    const g = p.guards.join(' && ');
+    return this.rng.weighted([
+      [10, () => `(${g} && ${body})`],
+      [3, () => `(if ${g} then ${body} else ${this.rng.pick(['true', 'false'])})`],
+      // How far capabilities reach: through ||, a literal, a nested if; not
+      // through negation.
+      [1, () => `((${g} || ${g}) && ${body})`],
+      [1, () => `((${g} || false) && ${body})`],
+      [1, () => `((${g} && true) && ${body})`],
+      [1, () => `(if (${g}) then (true && ${body}) else false)`],
+      [1, () => `(!(${g}) || ${body})`],
+      [1, () => `(if !(${g}) then false else ${body})`],
+      [1, () => `((false || ${g}) && ${body})`],
+    ])();
   }
   guardedValue(p, t, d) {
     if (p.guards.length === 0) return p.expr;
@@ -426,6 +438,16 @@ class PolicyGen {
       const pt = this.resolve(p.type);
       const attrs = pt.k === 'Record' ? pt.attrs : this.entityAttrs(pt.name);
       const name = rng.chance(0.9) ? rng.pick(attrs).name : rng.pick(kAttrNames);
+      const a = attrs.find((x) => x.name === name);
+      const at = a ? this.resolve(a.type) : null;
+      const sub = at && at.k === 'Record' ? at.attrs : at && at.k === 'Entity' ? this.entityAttrs(at.name) : [];
+      if (sub.length > 0 && isIdent(name) && rng.chance(0.3)) {
+        // `e has a.b`, and then sometimes the read it guards.
+        const b = rng.pick(sub);
+        if (!isIdent(b.name)) return this.guardedBool(p, (e) => `(${e} has ${name})`);
+        const read = rng.chance(0.5) ? ` && ${this.useAsBool(`${p.expr}.${name}.${b.name}`, b.type, 0)}` : '';
+        return this.guardedBool(p, (e) => `((${e} has ${name}.${b.name})${read})`);
+      }
       return this.guardedBool(p, (e) => `(${e} has ${this.hasName(name)})`);
     }]);
     // is, and is ... in
@@ -468,6 +490,7 @@ class PolicyGen {
       [3, () => `${this.gen(T.Ext('decimal'), d1)}.${rng.pick(['lessThan', 'lessThanOrEqual', 'greaterThan', 'greaterThanOrEqual'])}(${this.gen(T.Ext('decimal'), d1)})`],
     ])()]);
     // the action
+    c.push([1, () => `(action in [${rng.shuffle(this.s.actions).slice(0, rng.range(1, 3)).map((a) => this.action(a.name)).join(', ')}])`]);
     c.push([1, () => rng.chance(0.5) ? `(action == ${this.action(this.env.action)})`
                                      : `(action in ${this.action(rng.pick(this.s.actions).name)})`]);
     return c;

@@ -24,6 +24,8 @@
 //                       shrunk first: conditions, scope constraints and schema
 //                       declarations are dropped while the verdicts still differ)
 //   --show N            print at most N disagreements in full (default 10)
+//   --replay DIR        both verdicts on one written-out disagreement (DIR holds
+//                       schema.cedarschema and policy.cedar), nothing generated
 //
 // Policies are numbered by position (policy0, policy1, ...) in both engines;
 // each also carries @id("policyN") with its own position.
@@ -76,6 +78,7 @@ function parseArgs(argv) {
       case '--fail-on-warnings': a.failOnWarnings = true; break;
       case '--no-shrink': a.shrink = false; break;
       case '--verbose': a.verbose = true; break;
+      case '--replay': a.replay = argv[++i]; if (!a.replay) usage('--replay needs a directory'); break;
       default: usage(`unknown argument ${f}`);
     }
   }
@@ -108,7 +111,7 @@ function writVerdicts(writ, schemaText, policies) {
   const policyFile = path.join(scratch, 'policies.cedar');
   fs.writeFileSync(schemaFile, schemaText);
   fs.writeFileSync(policyFile, policies.map((p) => p.text).join('\n\n') + '\n');
-  const r = spawnSync(writ, ['validate', '--schema', schemaFile, '--policies', policyFile, '--format', 'json'],
+  const r = spawnSync(writ, ['validate', '--strict', '--schema', schemaFile, '--policies', policyFile, '--format', 'json'],
                       { encoding: 'utf8', maxBuffer: 64 << 20 });
   const out = { exit: r.status, stderr: r.stderr, stdout: r.stdout, byPolicy: new Map(), unattributed: [] };
   if (r.error) throw new Error(`cannot run ${writ}: ${r.error.message}`);
@@ -287,13 +290,31 @@ function render(v) {
   return [...e, ...w].join('\n    ');
 }
 
+// --replay DIR: both verdicts on a written-out case (DIR/schema.cedarschema,
+// DIR/policy.cedar); exit 1 when they differ on errors.
+function replay(args) {
+  const schemaText = fs.readFileSync(path.join(args.replay, 'schema.cedarschema'), 'utf8');
+  const text = fs.readFileSync(path.join(args.replay, 'policy.cedar'), 'utf8').trim();
+  const policy = renumber([{ id: 'policy0', text: text.startsWith('@id(') ? text : `@id("policy0")\n${text}`, faults: [] }])[0];
+  const c = cedarVerdicts(schemaText, [policy]);
+  process.stdout.write(`--- Cedar\n    ${c.schemaOk ? render(c.byPolicy.get('policy0')) : render(c.schemaErrors)}\n`);
+  if (args.cedarOnly) process.exit(0);
+  const w = writVerdicts(args.writ, schemaText, [policy]);
+  process.stdout.write(`--- writ (exit ${w.exit})\n    ${render(w.byPolicy.get('policy0') ?? w.stderr)}\n`);
+  const d = disagreement(c, w, 'policy0');
+  process.stdout.write(d ? `${d.kind} disagreement\n` : 'agree\n');
+  process.exit(d && (d.kind !== 'warning' || args.failOnWarnings) ? 1 : 0);
+}
+
 function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.replay) replay(args);
   const t0 = Date.now();
   const stats = {
     cases: 0, policies: 0, cedarValid: 0, cedarInvalid: 0, cedarWarned: 0, faulted: 0,
     agree: 0, errorMismatch: 0, writFalseError: 0, writMissedError: 0, warningMismatch: 0,
-    loadMismatch: 0, exitMismatch: 0, unattributed: 0, schemaRejected: 0, droppedUnparseable: 0,
+    warningMismatchWithErrors: 0, loadMismatch: 0, exitMismatch: 0, unattributed: 0, schemaRejected: 0,
+    droppedUnparseable: 0,
   };
   const faultKinds = new Map();
   const failures = [];
@@ -361,6 +382,7 @@ function main() {
         if (we.errors.length > 0) ++stats.writFalseError; else ++stats.writMissedError;
       } else {
         ++stats.warningMismatch;
+        if (ce.errors.length > 0) ++stats.warningMismatchWithErrors;
         ++stats.agree;  // the error verdicts agree
       }
       failures.push({ kind: d.kind, index, seed, schemaText: c.schemaText, policy: p, cedar: d.cedar, writ: d.writ });
@@ -374,6 +396,8 @@ function main() {
 
   // Report the disagreements: shrunk, written to --out, the first --show printed.
   const fatal = failures.filter((f) => f.kind !== 'warning' || args.failOnWarnings);
+  // Errors first, so that --show prints them before any warning.
+  failures.sort((a, b) => (a.kind === 'warning') - (b.kind === 'warning'));
   let shown = 0;
   if (failures.length > 0) fs.mkdirSync(args.out, { recursive: true });
   for (const [n, f] of failures.entries()) {
@@ -395,7 +419,7 @@ function main() {
     const verdicts = { kind: f.kind, seed: args.seed, case: f.index, caseSeed: f.seed, faults: policy?.faults ?? [],
                        cedar: cVerdict, writ: wVerdict };
     fs.writeFileSync(path.join(dir, 'verdicts.json'), `${JSON.stringify(verdicts, null, 2)}\n`);
-    if (shown < args.show && (f.kind !== 'warning' || args.failOnWarnings || shown < args.show)) {
+    if (shown < args.show) {
       ++shown;
       process.stdout.write(`\n=== ${f.kind} disagreement: --seed ${args.seed} --only ${f.index}` +
                            `${policy ? ` (${policy.id}, generated faults: ${policy.faults.join(', ') || 'none'})` : ''}` +
@@ -416,7 +440,8 @@ function main() {
   if (!args.cedarOnly) {
     lines.push(`  agree on errors: ${stats.agree}/${stats.policies}; error disagreements: ${stats.errorMismatch} ` +
                `(writ errs where Cedar does not: ${stats.writFalseError}; Cedar errs where writ does not: ${stats.writMissedError})`);
-    lines.push(`  warning disagreements: ${stats.warningMismatch}${args.failOnWarnings ? ' (failing)' : ' (not failing)'}; ` +
+    lines.push(`  warning disagreements: ${stats.warningMismatch}${args.failOnWarnings ? ' (failing)' : ' (not failing)'}, ` +
+               `${stats.warningMismatchWithErrors} of them on policies with errors; ` +
                `schema load disagreements: ${stats.loadMismatch}; exit-code mismatches: ${stats.exitMismatch}; ` +
                `diagnostics naming no policy: ${stats.unattributed}`);
     if (failures.length > 0) lines.push(`  disagreements written to ${path.resolve(args.out)}`);
