@@ -19,7 +19,18 @@ int RunCheck(const Args& args, std::ostream& out, std::ostream& err) {
   bool unreadable = false;
   std::size_t policies = 0;
   std::vector<Issue> all;   // for --format json
+  // Folders stand for their *.cedar files (the loader's one walker).
+  std::vector<std::string> paths;
   for (const std::string& path : args.All("policies")) {
+    absl::StatusOr<std::vector<std::string>> files = ListFiles(path, ".cedar");
+    if (!files.ok()) {
+      err << "error: " << files.status().message() << "\n";
+      unreadable = true;
+      continue;
+    }
+    paths.insert(paths.end(), files->begin(), files->end());
+  }
+  for (const std::string& path : paths) {
     absl::StatusOr<std::string> text = ReadFile(path, kMaxPolicyTextBytes);
     if (!text.ok()) {
       err << "error: " << text.status().message() << "\n";
