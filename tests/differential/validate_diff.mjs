@@ -17,7 +17,8 @@
 //   --policies K        policies per case (default 4)
 //   --out DIR           each disagreement is written under DIR as a schema and a
 //                       one-policy file with both verdicts (default
-//                       ./differential-failures)
+//                       ./differential-failures; a previous run's cases there
+//                       are removed first)
 //   --fail-on-warnings  a policy Cedar warns about and writ does not (or the
 //                       reverse) fails the run too (by default: counted, shown)
 //   --no-shrink         report disagreements as generated (by default each is
@@ -399,11 +400,17 @@ function main() {
   // Errors first, so that --show prints them before any warning.
   failures.sort((a, b) => (a.kind === 'warning') - (b.kind === 'warning'));
   let shown = 0;
+  // A previous run's cases would be mistaken for this run's.
+  if (fs.existsSync(args.out)) {
+    for (const e of fs.readdirSync(args.out)) {
+      if (/^seed\d+-case\d+-/.test(e)) fs.rmSync(path.join(args.out, e), { recursive: true, force: true });
+    }
+  }
   if (failures.length > 0) fs.mkdirSync(args.out, { recursive: true });
   for (const [n, f] of failures.entries()) {
     let { schemaText, policy, cedar: cVerdict, writ: wVerdict } = f;
-    if (policy && args.shrink && !args.cedarOnly && (f.kind === 'error' || f.kind === 'warning') &&
-        (f.kind === 'error' || args.failOnWarnings || shown < args.show)) {
+    // Only the printed ones are shrunk (a shrink costs up to 1500 engine runs).
+    if (policy && args.shrink && !args.cedarOnly && (f.kind === 'error' || f.kind === 'warning') && shown < args.show) {
       const s = shrink(args.writ, schemaText, policy, f.kind, f.writ.errors.length > 0);
       schemaText = s.schemaText;
       policy = renumber([s.policy])[0];
