@@ -47,6 +47,8 @@ const std::vector<Command>& Commands() {
        "With --requests, every line of the file is one request and gets one decision\n"
        "line, in order; a line that cannot be read is denied with an error whose\n"
        "policy is \"\" and whose message says why (FILE:LINE: ...).\n"
+       "With --schema, entities and requests are read through the schema; a request\n"
+       "that does not conform to it is denied the same way, with the reason.\n"
        "Exit 0 whatever the decisions; 2 when the policies or entities do not load.",
        WithDecideFlags({{"policies", true, true, "policy files or folders (Cedar)"},
         {"entities", true, false, "entities (Cedar entity JSON)"}, SchemaFlag(),
@@ -62,8 +64,6 @@ const std::vector<Command>& Commands() {
         {"entities", true, false, "entities (Cedar entity JSON)"}, SchemaFlag(),
         {"dump", false, false, "print the compiled form"}}),
        0, 0, RunCompile},
-       "With --schema, entities and requests are read through the schema; a request\n"
-       "that does not conform to it is denied the same way, with the reason.\n"
       {"bench",
        "writ bench --policies FILE... [--entities FILE] [--schema FILE] --requests FILE.jsonl [--seconds S] [--threads T] "
        "[--decisions OUT]",
@@ -152,6 +152,8 @@ const std::vector<Command>& Commands() {
        "  duplicate             warning  the same as an earlier policy\n"
        "  shadowed              warning  another policy of the same effect applies\n"
        "                                 wherever it does: it never changes a decision\n"
+       "With --schema, Cedar's validator's findings are reported too, with their\n"
+       "codes (unknown-attribute, unexpected-type, ...; include/writ/validate.h).\n"
        "Times are measured from --now (default: the clock). --format json prints an\n"
        "array of {file,line,column,severity,code,message,hint}.\n"
        "Exit 0 when there is no error (warnings allowed unless --warnings-as-errors),\n"
@@ -168,8 +170,6 @@ const std::vector<Command>& Commands() {
        "writ serve --policies FILE|DIR [--entities FILE] [--schema FILE] [--revoked FILE] [--config FILE] --listen HOST:PORT "
        "[--threads N] [--decision-log FILE|-]",
        "Serves decisions over HTTP (README: `writ serve`), binding only --listen\n"
-       "With --schema, Cedar's validator's findings are reported too, with their\n"
-       "codes (unknown-attribute, unexpected-type, ...; include/writ/validate.h).\n"
        "(an IP address and port; port 0 picks one, printed on start):\n"
        "  POST /v1/authorize         a request as for `authorize` -> its decision JSON\n"
        "                             with \"policy_version\"\n"
@@ -187,6 +187,7 @@ const std::vector<Command>& Commands() {
        "the first load, the configuration or the address fails.",
        {{"policies", true, true, "policy file or directory (Cedar)"},
         {"entities", true, false, "entities (Cedar entity JSON)"},
+        {"schema", true, false, "Cedar schema (.cedarschema or JSON): entities and requests are read through it (reloaded with the policies)"},
         {"revoked", true, false, "revoked uids, one Type::\"id\" per line (reloaded with the policies)"},
         {"config", true, false, "forward-auth mapping (YAML; README `writ serve`)"},
         {"listen", true, false, "HOST:PORT to listen on (required; e.g. 127.0.0.1:8181)"},
@@ -202,7 +203,6 @@ const std::vector<Command>& Commands() {
 void PrintUsage(std::ostream& os) {
   os << "writ — policy-as-code authorization for workload identities (Cedar policies)\n\n"
         "usage: writ COMMAND [flags]\n\ncommands:\n";
-        {"schema", true, false, "Cedar schema (.cedarschema or JSON): entities and requests are read through it (reloaded with the policies)"},
   for (const Command& c : Commands()) os << "  " << c.synopsis << "\n";
   os << "\n`writ help COMMAND` or `writ COMMAND --help` for details.\n"
         "Exit codes: 0 success, 1 problems found, 2 usage or input errors.\n";
