@@ -419,7 +419,9 @@ class CedarSchemaParser {
       if (tok_.Is(",")) {
         Advance();
       } else if (!tok_.Is("}")) {
-        Unexpected("`,` or `}`");
+        Unexpected("`,` or `}`", tok_.kind == Tok::Kind::kIdent || tok_.kind == Tok::Kind::kString
+                                     ? "attributes are separated by `,`"
+                                     : "");
         return false;
       }
     }

@@ -139,6 +139,9 @@ class JsonSchemaParser {
     if (!IsKind(node, Kind::kObject, "a namespace (an object)")) return;
     CheckFields(node, {"commonTypes", "entityTypes", "actions", "annotations"}, "a namespace");
     ReadAnnotations(node.Find("annotations"), &ns->annotations);
+    if (ns->name.text.empty() && !ns->annotations.empty()) {
+      Error(ns->annotations.front().span, "annotations are not allowed on the empty namespace");
+    }
     if (const JsonNode* common = node.Find("commonTypes")) {
       if (IsKind(*common, Kind::kObject, "an object of common types")) {
         for (std::size_t i = 0; i < common->keys.size(); ++i) {
@@ -331,6 +334,11 @@ class JsonSchemaParser {
       out->kind = SyntaxType::Kind::kRecord;
       if (const JsonNode* open = node.Find("additionalAttributes")) {
         if (IsKind(*open, Kind::kBool, "a boolean")) out->additional_attributes = open->boolean;
+        if (out->additional_attributes) {
+          Error(open->span, "`additionalAttributes: true` is not supported",
+                "Cedar reads it only with its experimental partial validation; every "
+                "attribute must be declared");
+        }
       }
       const JsonNode* attrs = Required(node, "attributes", "a type `Record`");
       if (attrs == nullptr || !IsKind(*attrs, Kind::kObject, "an object of attributes")) return;

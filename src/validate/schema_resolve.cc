@@ -163,6 +163,10 @@ class Resolver {
         } else if (const auto* e = std::get_if<SyntaxEntity>(&decl)) {
           for (const SyntaxName& name : e->names) {
             CheckDeclaredName(name, "an entity type");
+            if (name.text == "Action") {
+              Error(name.span, "`Action` cannot name an entity type",
+                    "`Action` is the type of the actions; declare them with `action`");
+            }
             std::string q = Qualify(n, name.text);
             auto [it, fresh] = entities_.try_emplace(q);
             if (!fresh) {
@@ -183,6 +187,32 @@ class Resolver {
           }
         }
       }
+    }
+    // A declaration in a namespace may not hide one of the empty namespace
+    // (Cedar's rule, RFC 70): `A` would then mean two things.
+    auto line_of = [&](Span s) { return file_.LineOf(s.begin); };
+    auto shadowed = [&](const std::string& q, const std::string& ns, Span span) {
+      if (ns.empty()) return;
+      std::string base = q.substr(ns.size() + 2);
+      const SyntaxName* other = nullptr;
+      if (auto it = entities_.find(base); it != entities_.end()) other = it->second.name;
+      if (auto it = commons_.find(base); it != commons_.end()) other = &it->second.decl->name;
+      if (other == nullptr) return;
+      Error(span, absl::StrCat("`", q, "` shadows `", base, "` of the empty namespace"),
+            absl::StrCat("`", base, "` is declared on line ", line_of(other->span),
+                         "; rename one of them"));
+    };
+    for (const auto& [q, common] : commons_) shadowed(q, common.ns, common.decl->name.span);
+    for (const auto& [q, entity] : entities_) shadowed(q, entity.ns, entity.name->span);
+    for (const auto& [uid, action] : actions_) {
+      if (action.ns.empty()) continue;
+      auto it = actions_.find(EntityUid{"Action", uid.id});
+      if (it == actions_.end()) continue;
+      Error(action.name->span,
+            absl::StrCat("`", uid.ToString(), "` shadows `", it->first.ToString(),
+                         "` of the empty namespace"),
+            absl::StrCat("`", it->first.ToString(), "` is declared on line ",
+                         line_of(it->second.name->span), "; rename one of them"));
     }
     // Cedar's warnings about names that hide others.
     for (const auto& [q, common] : commons_) {
@@ -325,7 +355,8 @@ class Resolver {
         break;
     }
     common.state = CommonDecl::State::kBusy;
-    std::optional<Typed> t = ResolveType(common.decl->type, common.ns, depth);
+    // The reference is one level; its definition is below it.
+    std::optional<Typed> t = ResolveType(common.decl->type, common.ns, depth + 1);
     if (!t) {
       // A failure of depth depends on where the type was first used; only a
       // failure inside it taints the common type for good.
@@ -371,8 +402,11 @@ class Resolver {
           height = std::max(height, at->height);
           auto [it, fresh] = r->attributes.try_emplace(a.name.text, AttrType{at->type, a.required});
           if (!fresh) {
-            Error(a.name.span, absl::StrCat("attribute `", a.name.text, "` is declared twice"));
-            ok = false;
+            // Cedar accepts this (the last declaration wins); so does writ,
+            // with a warning.
+            it->second = AttrType{at->type, a.required};
+            Warn(a.name.span,
+                 absl::StrCat("attribute `", a.name.text, "` is declared twice; the last declaration wins"));
           }
         }
         if (!ok) return std::nullopt;
@@ -472,7 +506,7 @@ class Resolver {
           if (actions_.count(parent) == 0) {
             std::vector<std::string> known;
             for (const auto& [other, d] : actions_) {
-              if (other.type == parent.type) known.push_back(other.id);
+              if (other.type == parent.type && other != uid) known.push_back(other.id);
             }
             std::vector<std::string_view> views(known.begin(), known.end());
             std::string hint = Suggest(parent.id, views);
@@ -495,6 +529,9 @@ class Resolver {
           if (t) def.resource_types.push_back(*t);
         }
       }
+      // An `appliesTo` that lists no principal or no resource type applies
+      // to nothing, as no `appliesTo` does: one meaning, one representation.
+      def.applies_to = a.applies_to && !def.principal_types.empty() && !def.resource_types.empty();
       if (a.context) {
         std::optional<SchemaType> ctx = ResolveRecord(
             *a.context, decl.ns, absl::StrCat("the context of action `", uid.ToString(), "`"));

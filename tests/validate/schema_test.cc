@@ -90,11 +90,11 @@ TEST(SchemaTest, EntityTypesAndActions) {
 
 TEST(SchemaTest, NameResolutionPrefersTheNamespace) {
   Schema s = MustParse(R"(
-    type T = Long;
+    type U = Long;
     entity E;
     namespace N {
       type T = String;
-      entity F = { a: T, b: E, c: __cedar::Long, d: Bool };
+      entity F = { a: T, b: E, c: __cedar::Long, d: Bool, e: U };
     }
   )");
   const auto& f = SchemaData::Of(s).FindEntityType("N::F")->shape.attributes;
@@ -103,6 +103,7 @@ TEST(SchemaTest, NameResolutionPrefersTheNamespace) {
   EXPECT_EQ(f.at("b").type->name, "E");
   EXPECT_EQ(f.at("c").type->kind, SchemaType::Kind::kLong);
   EXPECT_EQ(f.at("d").type->kind, SchemaType::Kind::kBool);
+  EXPECT_EQ(f.at("e").type->kind, SchemaType::Kind::kLong);
 }
 
 TEST(SchemaTest, DerivedClosures) {
@@ -125,6 +126,76 @@ TEST(SchemaTest, SpiffeOnlyInExtendedMode) {
   EXPECT_THAT(err, HasSubstr("unknown type `spiffe`"));
 }
 
+bool SameType(const SchemaType& a, const SchemaType& b) {
+  if (a.kind != b.kind || a.name != b.name || a.open != b.open) return false;
+  if ((a.element == nullptr) != (b.element == nullptr)) return false;
+  if (a.element != nullptr && !SameType(*a.element, *b.element)) return false;
+  if (a.attributes.size() != b.attributes.size()) return false;
+  for (auto ia = a.attributes.begin(), ib = b.attributes.begin(); ia != a.attributes.end(); ++ia, ++ib) {
+    if (ia->first != ib->first || ia->second.required != ib->second.required ||
+        !SameType(*ia->second.type, *ib->second.type)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The resolved schemas mean the same (locations and syntax aside); "" when
+// they do, else what differs.
+std::string Difference(const SchemaData& a, const SchemaData& b) {
+  if (a.entity_types.size() != b.entity_types.size()) return "entity type count";
+  for (auto ia = a.entity_types.begin(), ib = b.entity_types.begin(); ia != a.entity_types.end();
+       ++ia, ++ib) {
+    const internal::EntityTypeDef& x = ia->second;
+    const internal::EntityTypeDef& y = ib->second;
+    if (x.name != y.name) return "entity type " + x.name + " vs " + y.name;
+    if (x.member_of != y.member_of) return "memberOf of " + x.name;
+    if (!SameType(x.shape, y.shape)) return "shape of " + x.name;
+    if ((x.tags == nullptr) != (y.tags == nullptr) || (x.tags && !SameType(*x.tags, *y.tags))) {
+      return "tags of " + x.name;
+    }
+    if (x.enum_ids != y.enum_ids) return "enum of " + x.name;
+  }
+  if (a.actions.size() != b.actions.size()) return "action count";
+  for (auto ia = a.actions.begin(), ib = b.actions.begin(); ia != a.actions.end(); ++ia, ++ib) {
+    const internal::ActionDef& x = ia->second;
+    const internal::ActionDef& y = ib->second;
+    std::string n = x.uid.ToString();
+    if (x.uid != y.uid) return "action " + n + " vs " + y.uid.ToString();
+    if (x.member_of != y.member_of) return "memberOf of " + n;
+    if (x.applies_to != y.applies_to) return "appliesTo of " + n;
+    if (!x.applies_to) continue;
+    if (x.principal_types != y.principal_types) return "principals of " + n;
+    if (x.resource_types != y.resource_types) return "resources of " + n;
+    if (!SameType(x.context, y.context)) return "context of " + n;
+  }
+  if (a.ancestor_types != b.ancestor_types) return "ancestor_types";
+  if (a.action_ancestors != b.action_ancestors) return "action_ancestors";
+  return "";
+}
+
+// text -> json -> text and json -> text -> json give the same resolved
+// schema as the text.
+void ExpectRoundTrips(const Schema& s, const std::string& name) {
+  std::vector<Issue> issues;
+  std::string json = s.ToJson();
+  absl::StatusOr<Schema> from_json = Schema::Parse(json, name + ".json", SchemaFormat::kJson, &issues);
+  ASSERT_TRUE(from_json.ok()) << name << "\n" << RenderIssues(issues) << json;
+  EXPECT_EQ(Difference(SchemaData::Of(s), SchemaData::Of(*from_json)), "") << name << "\n" << json;
+  std::string text = from_json->ToCedar();
+  absl::StatusOr<Schema> back = Schema::Parse(text, name, SchemaFormat::kCedar, &issues);
+  ASSERT_TRUE(back.ok()) << name << "\n" << RenderIssues(issues) << text;
+  EXPECT_EQ(Difference(SchemaData::Of(s), SchemaData::Of(*back)), "") << name << "\n" << text;
+  std::string text2 = s.ToCedar();
+  absl::StatusOr<Schema> again = Schema::Parse(text2, name, SchemaFormat::kCedar, &issues);
+  ASSERT_TRUE(again.ok()) << name << "\n" << RenderIssues(issues) << text2;
+  EXPECT_EQ(Difference(SchemaData::Of(s), SchemaData::Of(*again)), "") << name << "\n" << text2;
+  absl::StatusOr<Schema> json2 =
+      Schema::Parse(again->ToJson(), name + ".json", SchemaFormat::kJson, &issues);
+  ASSERT_TRUE(json2.ok()) << name << "\n" << RenderIssues(issues);
+  EXPECT_EQ(Difference(SchemaData::Of(s), SchemaData::Of(*json2)), "") << name;
+}
+
 // Every schema in the conformance corpus, the sample data and the starter
 // packs loads.
 TEST(SchemaTest, AllCorpusSchemasLoad) {
@@ -145,8 +216,288 @@ TEST(SchemaTest, AllCorpusSchemasLoad) {
     std::vector<Issue> issues;
     absl::StatusOr<Schema> s = Schema::Parse(ReadText(path), path.string(), &issues);
     if (!s.ok() && ++failed <= 5) ADD_FAILURE() << RenderIssues(issues);
+    if (s.ok()) ExpectRoundTrips(*s, path.string());
+    if (HasFailure()) break;
   }
   EXPECT_EQ(failed, 0) << "of " << files.size();
+}
+
+// Each pair: a schema and Cedar's own JSON form of it (cedar-wasm 4.13
+// schemaToJson); both resolve to the same schema, and each round-trips.
+TEST(SchemaTest, CedarsJsonFormAgrees) {
+  int pairs = 0;
+  for (const auto& e : std::filesystem::directory_iterator(WRIT_TESTDATA_DIR "/cedar_json")) {
+    if (e.path().extension() != ".cedarschema") continue;
+    std::filesystem::path json = e.path();
+    json.replace_extension(".cedar.json");
+    std::string name = e.path().filename().string();
+    Schema text = MustParse(ReadText(e.path()), name);
+    Schema from_json = MustParse(ReadText(json), json.filename().string());
+    EXPECT_EQ(Difference(SchemaData::Of(text), SchemaData::Of(from_json)), "") << name;
+    ExpectRoundTrips(text, name);
+    ExpectRoundTrips(from_json, json.filename().string());
+    ++pairs;
+  }
+  EXPECT_GE(pairs, 19);
+}
+
+// Schemas Cedar (cedar-wasm 4.13 checkParseSchema) accepts, and those it
+// rejects with what writ says about them.
+struct Case {
+  const char* text;
+  const char* error;   // nullptr: accepted
+};
+
+TEST(SchemaTest, AcceptsWhatCedarAccepts) {
+  const Case kCases[] = {
+      {"entity entity; entity type; entity Set;", nullptr},
+      {"entity Long; entity A = { x: Long };", nullptr},
+      {"type ipaddr = Long;", nullptr},
+      {"entity T; type T = Long;", nullptr},
+      {"entity A enum [\"a\", \"a\"];", nullptr},
+      {"entity A in [B]; entity B in [A];", nullptr},
+      {"entity A = { a: Long, a: String };", nullptr},
+      {"entity A = { \"in\": Long };", nullptr},
+      {"entity A = {} tags Long;", nullptr},
+      {"entity A tags Set<String>;", nullptr},
+      {"action a attributes {};", nullptr},
+      {"@doc entity A;", nullptr},
+      {"@doc(\"x\") namespace N { entity A; }", nullptr},
+      {"entity A; action a appliesTo { principal: A, resource: A, };", nullptr},
+      {"action g; action a in g;", nullptr},
+      {"namespace N { action g; } action a in [N::Action::\"g\"];", nullptr},
+      {"namespace N { action g; action a in [Action::\"g\"]; }", nullptr},
+      {"namespace M { entity A; } namespace N { entity A; }", nullptr},
+      {"namespace N { entity A; } namespace N::A { }", nullptr},
+      {"entity A = { a: __cedar::Long, b: __cedar::ipaddr };", nullptr},
+      {"", nullptr},
+      {"entity A; entity A;", "entity type `A` is declared twice"},
+      {"entity A, A;", "entity type `A` is declared twice"},
+      {"action a; action \"a\";", "action `Action::\"a\"` is declared twice"},
+      {"type T = Long; type T = String;", "common type `T` is declared twice"},
+      {"namespace A {} namespace A {}", "namespace `A` is declared twice"},
+      {"entity Action;", "`Action` cannot name an entity type"},
+      {"namespace N { entity Action; }", "`Action` cannot name an entity type"},
+      {"type A = B; type B = A;", "defined in terms of itself"},
+      {"action a in [b]; action b in [a];", "cycle of action groups"},
+      {"action a in [a];", "cycle of action groups"},
+      {"entity A in [B];", "unknown entity type `B`"},
+      {"action a in [b];", "action group `Action::\"b\"` is not declared"},
+      {"entity Foo; action a in [Foo::\"g\"];", "is not declared"},
+      {"entity A; action a appliesTo { principal: [], resource: [A] };", "cannot be empty"},
+      {"entity A; action a appliesTo { principal: [A] };", "no resource types"},
+      {"action a appliesTo { context: {} };", "no principal types"},
+      {"action a appliesTo {};", "expected `principal`, `resource` or `context`"},
+      {"entity A; action a appliesTo { principal: A, principal: A, resource: A };", "declared twice"},
+      {"entity A = { in: Long };", "reserved word"},
+      {"entity A = { a: if };", "reserved word"},
+      {"entity true;", "reserved word"},
+      {"namespace in { entity A; }", "reserved word"},
+      {"namespace __cedar { entity C; }", "`__cedar` is reserved"},
+      {"type Long = String;", "reserved and cannot name a common type"},
+      {"type Bool = Long;", "reserved and cannot name a common type"},
+      {"entity A; type C = Long; action a appliesTo { principal: A, resource: A, context: C };",
+       "must be a record type"},
+      {"entity A; action a appliesTo { principal: A, resource: A, context: A };", "unknown common type `A`"},
+      {"entity A = ;", "expected `{`"},
+      {"entity A = { a: 1 };", "expected a type"},
+      {"entity A = { a: Set };", "unknown type `Set`"},
+      {"entity B; entity A in [B] enum [\"a\"];", "expected `;`"},
+      {"entity A enum [];", "expected an entity id"},
+      {"entity B; entity A in [B,];", "expected an entity type"},
+      {"entity A", "expected `;`"},
+      {"@doc(\"a\") @doc(\"b\") entity A;", "duplicate annotation"},
+      {"entity \"A\";", "expected an entity type name"},
+      {"action a attributes { x: Long };", "not supported"},
+      {"action \"a\\q\";", "invalid string literal"},
+      {"action \"a\\*\";", "invalid string literal"},
+      {"/* x */ entity A;", "expected"},
+      {"entity \xc3\x84;", "expected"},
+      {"entity A in [__cedar::B];", "unknown entity type"},
+      {"entity A; namespace N { entity A; }", "`N::A` shadows `A` of the empty namespace"},
+      {"type A = Long; namespace N { type A = String; }", "shadows"},
+      {"type A = Long; namespace N { entity A; }", "shadows"},
+      {"entity A; namespace N { type A = Long; }", "shadows"},
+      {"action a; namespace N { action a; }", "shadows"},
+  };
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(c.text);
+    if (c.error == nullptr) {
+      MustParse(c.text);
+    } else {
+      EXPECT_THAT(MustFail(c.text), HasSubstr(c.error));
+    }
+  }
+}
+
+TEST(SchemaTest, JsonFormAcceptsWhatCedarAccepts) {
+  const Case kCases[] = {
+      {R"({"N": {"entityTypes": {"User": {"memberOfTypes": ["Group"], "shape": {"type": "Record",
+          "attributes": {"a": {"type": "Long", "required": false}, "b": {"type": "Set",
+          "element": {"type": "EntityOrCommon", "name": "User"}}}}}, "Group": {}}, "actions":
+          {"read": {"appliesTo": {"principalTypes": ["User"], "resourceTypes": ["Group"],
+          "context": {"type": "Record", "attributes": {}}}}}}})", nullptr},
+      {R"({"": {"commonTypes": {"C": {"type": "Record", "attributes": {"x": {"type": "C2"}}},
+          "C2": {"type": "String"}}, "entityTypes": {"A": {"shape": {"type": "C"}}}, "actions":
+          {"a": {"appliesTo": {"principalTypes": ["A"], "resourceTypes": ["A"], "context":
+          {"type": "C"}}}}}})", nullptr},
+      {R"({"": {"entityTypes": {}, "actions": {"a": {"appliesTo": {"principalTypes": [],
+          "resourceTypes": []}}}}})", nullptr},
+      {R"({"N": {"entityTypes": {}, "actions": {"a": {"memberOf": [{"id": "g"}]}, "g":
+          {"memberOf": [{"id": "h", "type": "Action"}]}, "h": {"memberOf": [{"id": "x", "type":
+          "M::Action"}]}}}, "M": {"entityTypes": {}, "actions": {"x": {}}}})", nullptr},
+      {R"({"": {"entityTypes": {"E": {"enum": ["a", "b"]}}, "actions": {}}})", nullptr},
+      {R"({"": {"entityTypes": {"E": {"shape": {"type":"Record","attributes":{"i": {"type":
+          "Extension", "name": "ipaddr"}, "e": {"type": "Entity", "name": "E"}, "b": {"type":
+          "Bool"}, "c": {"type": "EntityOrCommon", "name": "Bool"}}}}}, "actions": {}}})", nullptr},
+      {R"({"": {"entityTypes": {"E": {"annotations": {"doc": "y"}, "shape": {"type": "Record",
+          "attributes": {"a": {"type": "Long", "annotations": {"doc": "z"}}}}}}, "actions": {"a":
+          {"annotations": {"x": ""}}}}})", nullptr},
+      {R"({"": {"entityTypes": {"E": {"tags": {"type": "Set", "element": {"type": "String"}}}},
+          "actions": {}}})", nullptr},
+      {R"({})", nullptr},
+      {R"({"": {"entityTypes": {"A": {"shap": {}}}, "actions": {}}})", "unknown field `shap`"},
+      {R"({"": {"entityTypes": {}}})", "missing field `actions`"},
+      {R"({"": {"actions": {}}})", "missing field `entityTypes`"},
+      {R"({"": {"entityTypes": {}, "actions": {}, "foo": 1}})", "unknown field `foo`"},
+      {R"({"": {"entityTypes": {"A": {"shape": {"type": "Record", "attributes": {"a": {"type":
+          "Long", "element": {"type":"Long"}}}}}}, "actions": {}}})", "unknown field `element`"},
+      {R"({"": {"entityTypes": {"A": {"shape": {"type": "Long"}}}, "actions": {}}})",
+       "must be a record type"},
+      {R"({"": {"entityTypes": {"A":{}}, "actions": {"a": {"appliesTo": {"principalTypes":
+          ["A"]}}}}})", "missing field `resourceTypes`"},
+      {R"({"": {"entityTypes": {}, "actions": {"a": {"memberOf": [{"id": "g", "foo": 1}]}}}})",
+       "unknown field `foo`"},
+      {R"({"": {"entityTypes": {}, "actions": {"a": {"attributes": {}}}}})", "not supported"},
+      {R"({"": {"entityTypes": {"E": {"enum": ["a"], "shape": {"type":"Record","attributes":
+          {}}}}, "actions": {}}})", "cannot have `shape`"},
+      {R"({"": {"entityTypes": {"E": {"enum": []}}, "actions": {}}})", "at least one id"},
+      {R"({"": {"entityTypes": {"E": {"shape": {"type":"Record","attributes":{"i": {"type":
+          "Extension", "name": "foo"}}}}}, "actions": {}}})", "unknown extension type `foo`"},
+      {R"({"": {"entityTypes": {"E": {"shape": {"type":"Record","attributes":{"i": {"type":
+          "Entity", "name": "F"}}}}}, "actions": {}}})", "unknown entity type `F`"},
+      {R"({"": {"entityTypes": {"E": {"shape": {"type":"Record","attributes":{"i": {"type":
+          "EntityOrCommon", "name": "Boolean"}}}}}, "actions": {}}})", "unknown type `Boolean`"},
+      {R"({"A::": {"entityTypes": {}, "actions": {}}})", "not a valid namespace name"},
+      {R"({"__cedar": {"entityTypes": {}, "actions": {}}})", "`__cedar` is reserved"},
+      {R"({"": {"entityTypes": {"A::B": {}}, "actions": {}}})", "not a valid entity type name"},
+      {R"({"": {"commonTypes": {"Long": {"type": "String"}}, "entityTypes": {}, "actions": {}}})",
+       "reserved"},
+      {R"({"": {"entityTypes": {"A": {"memberOfTypes": ["B"]}}, "actions": {}}})",
+       "unknown entity type `B`"},
+      {R"([])", "expected a schema"},
+      {R"({"": {"entityTypes": {"E": {"shape": {"type": "Record"}}}, "actions": {}}})",
+       "missing field `attributes`"},
+      {R"({"": {"entityTypes": {"E": {"shape": {"type": "Record", "attributes": {"s": {"type":
+          "Set"}}}}}, "actions": {}}})", "missing field `element`"},
+      {R"({"": {"entityTypes": {"E": {"shape": {"type": "Record", "attributes": {},
+          "additionalAttributes": true}}}, "actions": {}}})", "not supported"},
+      {R"({"": {"annotations": {"doc": "x"}, "entityTypes": {}, "actions": {}}})",
+       "annotations are not allowed on the empty namespace"},
+      {R"({"": {"entityTypes": {"A": {}}, "actions": {}}, "N": {"entityTypes": {"A": {}},
+          "actions": {}}})", "shadows"},
+      {R"({"": {"entityTypes": {"A": {}, "A": {}}, "actions": {}}})", "duplicate"},
+  };
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(c.text);
+    if (c.error == nullptr) {
+      ExpectRoundTrips(MustParse(c.text, "t.json"), "t");
+    } else {
+      EXPECT_THAT(MustFail(c.text, "t.json"), HasSubstr(c.error));
+    }
+  }
+}
+
+// Nesting past kMaxSchemaDepth, in either form and through common types, is
+// an issue, never a stack overflow; so are long chains of declarations.
+TEST(SchemaTest, Bounds) {
+  std::string deep;
+  for (int i = 0; i < 100000; ++i) deep += "Set<";
+  deep = "entity A = { a: " + deep;
+  EXPECT_THAT(MustFail(deep), HasSubstr("nested more than 64 deep"));
+  std::string records = "entity A = ";
+  for (int i = 0; i < 100000; ++i) records += "{ a: ";
+  EXPECT_THAT(MustFail(records), HasSubstr("nested more than 64 deep"));
+  std::string at_limit = "entity A = { a: ";
+  for (int i = 0; i < kMaxSchemaDepth - 2; ++i) at_limit += "Set<";
+  at_limit += "Long";
+  for (int i = 0; i < kMaxSchemaDepth - 2; ++i) at_limit += ">";
+  MustParse(at_limit + " };");
+  EXPECT_THAT(MustFail("entity A = { a: Set<" + at_limit.substr(16) + "> };"),
+              HasSubstr("nested more than"));
+  // A chain of common types: each reference counts.
+  std::string chain;
+  for (int i = 0; i < 10000; ++i) chain += "type T" + std::to_string(i) + " = T" + std::to_string(i + 1) + ";\n";
+  chain += "type T10000 = Long; entity A = { a: T0 };";
+  EXPECT_THAT(MustFail(chain), HasSubstr("nested more than"));
+  std::string wide;
+  for (int i = 0; i < 20; ++i) wide += "type T" + std::to_string(i) + " = Set<T" + std::to_string(i + 1) + ">;\n";
+  wide += "type T20 = Long; entity A = { a: T0, b: T0, c: T5 };";
+  MustParse(wide);
+  // Deep JSON: the reader's bound, then the schema's.
+  std::string json_deep = R"({"": {"entityTypes": {"A": {"shape": )";
+  for (int i = 0; i < 100; ++i) json_deep += R"({"type": "Set", "element": )";
+  MustFail(json_deep, "t.json");
+  std::string json_sets = R"({"": {"entityTypes": {"A": {"tags": )";
+  for (int i = 0; i < 70; ++i) json_sets += R"({"type": "Set", "element": )";
+  json_sets += R"({"type": "Long"})";
+  for (int i = 0; i < 70; ++i) json_sets += "}";
+  json_sets += R"(}}, "actions": {}}})";
+  EXPECT_THAT(MustFail(json_sets, "t.json"), HasSubstr("nested more than"));
+  // Long hierarchies are walked without recursion.
+  std::string actions, entities;
+  for (int i = 0; i < 2000; ++i) {
+    actions += "action a" + std::to_string(i) + " in a" + std::to_string(i + 1) + ";\n";
+    entities += "entity E" + std::to_string(i) + " in [E" + std::to_string(i + 1) + "];\n";
+  }
+  Schema big = MustParse(actions + "action a2000;\n" + entities + "entity E2000;\n");
+  EXPECT_EQ(SchemaData::Of(big).action_ancestors.at({"Action", "a0"}).size(), 2000u);
+  EXPECT_THAT(MustFail(actions + "action a2000 in a0;"), HasSubstr("cycle of action groups"));
+  // Size and encoding.
+  std::string huge(kMaxSchemaBytes + 1, ' ');
+  EXPECT_THAT(MustFail(huge), HasSubstr("kMaxSchemaBytes"));
+  EXPECT_THAT(MustFail("entity A = { \"\xff\": Long };"), HasSubstr("invalid UTF-8"));
+  EXPECT_THAT(MustFail("{\"\xff\": 1}", "t.json"), HasSubstr("invalid UTF-8"));
+}
+
+// Rendered issues, caret and hint included, against golden files
+// (testdata/errors/NAME.{cedarschema,json} -> NAME.err). WRIT_UPDATE_GOLDEN=1
+// rewrites them.
+TEST(SchemaTest, GoldenErrors) {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(WRIT_TESTDATA_DIR "/errors")) {
+    std::string ext = e.path().extension().string();
+    if (ext != ".cedarschema" && ext != ".json") continue;
+    std::filesystem::path golden = e.path();
+    golden.replace_extension(".err");
+    std::string name = "errors/" + e.path().filename().string();
+    std::string rendered = MustFail(ReadText(e.path()), name);
+    if (std::getenv("WRIT_UPDATE_GOLDEN") != nullptr) {
+      std::ofstream(golden, std::ios::binary) << rendered;
+    }
+    EXPECT_EQ(rendered, ReadText(golden)) << name;
+    ++n;
+  }
+  EXPECT_GE(n, 5);
+}
+
+TEST(SchemaTest, WarningsDoNotFail) {
+  std::vector<Issue> issues;
+  absl::StatusOr<Schema> s =
+      Schema::Parse("entity ipaddr; entity A = { a: Long, a: String };", "w.cedarschema", &issues);
+  ASSERT_TRUE(s.ok());
+  ASSERT_EQ(issues.size(), 2u);
+  EXPECT_EQ(issues[0].severity, Severity::kWarning);
+  EXPECT_EQ(SchemaData::Of(*s).FindEntityType("A")->shape.attributes.at("a").type->kind,
+            SchemaType::Kind::kString);
+}
+
+TEST(SchemaTest, DetectsTheForm) {
+  EXPECT_EQ(Schema::DetectFormat("  {", "x"), SchemaFormat::kJson);
+  EXPECT_EQ(Schema::DetectFormat("entity A;", "x.JSON"), SchemaFormat::kJson);
+  EXPECT_EQ(Schema::DetectFormat("entity A;", "x.cedarschema"), SchemaFormat::kCedar);
+  EXPECT_TRUE(Schema().entity_types().empty());
+  EXPECT_EQ(Schema().ToJson(), "{}\n");
 }
 
 }  // namespace

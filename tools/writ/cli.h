@@ -113,6 +113,7 @@ int RunBench(const Args& args, std::ostream& out, std::ostream& err);
 int RunFmt(const Args& args, std::ostream& out, std::ostream& err);
 int RunTest(const Args& args, std::ostream& out, std::ostream& err);
 int RunLint(const Args& args, std::ostream& out, std::ostream& err);
+int RunSchema(const Args& args, std::ostream& out, std::ostream& err);
 int RunServe(const Args& args, std::ostream& out, std::ostream& err);
 int RunValidate(const Args& args, std::ostream& out, std::ostream& err);
 

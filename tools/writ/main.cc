@@ -196,6 +196,15 @@ const std::vector<Command>& Commands() {
         {"now", true, false, "time of requests without their own \"now\" (RFC 3339; default: the clock)"},
         {"fail-closed", false, false, "a forbid whose condition errors denies (Cedar: skipped)"}},
        0, 0, RunServe},
+      {"schema", "writ schema --to json|cedarschema FILE [--strict]",
+       "Reads a Cedar schema in either form (JSON when FILE ends in .json or starts\n"
+       "with `{`; else the human-readable .cedarschema form), checks it (every name\n"
+       "resolved, no cycles among common types or action groups) and prints it in\n"
+       "the form --to names, keeping its namespaces, common types and order.\n"
+       "Exit 0 when it loads; 2, with its issues, when it does not.",
+       {{"to", true, false, "`json` or `cedarschema`: the form to print"},
+        {"strict", false, false, "exactly Cedar: writ's `spiffe` type is unknown"}},
+       1, 1, RunSchema},
   };
   return kCommands;
 }
