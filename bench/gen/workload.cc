@@ -78,6 +78,24 @@ std::string Entities(const Inventory& inv) {
   return out + "\n]\n";
 }
 
+// The schema every policy, entity and request of the set validates against.
+std::string Schema() {
+  std::vector<std::string> actions;
+  for (const char* a : kActions) actions.push_back(absl::StrCat("\"", a, "\""));
+  return absl::StrCat(
+      "entity TrustDomain;\n"
+      "entity Namespace in [TrustDomain];\n"
+      "entity Workload in [Namespace] = { owner: String };\n"
+      "entity ResourceGroup;\n"
+      "entity Bucket in [ResourceGroup];\n"
+      "type Credential = { id: String, expires: Long, revoked: Bool };\n"
+      "action ", absl::StrJoin(actions, ", "), " appliesTo {\n"
+      "  principal: Workload,\n"
+      "  resource: Bucket,\n"
+      "  context: { environment: String, now: Long, credential: Credential },\n"
+      "};\n");
+}
+
 std::string Policy(const Inventory& inv, const PolicySpec& p) {
   std::vector<std::string> actions;
   for (int a : p.actions) actions.push_back(Uid("Action", kActions[a]));
@@ -111,6 +129,7 @@ Dataset MakeWorkloadDataset(int n_policies, int n_requests, std::uint64_t seed) 
   specs.reserve(static_cast<std::size_t>(n_policies));
   Dataset d;
   d.name = absl::StrCat("workload-", n_policies);
+  d.schema = Schema();
   for (int i = 0; i < n_policies; ++i) {
     PolicySpec p;
     p.namespace_scope = rng.Chance(30);

@@ -37,6 +37,7 @@ absl::Status WriteDataset(const Dataset& d, const std::string& dir) {
   for (const auto& [name, text] : files) {
     if (absl::Status s = WriteFile(std::filesystem::path(dir) / name, *text); !s.ok()) return s;
   }
+  if (!d.schema.empty()) return WriteFile(std::filesystem::path(dir) / "schema.cedarschema", d.schema);
   return absl::OkStatus();
 }
 
