@@ -74,8 +74,9 @@ install_differential() {
 demo() {
   build_main
   local ex="$root/policies/example"
-  log "writ authorize on policies/example"
-  "$build/tools/writ/writ" authorize --policies "$ex/policies.cedar" \
+  log "writ validate and writ authorize on policies/example, through its schema"
+  "$build/tools/writ/writ" validate --schema "$ex/schema.cedarschema" --policies "$ex"
+  "$build/tools/writ/writ" authorize --schema "$ex/schema.cedarschema" --policies "$ex/policies.cedar" \
       --entities "$ex/entities.json" --request "$ex/request.json"
   log "writ test --coverage on policies/ (the example and the starter packs)"
   "$build/tools/writ/writ" test --coverage "$root/policies"
