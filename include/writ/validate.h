@@ -30,10 +30,11 @@ struct ValidateOptions {
   // Pure Cedar: writ's extensions (spiffe(), .matches) are unknown functions.
   bool strict = false;
   // A scope that no action's appliesTo admits (an action applied to the
-  // wrong entity types) is an error, as in Cedar 4.10 (the version of the
-  // conformance corpus); later releases (4.13) report it as a warning, which
-  // this switch selects.
-  bool action_application_warning = false;
+  // wrong entity types: invalid-action-application) is a warning, as current
+  // Cedar reports it (cedar-policy/cedar#2545, in the 4.1x line: cedar-wasm
+  // 4.13.0). Set, it is an error, as in Cedar 4.10 (the version that
+  // generated the conformance corpus).
+  bool action_application_error = false;
 };
 
 struct ValidationFinding {

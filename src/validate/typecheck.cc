@@ -429,7 +429,7 @@ class Checker {
     Report("invalid-action-application", p_.span,
            "unable to find an applicable action given the policy scope constraints",
            "the scope's principal and resource types are in no action's appliesTo",
-           options_.action_application_warning ? Severity::kWarning : Severity::kError);
+           options_.action_application_error ? Severity::kError : Severity::kWarning);
   }
 
   // -- keys of expressions, for capabilities --------------------------------------

@@ -25,7 +25,7 @@ struct TypeFinding {
 
 struct TypecheckOptions {
   bool strict = false;   // writ's extension functions and `.matches` are unknown
-  bool action_application_warning = false;   // as ValidateOptions
+  bool action_application_error = false;   // as ValidateOptions
 };
 
 // Validates `policy` (a static policy or a template) against `schema`: its

@@ -34,7 +34,7 @@ ValidationResult Validate(const Schema& schema, const PolicySet& policies, const
   ValidationResult result;
   internal::TypecheckOptions tc;
   tc.strict = options.strict;
-  tc.action_application_warning = options.action_application_warning;
+  tc.action_application_error = options.action_application_error;
   for (const auto& policy : p.policies) {
     std::vector<internal::TypeFinding> found;
     internal::TypecheckPolicy(s, *policy, tc, &found);
