@@ -6,7 +6,10 @@
 // As Cedar's harness (cedar-testing's integration_testing.rs) does, each
 // test's entities and request contexts are read through the test's schema
 // (its `schema` file), and a request whose `validateRequest` is true (the
-// default) is validated against it.
+// default) is validated against it. Tests load through the one loader
+// (writ/load.h), as `writ authorize --schema` loads its inputs. A test
+// without a schema (`schema` absent or "") is read schemaless (`--verbose`
+// says so).
 //
 // Skip list format: one entry per line, `FILE.json` (the whole test) or
 // `FILE.json: request description`, FILE relative to DIR. Lines starting with
@@ -31,7 +34,7 @@
 #include "tools/writ/cli.h"
 #include "writ/json.h"
 #include "writ/limits.h"
-#include "writ/schema.h"
+#include "writ/load.h"
 
 namespace writ::cli {
 namespace {
@@ -112,43 +115,6 @@ std::string DescribeDifference(const Decision& compiled, const Decision& referen
   return c == r ? std::string() : absl::StrCat("compiled ", c, " vs reference ", r);
 }
 
-// A test's schema, in either form (its `schemaFormat` is detected from the
-// text); issues rendered to `err`.
-std::optional<Schema> LoadTestSchema(const fs::path& path, std::ostream& err) {
-  absl::StatusOr<std::string> text = ReadFile(path.string(), kMaxSchemaBytes);
-  if (!text.ok()) {
-    err << text.status().message() << "\n";
-    return std::nullopt;
-  }
-  std::vector<Issue> issues;
-  absl::StatusOr<Schema> schema = Schema::Parse(*text, path.string(), &issues);
-  err << RenderIssues(issues);
-  if (!schema.ok()) {
-    if (issues.empty()) err << schema.status().message() << "\n";
-    return std::nullopt;
-  }
-  return *std::move(schema);
-}
-
-// A test's entities, read through its schema.
-std::optional<Entities> LoadTestEntities(const fs::path& path, const Schema& schema, std::ostream& err) {
-  absl::StatusOr<std::string> text = ReadFile(path.string(), kMaxJsonBytes);
-  if (!text.ok()) {
-    err << text.status().message() << "\n";
-    return std::nullopt;
-  }
-  JsonOptions options;
-  options.schema = &schema;
-  std::vector<Issue> issues;
-  absl::StatusOr<Entities> entities = EntitiesFromJson(*text, path.string(), &issues, options);
-  err << RenderIssues(issues);
-  if (!entities.ok()) {
-    if (issues.empty()) err << entities.status().message() << "\n";
-    return std::nullopt;
-  }
-  return *std::move(entities);
-}
-
 struct Counts {
   int passed = 0;
   int failed = 0;
@@ -160,21 +126,33 @@ void RunTest(const fs::path& dir, const std::string& rel, const Json& test, cons
              bool verbose, Counts* counts, std::ostream& out) {
   const bool skip_file = skips.files.count(rel) > 0;
   std::string load_error;
-  std::ostringstream issues;
-  std::optional<PolicySet> policies;
-  std::optional<Schema> schema;
-  std::optional<Entities> entities;
-  if (!test["policies"].is_string() || !test["entities"].is_string() || !test["schema"].is_string()) {
+  std::optional<LoadedSet> set;
+  // `schema` may be absent or "": the test is then read schemaless.
+  const bool has_schema = test.contains("schema") && test["schema"].is_string() &&
+                          !test["schema"].get<std::string>().empty();
+  if (!test["policies"].is_string() || !test["entities"].is_string() ||
+      (test.contains("schema") && !test["schema"].is_string())) {
     load_error = "`policies`, `entities` and `schema` must be file names";
   } else {
-    policies = LoadPolicies({(dir / test["policies"].get<std::string>()).string()}, issues);
-    schema = LoadTestSchema(dir / test["schema"].get<std::string>(), issues);
-    if (schema) entities = LoadTestEntities(dir / test["entities"].get<std::string>(), *schema, issues);
-    if (!policies || !schema || !entities) load_error = issues.str();
+    // The one loader: the schema first, then the policies and the entities
+    // read through it (with its actions), as `writ authorize --schema` reads them.
+    FileSet files;
+    files.policies = {(dir / test["policies"].get<std::string>()).string()};
+    files.entities = {(dir / test["entities"].get<std::string>()).string()};
+    if (has_schema) files.schema = (dir / test["schema"].get<std::string>()).string();
+    std::vector<Issue> issues;
+    absl::StatusOr<LoadedSet> loaded = LoadFiles(files, LoadOptions(), &issues);
+    if (loaded.ok()) {
+      set = *std::move(loaded);
+    } else {
+      load_error = RenderIssues(issues);
+      if (load_error.empty()) load_error = std::string(loaded.status().message());
+    }
   }
+  if (verbose && !has_schema) out << "note " << rel << ": no schema; read schemaless\n";
   std::unique_ptr<const Engine> engine;
   if (load_error.empty()) {
-    absl::StatusOr<std::unique_ptr<const Engine>> compiled = Engine::Compile(*policies, *entities);
+    absl::StatusOr<std::unique_ptr<const Engine>> compiled = Engine::Compile(set->policies, set->entities);
     if (compiled.ok()) {
       engine = *std::move(compiled);
     } else {
@@ -190,14 +168,14 @@ void RunTest(const fs::path& dir, const std::string& rel, const Json& test, cons
     } else {
       std::vector<Issue> request_issues;
       JsonOptions request_json;
-      request_json.schema = &*schema;
       request_json.validate_request = !r.contains("validateRequest") || r["validateRequest"] != false;
-      absl::StatusOr<Request> request = RequestFromJson(r.dump(), rel, &request_issues, request_json);
+      absl::StatusOr<Request> request =
+          ReadRequest(r.dump(), rel, &request_issues, set->JsonOptionsFor(request_json));
       if (!request.ok()) {
         failure = absl::StrCat("request does not load: ", request.status().message());
       } else {
         const Decision d = engine->Decide(*request);
-        const Decision reference = Authorize(*policies, *entities, *request);
+        const Decision reference = Authorize(set->policies, set->entities, *request);
         std::set<std::string> reasons(d.reasons.begin(), d.reasons.end());
         std::set<std::string> errors;
         for (const PolicyError& e : d.errors) errors.insert(e.policy_id);
