@@ -136,8 +136,9 @@ bool SameType(const Type& a, const Type& b) {
 }
 
 // The least upper bound in strict mode, or null: booleans join, sets and
-// records join element-wise (records only with the same attributes), other
-// types only with themselves.
+// records join element-wise (records only with the same attributes, each
+// required in both or optional in both: {a?: Long} and {a: Long} have no
+// bound, as in Cedar), other types only with themselves.
 TypeP Lub(const TypeP& a, const TypeP& b) {
   if (a->kind != b->kind) return nullptr;
   switch (a->kind) {
@@ -152,10 +153,10 @@ TypeP Lub(const TypeP& a, const TypeP& b) {
       t->kind = Type::Kind::kRecord;
       t->open = a->open || b->open;
       for (auto i = a->attrs.begin(), j = b->attrs.begin(); i != a->attrs.end(); ++i, ++j) {
-        if (i->first != j->first) return nullptr;
+        if (i->first != j->first || i->second.required != j->second.required) return nullptr;
         TypeP e = Lub(i->second.type, j->second.type);
         if (!e) return nullptr;
-        t->attrs.emplace(i->first, QualType{std::move(e), i->second.required && j->second.required});
+        t->attrs.emplace(i->first, QualType{std::move(e), i->second.required});
       }
       return t;
     }

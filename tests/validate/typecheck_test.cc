@@ -27,13 +27,18 @@ action edit appliesTo { principal: [User], resource: [Doc] };
 action manage in [edit] appliesTo { principal: [User], resource: [Doc] };
 )";
 
-ValidationResult Check(const std::string& policies, const ValidateOptions& options = {}) {
+ValidationResult CheckWith(const std::string& schema_text, const std::string& policies,
+                           const ValidateOptions& options = {}) {
   std::vector<Issue> issues;
-  absl::StatusOr<Schema> schema = Schema::Parse(kSchema, "s.cedarschema", &issues);
+  absl::StatusOr<Schema> schema = Schema::Parse(schema_text, "s.cedarschema", &issues);
   EXPECT_TRUE(schema.ok()) << RenderIssues(issues);
   PolicySet set;
   EXPECT_TRUE(set.Add(policies, "p.cedar", &issues).ok()) << RenderIssues(issues);
   return Validate(schema.ok() ? *schema : Schema(), set, options);
+}
+
+ValidationResult Check(const std::string& policies, const ValidateOptions& options = {}) {
+  return CheckWith(kSchema, policies, options);
 }
 
 std::vector<std::string> Codes(const ValidationResult& r) {
@@ -215,6 +220,27 @@ TEST(Typecheck, FindingsAreReportedOncePerPolicy) {
   EXPECT_EQ(r.findings[0].policy_id, "policy0");
   EXPECT_EQ(r.findings[1].policy_id, "policy1");
   EXPECT_EQ(r.findings[1].issue.line, 2u);
+}
+
+// Found by tests/differential against cedar-wasm 4.13.0: in strict mode two
+// record types have a bound only when each attribute is required in both or
+// optional in both ("the types {a?: Long} and {a: Long} are not compatible").
+TEST(Typecheck, RecordOptionalityMustAgree) {
+  constexpr const char* kRecords = R"(
+entity E { r: { a?: Long }, s: { a: Long } };
+action act appliesTo { principal: [E], resource: [E] };
+)";
+  for (const char* cond : {"[principal.r].contains({a: 1})", "principal.r == {a: 1}", "[{a: 1}, principal.r].isEmpty()",
+                           "(if principal.s == principal.s then principal.r else {a: 1}) == principal.r",
+                           "principal.r == principal.s", "[principal.r].containsAll([principal.s])"}) {
+    SCOPED_TRACE(cond);
+    ValidationResult r = CheckWith(kRecords, absl::StrCat("permit(principal, action, resource) when { ", cond, " };"));
+    EXPECT_EQ(Codes(r), std::vector<std::string>{"incompatible-types"});
+  }
+  // The same optionality joins.
+  EXPECT_TRUE(CheckWith(kRecords, "permit(principal, action, resource) when { principal.s == {a: 1} && "
+                                  "[principal.r, resource.r].contains(principal.r) };")
+                  .findings.empty());
 }
 
 }  // namespace
