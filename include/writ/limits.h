@@ -27,6 +27,14 @@ inline constexpr int kMaxJsonDepth = 128;
 // (records and sets inside each other, counted through common types).
 inline constexpr std::size_t kMaxSchemaBytes = 16u << 20;
 inline constexpr int kMaxSchemaDepth = 64;
+// Schemas: size of the ancestor closures derived from `in` (entity types'
+// memberOfTypes and action groups), counted as (type or action, ancestor)
+// pairs summed over the schema, each parent link followed while deriving them
+// counting once. A chain of n types implies n(n-1)/2 pairs, so this bounds
+// both the memory (about 100 bytes a pair) and the time of a hierarchy that
+// fits in kMaxSchemaBytes; past it, loading stops with an issue at the
+// declaration being expanded. Real schemas use a few thousand at most.
+inline constexpr std::size_t kMaxSchemaAncestorPairs = 1u << 20;
 
 // writ's `spiffe` extension type: the SPIFFE-ID standard's bounds on a whole
 // ID and on its trust domain. A `pathMatches` pattern is at most as long as

@@ -6,7 +6,6 @@
 // and derives the ancestor closures of entity types and actions.
 #include <algorithm>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -88,6 +87,7 @@ class Resolver {
     CheckActionCycles();
     if (errors_) return nullptr;
     DeriveClosures();
+    if (errors_) return nullptr;
     return data_;
   }
 
@@ -577,31 +577,58 @@ class Resolver {
     }
   }
 
+  // The closures, bounded by kMaxSchemaAncestorPairs: every parent link
+  // followed counts (each is a pair inserted or found already), so both the
+  // memory and the time stop growing at the bound, whatever the shape.
   void DeriveClosures() {
+    std::size_t budget = kMaxSchemaAncestorPairs;
+    auto spend = [&](std::size_t n, Span span, const auto& what) {
+      if (n <= budget) {
+        budget -= n;
+        return true;
+      }
+      Error(span,
+            absl::StrCat("the schema's hierarchy is too large: expanding the ancestors of ", what(), " ",
+                         "passes ", kMaxSchemaAncestorPairs,
+                         " (type, ancestor) pairs in all (writ's kMaxSchemaAncestorPairs)"),
+            "long chains of `in` imply an ancestor for every pair of links in the chain; "
+            "flatten the hierarchy (each type or action `in` its few real groups)");
+      return false;
+    };
     for (const auto& [name, def] : data_->entity_types) {
       std::set<std::string>& out = data_->ancestor_types[name];
-      std::deque<const std::string*> todo;
-      for (const std::string& p : def.member_of) todo.push_back(&p);
+      std::vector<const std::string*> todo;
+      const auto what = [&] { return absl::StrCat("entity type `", name, "`"); };
+      if (!spend(def.member_of.size(), def.loc.span, what)) return;
+      for (const std::string& p : def.member_of) {
+        if (out.insert(p).second) todo.push_back(&p);
+      }
       while (!todo.empty()) {
-        const std::string* t = todo.front();
-        todo.pop_front();
-        if (!out.insert(*t).second) continue;
-        const EntityTypeDef* parent = data_->FindEntityType(*t);
+        const EntityTypeDef* parent = data_->FindEntityType(*todo.back());
+        todo.pop_back();
         if (parent == nullptr) continue;
-        for (const std::string& p : parent->member_of) todo.push_back(&p);
+        if (!spend(parent->member_of.size(), def.loc.span, what)) return;
+        for (const std::string& p : parent->member_of) {
+          if (out.insert(p).second) todo.push_back(&p);
+        }
       }
     }
     for (const auto& [uid, def] : data_->actions) {
       std::set<EntityUid>& out = data_->action_ancestors[uid];
-      std::deque<const EntityUid*> todo;
-      for (const EntityUid& p : def.member_of) todo.push_back(&p);
+      std::vector<const EntityUid*> todo;
+      const auto what = [&] { return absl::StrCat("action `", uid.ToString(), "`"); };
+      if (!spend(def.member_of.size(), def.loc.span, what)) return;
+      for (const EntityUid& p : def.member_of) {
+        if (out.insert(p).second) todo.push_back(&p);
+      }
       while (!todo.empty()) {
-        const EntityUid* a = todo.front();
-        todo.pop_front();
-        if (!out.insert(*a).second) continue;
-        const ActionDef* parent = data_->FindAction(*a);
+        const ActionDef* parent = data_->FindAction(*todo.back());
+        todo.pop_back();
         if (parent == nullptr) continue;
-        for (const EntityUid& p : parent->member_of) todo.push_back(&p);
+        if (!spend(parent->member_of.size(), def.loc.span, what)) return;
+        for (const EntityUid& p : parent->member_of) {
+          if (out.insert(p).second) todo.push_back(&p);
+        }
       }
     }
   }

@@ -444,15 +444,62 @@ TEST(SchemaTest, Bounds) {
   for (int i = 0; i < 70; ++i) json_sets += "}";
   json_sets += R"(}}, "actions": {}}})";
   EXPECT_THAT(MustFail(json_sets, "t.json"), HasSubstr("nested more than"));
-  // Long hierarchies are walked without recursion.
+  // Long hierarchies are walked without recursion; their closures (about
+  // n^2/2 pairs for a chain of n) are bounded by kMaxSchemaAncestorPairs.
   std::string actions, entities;
-  for (int i = 0; i < 2000; ++i) {
+  for (int i = 0; i < 1000; ++i) {
     actions += "action a" + std::to_string(i) + " in a" + std::to_string(i + 1) + ";\n";
     entities += "entity E" + std::to_string(i) + " in [E" + std::to_string(i + 1) + "];\n";
   }
-  Schema big = MustParse(actions + "action a2000;\n" + entities + "entity E2000;\n");
-  EXPECT_EQ(SchemaData::Of(big).action_ancestors.at({"Action", "a0"}).size(), 2000u);
-  EXPECT_THAT(MustFail(actions + "action a2000 in a0;"), HasSubstr("cycle of action groups"));
+  static_assert(1001u * 1000u < kMaxSchemaAncestorPairs);
+  Schema big = MustParse(actions + "action a1000;\n" + entities + "entity E1000;\n");
+  EXPECT_EQ(SchemaData::Of(big).action_ancestors.at({"Action", "a0"}).size(), 1000u);
+  EXPECT_EQ(SchemaData::Of(big).ancestor_types.at("E0").size(), 1000u);
+  EXPECT_THAT(MustFail(actions + "action a1000 in a0;"), HasSubstr("cycle of action groups"));
+}
+
+// A hierarchy whose closures would pass kMaxSchemaAncestorPairs stops at the
+// bound with a located issue, whatever its shape: a chain of 20,000 (2*10^8
+// pairs, about 16 GB unbounded), a cycle of entity types, and a wide diamond
+// whose few pairs take many links to find.
+TEST(SchemaTest, HierarchyBound) {
+  std::string entities, actions;
+  for (int i = 0; i < 20000; ++i) {
+    entities += "entity E" + std::to_string(i) + " in [E" + std::to_string(i + 1) + "];\n";
+    actions += "action a" + std::to_string(i) + " in a" + std::to_string(i + 1) + ";\n";
+  }
+  std::string err = MustFail(entities + "entity E20000;\n");
+  EXPECT_THAT(err, HasSubstr("the schema's hierarchy is too large: expanding the ancestors of "
+                             "entity type `E"));
+  EXPECT_THAT(err, HasSubstr("kMaxSchemaAncestorPairs"));
+  EXPECT_THAT(err, HasSubstr("test.cedarschema:"));
+  EXPECT_THAT(MustFail(entities + "entity E20000 in [E0];\n"), HasSubstr("hierarchy is too large"));
+  EXPECT_THAT(MustFail(actions + "action a20000;\n"),
+              HasSubstr("expanding the ancestors of action `Action::\"a"));
+  // JSON form: the same bound.
+  std::string json = R"({"": {"entityTypes": {)";
+  for (int i = 0; i < 20000; ++i) {
+    json += "\"E" + std::to_string(i) + "\": {\"memberOfTypes\": [\"E" + std::to_string(i + 1) + "\"]},";
+  }
+  json += R"("E20000": {}}, "actions": {}}})";
+  EXPECT_THAT(MustFail(json, "t.json"), HasSubstr("hierarchy is too large"));
+  // 300 types each in [Y0..Y299], each Yi in [Z0..Z299]: 180,000 pairs
+  // but 27 million links to follow; the links count.
+  std::string wide;
+  std::string ys, zs;
+  for (int i = 0; i < 300; ++i) {
+    ys += (i ? ", Y" : "Y") + std::to_string(i);
+    zs += (i ? ", Z" : "Z") + std::to_string(i);
+  }
+  for (int i = 0; i < 300; ++i) {
+    wide += "entity X" + std::to_string(i) + " in [" + ys + "];\n";
+    wide += "entity Y" + std::to_string(i) + " in [" + zs + "];\n";
+    wide += "entity Z" + std::to_string(i) + ";\n";
+  }
+  EXPECT_THAT(MustFail(wide), HasSubstr("hierarchy is too large"));
+}
+
+TEST(SchemaTest, Encoding) {
   // Size and encoding.
   std::string huge(kMaxSchemaBytes + 1, ' ');
   EXPECT_THAT(MustFail(huge), HasSubstr("kMaxSchemaBytes"));
