@@ -63,8 +63,12 @@ struct EntityTypeDef {
 struct ActionDef {
   EntityUid uid;                       // type "Ns::Action", the action's id
   std::vector<EntityUid> member_of;    // action groups, qualified, as declared
-  // Whether the action declares `appliesTo`; without it the action applies to
-  // no principal and no resource (no request is valid for it).
+  // Whether any request is valid for the action: it declares `appliesTo`
+  // with at least one principal type and at least one resource type. An
+  // action without `appliesTo`, or whose `appliesTo` lists no principal or
+  // no resource type, applies to nothing, and Cedar treats both alike, so
+  // both are false here (how it was written is kept in SchemaSyntax, for the
+  // printers). When true, principal_types and resource_types are non-empty.
   bool applies_to = false;
   std::vector<std::string> principal_types;   // qualified
   std::vector<std::string> resource_types;    // qualified
