@@ -69,9 +69,12 @@ struct LoadOptions {
   // (ParseOptions::strict), in JSON (JsonOptions::strict) and in the schema
   // (SchemaOptions::strict).
   bool strict = false;
-  // How entity JSON is read. Its `strict` is taken from above; its `schema`
-  // is the schema source's when there is one (else the one given here, not
-  // owned, is used and not put in the set).
+  // How entity JSON is read. Its `strict` is taken from above. Its
+  // `schema` (not owned; must outlive the load) is for sources that carry
+  // none: when set, the entities are read through it and its actions join
+  // the store, but it is not put in the set (LoadedSet::schema stays empty).
+  // A schema source together with a schema here is an error (as two schema
+  // sources are): give the schema one way.
   JsonOptions json;
 };
 
@@ -84,7 +87,9 @@ struct LoadedSet {
   std::vector<Issue> warnings;      // what loaded with a warning
 
   // The options to read requests (and further entities) with: `base` with
-  // the set's schema (valid while this set lives and is not moved).
+  // the set's schema (valid while this set lives and is not moved) when it
+  // has one; otherwise `base` as given, its own schema (the caller's, as
+  // given to Load in LoadOptions::json) included.
   JsonOptions JsonOptionsFor(JsonOptions base) const;
 };
 
@@ -94,7 +99,8 @@ struct LoadedSet {
 // the schema first of all, the revocation lists. Every mistake (and
 // warning) is appended to `issues` (which may be null), located at the
 // source's name; on any error InvalidArgument (or ResourceExhausted past a
-// bound) and nothing else. More than one schema source is an error.
+// bound) and nothing else. More than one schema source is an error, and so
+// is a schema source when LoadOptions::json.schema is set.
 absl::StatusOr<LoadedSet> Load(absl::Span<const Source> sources, const LoadOptions& options,
                                std::vector<Issue>* issues);
 

@@ -70,7 +70,7 @@ std::size_t MaxSourceBytes(SourceKind kind) {
 }
 
 JsonOptions LoadedSet::JsonOptionsFor(JsonOptions base) const {
-  base.schema = schema ? &*schema : nullptr;
+  if (schema) base.schema = &*schema;   // else base's own (a caller-given schema) stays
   return base;
 }
 
@@ -104,6 +104,13 @@ absl::StatusOr<LoadedSet> Load(absl::Span<const Source> sources, const LoadOptio
       continue;
     }
     schema_source = &s;
+    if (options.json.schema != nullptr) {
+      // Two schemas, one given in the options and one among the sources:
+      // which one directs the reading would be a guess.
+      issues->push_back(Unlocated(s.name, "a schema source and a schema in LoadOptions::json.schema; give one"));
+      ok = false;
+      continue;
+    }
     SchemaOptions schema_options;
     schema_options.strict = options.strict;
     const std::size_t before = issues->size();

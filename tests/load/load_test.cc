@@ -132,6 +132,36 @@ TEST(LoadTest, EntitiesAreReadThroughTheSchemaAndItsActionsJoinTheStoreOnce) {
   EXPECT_THAT(Messages(issues), HasSubstr("bad.cedarschema:1:"));
 }
 
+// A schema given in LoadOptions::json is used when the sources carry none
+// (entities read through it, its actions in the store, requests read through
+// it by JsonOptionsFor); given both ways, the load fails.
+TEST(LoadTest, ACallerGivenSchemaIsUsedWhenTheSourcesCarryNone) {
+  std::vector<Issue> issues;
+  absl::StatusOr<Schema> schema = Schema::Parse(kSchema, "s.cedarschema", &issues);
+  ASSERT_TRUE(schema.ok()) << Messages(issues);
+  LoadOptions options;
+  options.json.schema = &*schema;
+  const Source entities = {SourceKind::kEntities, "a.json",
+                           R"([{"uid": {"type": "W", "id": "api"}, "attrs": {"env": "prod"}, "parents": []}])"};
+  absl::StatusOr<LoadedSet> set = Load({entities}, options, &issues);
+  ASSERT_TRUE(set.ok()) << Messages(issues);
+  EXPECT_FALSE(set->schema.has_value());   // not owned by the set
+  EXPECT_NE(set->entities.Find({"Action", "read"}), nullptr);
+  EXPECT_EQ(set->JsonOptionsFor(options.json).schema, &*schema);
+  // Read through it: an attribute of the wrong type is an error.
+  issues.clear();
+  EXPECT_FALSE(Load({{SourceKind::kEntities, "c.json", R"([{"uid": {"type": "W", "id": "x"}, "attrs": {"env": 1}, "parents": []}])"}},
+                    options, &issues).ok());
+  EXPECT_THAT(Messages(issues), HasSubstr("c.json:1:"));
+  // A request the schema rejects does not read through the set's options.
+  EXPECT_FALSE(RequestFromJson(R"({"principal": "R::\"r\"", "action": "Action::\"read\"", "resource": "R::\"r\"", "context": {}})",
+                               "q", nullptr, set->JsonOptionsFor(options.json)).ok());
+  // Both ways: an error, whichever schema it is.
+  issues.clear();
+  EXPECT_FALSE(Load({{SourceKind::kSchema, "s.cedarschema", kSchema}, entities}, options, &issues).ok());
+  EXPECT_THAT(Messages(issues), HasSubstr("give one"));
+}
+
 class LoadFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
