@@ -39,8 +39,9 @@ class Engine {
   // reference authorizer skips them) and the entity store `entities`, whose
   // ancestor sets are computed here once. The policy set may be destroyed
   // afterwards. `options` (clock, fail_closed, revocation list) hold for
-  // every decision, as for `writ::Authorize`. Fails only past a documented
-  // bound (writ/limits.h).
+  // every decision, as for `writ::Authorize`. Fails on an entity hierarchy
+  // with a cycle (InvalidArgument, naming the entities on it) and past a
+  // documented bound (writ/limits.h).
   static absl::StatusOr<std::unique_ptr<const Engine>> Compile(const PolicySet& policies,
                                                                 Entities entities = {},
                                                                 const DecideOptions& options = {});
