@@ -184,16 +184,22 @@ Caps Intersect(const Caps& a, const Caps& b) {
   return r;
 }
 
-// A typing: the type (null when typing failed, the error already reported)
-// and the capabilities gained when the expression is true.
+// A typing: the type and the capabilities gained when the expression is true.
+// When typing failed (the error already reported) `failed` is set, and the
+// type is null or, where Cedar recovers one, that type: a failed condition
+// can still be known false (`action == Action::"nope"`), which decides
+// whether the policy is impossible.
 struct TR {
   TypeP type;
   Caps caps;
-  explicit operator bool() const { return type != nullptr; }
+  bool failed = false;
+  explicit operator bool() const { return type != nullptr && !failed; }
 };
 
 TR Ok(TypeP t, Caps c = {}) { return TR{std::move(t), std::move(c)}; }
-TR Fail() { return TR{}; }
+TR Fail() { return TR{nullptr, {}, true}; }
+// A failed typing with a recovered type (or a successful one, when !failed).
+TR Recover(TypeP t, bool failed = true) { return TR{std::move(t), {}, failed}; }
 
 // ---------------------------------------------------------------------------
 
@@ -223,7 +229,7 @@ class Checker {
               env_ = Env{&action, pt, rt, Convert(action.context), ps, rs};
               key_memo_.clear();
               TR r = TypePolicy();
-              if (!r || r.type->kind != Type::Kind::kBool || r.type->b != BoolT::kFalse) all_false = false;
+              if (!r.type || r.type->kind != Type::Kind::kBool || r.type->b != BoolT::kFalse) all_false = false;
             }
           }
         }
@@ -424,8 +430,11 @@ class Checker {
       }
       return false;
     };
+    // An unknown action in the scope (reported by CheckNames) leaves none applicable, as Cedar has it.
+    bool unknown = false;
+    for (const EntityUid& target : ac.entities) unknown = unknown || !IsAction(target);
     for (const ActionDef* a : actions) {
-      if (meets(principals, a->principal_types) && meets(resources, a->resource_types)) return;
+      if (!unknown && meets(principals, a->principal_types) && meets(resources, a->resource_types)) return;
     }
     Report("invalid-action-application", p_.span,
            "unable to find an applicable action given the policy scope constraints",
@@ -479,29 +488,35 @@ class Checker {
 
   TR BoolOf(const Expr& e, const Caps& c) {
     TR r = TypeOf(e, c);
-    if (!r) return r;
+    if (!r) return r.type && IsBool(r) ? r : Fail();
     if (!IsBool(r)) return Unexpected(e, "`Bool`", *r.type);
     return r;
   }
 
-  // r1 && r2 (r1 boolean; r2 typed only when r1 may be true, given r1's capabilities).
+  // r1 && r2 (r1 boolean or failed; r2 typed only when r1 may be true, given
+  // r1's capabilities, none when r1 failed). A failure on either side fails
+  // the conjunction, with the type Cedar recovers (as cedar-wasm 4.13.0
+  // shows): false when r1 is, or when r2 is and r1 did not fail; none
+  // otherwise when r1 failed.
   static TR And(const TR& r1, const std::function<TR(const Caps&)>& rhs) {
-    if (!r1) return r1;
-    if (r1.type->b == BoolT::kFalse) return Ok(MakeBool(BoolT::kFalse));
-    TR r2 = rhs(r1.caps);
-    if (!r2) return r2;
+    if (r1.type && r1.type->b == BoolT::kFalse) return Recover(MakeBool(BoolT::kFalse), r1.failed);
+    TR r2 = rhs(r1.failed ? Caps{} : r1.caps);
+    if (r1.failed || !r2.type) return Fail();
+    const bool failed = r2.failed;
+    TR out;
     switch (r2.type->b) {
-      case BoolT::kFalse: return Ok(MakeBool(BoolT::kFalse));
-      case BoolT::kTrue: return Ok(MakeBool(r1.type->b), Union(r1.caps, r2.caps));
-      case BoolT::kAny: return Ok(MakeBool(BoolT::kAny), Union(r1.caps, r2.caps));
+      case BoolT::kFalse: return Recover(MakeBool(BoolT::kFalse), failed);
+      case BoolT::kTrue: out = Ok(r1.type, Union(r1.caps, r2.caps)); break;
+      case BoolT::kAny: out = Ok(MakeBool(BoolT::kAny), Union(r1.caps, r2.caps)); break;
     }
-    return Fail();
+    if (failed) out = Recover(out.type);
+    return out;
   }
 
   static TR Not(TR r) {
-    if (!r) return r;
+    if (!r.type) return Fail();
     const BoolT b = r.type->b == BoolT::kTrue ? BoolT::kFalse : r.type->b == BoolT::kFalse ? BoolT::kTrue : BoolT::kAny;
-    return Ok(MakeBool(b));
+    return Recover(MakeBool(b), r.failed);
   }
 
   TR TypePolicy() {
@@ -548,10 +563,11 @@ class Checker {
     const EntityUid& a = env_.action->uid;
     switch (ac.kind) {
       case ActionConstraint::Kind::kAny: return Ok(MakeBool(BoolT::kTrue));
+      // An unknown action (reported by CheckNames) is no environment's action.
       case ActionConstraint::Kind::kEq:
-        if (!EntityLiteralType(ac.entities[0])) return Fail();
-        return Ok(MakeBool(a == ac.entities[0] ? BoolT::kTrue : BoolT::kFalse));
-      case ActionConstraint::Kind::kIn:
+        return Recover(MakeBool(a == ac.entities[0] ? BoolT::kTrue : BoolT::kFalse),
+                       !EntityLiteralType(ac.entities[0]));
+      case ActionConstraint::Kind::kIn:   // (Cedar recovers no type here)
         if (!EntityLiteralType(ac.entities[0])) return Fail();
         return Ok(MakeBool(ActionDescendentOf(a, ac.entities[0]) ? BoolT::kTrue : BoolT::kFalse));
       case ActionConstraint::Kind::kInList: {
@@ -619,11 +635,8 @@ class Checker {
       }
       case Expr::Kind::kIf: return TypeIf(e, c);
       case Expr::Kind::kAnd: {
+        // A failed left operand: the right one's mistakes are reported too, as Cedar does.
         TR r1 = BoolOf(*e.args[0], c);
-        if (!r1) {
-          (void)BoolOf(*e.args[1], c);   // its mistakes are reported too, as Cedar does
-          return r1;
-        }
         return And(r1, [&](const Caps& c1) { return BoolOf(*e.args[1], Union(c, c1)); });
       }
       case Expr::Kind::kOr: return TypeOr(e, c);
@@ -638,13 +651,13 @@ class Checker {
           return Fail();
         }
         TR r = TypeOf(*e.args[0], c);
-        if (!r) return r;
+        if (!r) return Fail();
         if (r.type->kind != Type::Kind::kString) return Unexpected(*e.args[0], "`String`", *r.type);
         return Ok(MakeBool(BoolT::kAny));
       }
       case Expr::Kind::kIs: {
         TR r = TypeOf(*e.args[0], c);
-        if (!r) return r;
+        if (!r) return Fail();
         if (r.type->kind != Type::Kind::kEntity) return Unexpected(*e.args[0], "an entity", *r.type);
         return Ok(MakeBool(r.type->name == e.name ? BoolT::kTrue : BoolT::kFalse));
       }
@@ -694,11 +707,18 @@ class Checker {
 
   TR TypeIf(const Expr& e, const Caps& c) {
     TR r1 = BoolOf(*e.args[0], c);
-    if (!r1) return r1;
+    // A failed test: both branches are still checked and joined, as Cedar does.
+    if (!r1.type) r1 = Recover(MakeBool(BoolT::kAny));
+    TR out = TypeIfBranches(e, c, r1);
+    if (r1.failed && out.type) out = Recover(out.type);
+    return out;
+  }
+
+  TR TypeIfBranches(const Expr& e, const Caps& c, const TR& r1) {
     switch (r1.type->b) {
       case BoolT::kTrue: {
         TR r2 = TypeOf(*e.args[1], Union(c, r1.caps));
-        if (!r2) return r2;
+        if (!r2) return Fail();
         return Ok(r2.type, Union(r1.caps, r2.caps));
       }
       case BoolT::kFalse: return TypeOf(*e.args[2], c);
@@ -723,12 +743,20 @@ class Checker {
   TR TypeOr(const Expr& e, const Caps& c) {
     TR r1 = BoolOf(*e.args[0], c);
     if (!r1) {
-      (void)BoolOf(*e.args[1], c);
-      return r1;
+      // Cedar recovers: true when either operand is, else the other's type when one is false.
+      if (r1.type && r1.type->b == BoolT::kTrue) return Recover(r1.type);
+      TR r2 = BoolOf(*e.args[1], c);
+      if (r2.type && r2.type->b == BoolT::kTrue) return Recover(r2.type);
+      if (r2.type && r2.type->b == BoolT::kFalse) return r1.type ? Recover(r1.type) : Fail();
+      if (r1.type && r1.type->b == BoolT::kFalse) return r2.type ? Recover(r2.type) : Fail();
+      return Recover(MakeBool(BoolT::kAny));
     }
     if (r1.type->b == BoolT::kTrue) return Ok(MakeBool(BoolT::kTrue));
     TR r2 = BoolOf(*e.args[1], c);
-    if (!r2) return r2;
+    if (!r2) {
+      if (!r2.type) return r1.type->b == BoolT::kFalse ? Fail() : Recover(MakeBool(BoolT::kAny));
+      return Recover(r2.type->b == BoolT::kFalse ? r1.type : r2.type);
+    }
     if (r1.type->b == BoolT::kFalse) return r2;
     switch (r2.type->b) {
       case BoolT::kTrue: return Ok(MakeBool(BoolT::kTrue));
@@ -743,13 +771,13 @@ class Checker {
       case UnaryOp::kNot: return Not(BoolOf(*e.args[0], c));
       case UnaryOp::kNeg: {
         TR r = TypeOf(*e.args[0], c);
-        if (!r) return r;
+        if (!r) return Fail();
         if (r.type->kind != Type::Kind::kLong) return Unexpected(*e.args[0], "`Long`", *r.type);
         return Ok(MakeSimple(Type::Kind::kLong));
       }
       case UnaryOp::kIsEmpty: {
         TR r = TypeOf(*e.args[0], c);
-        if (!r) return r;
+        if (!r) return Fail();
         if (r.type->kind != Type::Kind::kSet) return Unexpected(*e.args[0], "a set", *r.type);
         return Ok(MakeBool(BoolT::kAny));
       }
@@ -774,7 +802,14 @@ class Checker {
     const Expr& x2 = *e.args[1];
     TR r1 = TypeOf(x1, c);
     TR r2 = TypeOf(x2, c);
-    if (!r1 || !r2) return Fail();
+    if (!r1 || !r2) {
+      // Cedar still decides `==` between two literals (e.g. an unknown action and the request's).
+      std::optional<Value> l1 = LiteralOf(x1), l2 = LiteralOf(x2);
+      if ((e.binary_op == BinaryOp::kEq || e.binary_op == BinaryOp::kNe) && l1 && l2) {
+        return Recover(MakeBool((*l1 == *l2) == (e.binary_op == BinaryOp::kEq) ? BoolT::kTrue : BoolT::kFalse));
+      }
+      return Fail();
+    }
     const Type& t1 = *r1.type;
     const Type& t2 = *r2.type;
     auto any_bool = [] { return Ok(MakeBool(BoolT::kAny)); };
@@ -887,7 +922,7 @@ class Checker {
     const Expr& x = *e.args[0];
     const bool has = e.kind == Expr::Kind::kHasAttr;
     TR r = TypeOf(x, c);
-    if (!r) return r;
+    if (!r) return Fail();
     const Type& t = *r.type;
     const Type* rec = nullptr;
     bool known_to_exist = true;

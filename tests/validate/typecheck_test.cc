@@ -243,5 +243,34 @@ action act appliesTo { principal: [E], resource: [E] };
                   .findings.empty());
 }
 
+// Found by tests/differential: Cedar reports its warnings on a policy with
+// errors too, typing the failed parts with the types it recovers (two
+// different entity literals are never equal, even of unknown types).
+TEST(Typecheck, WarningsOnPoliciesWithErrors) {
+  EXPECT_EQ(Codes(Check("permit(principal, action == Action::\"nope\", resource);")),
+            (std::vector<std::string>{"unrecognized-action", "invalid-action-application", "impossible-policy"}));
+  EXPECT_EQ(Codes(Check("permit(principal, action in [Action::\"view\", Action::\"nope\"], resource);")),
+            (std::vector<std::string>{"unrecognized-action", "invalid-action-application"}));
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { action == Action::\"nope\" };")),
+            (std::vector<std::string>{"unrecognized-action", "impossible-policy"}));
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { Nope::\"x\" == Nope::\"y\" };")),
+            (std::vector<std::string>{"unrecognized-entity-type", "unrecognized-entity-type", "impossible-policy"}));
+  // A failed condition and a false one: not called impossible (Cedar recovers no type after the failure).
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { principal.nope } when { false };")),
+            std::vector<std::string>{"unknown-attribute"});
+  // But both branches of an `if` false, after a failed test, are.
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { if principal.nope then false else false };")),
+            (std::vector<std::string>{"unknown-attribute", "impossible-policy"}));
+  EXPECT_EQ(Codes(Check("permit(principal == Nope::\"x\", action, resource);")),
+            (std::vector<std::string>{"unrecognized-entity-type", "invalid-action-application"}));
+  EXPECT_EQ(Codes(Check("permit(principal, action in Action::\"nope\", resource);")),
+            (std::vector<std::string>{"unrecognized-action", "invalid-action-application"}));
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { action == Action::\"nope\" || principal.nope };")),
+            (std::vector<std::string>{"unrecognized-action", "unknown-attribute"}));
+  // Nor a failed one a possibly true one.
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { principal.nope || principal.name == \"a\" };")),
+            std::vector<std::string>{"unknown-attribute"});
+}
+
 }  // namespace
 }  // namespace writ
