@@ -18,6 +18,7 @@
 #include "writ/policy_set.h"
 #include "writ/request.h"
 #include "writ/schema.h"
+#include "writ/validate.h"
 #include "writ/value.h"
 
 #endif  // WRIT_WRIT_H_
