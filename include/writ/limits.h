@@ -35,6 +35,10 @@ inline constexpr int kMaxSchemaDepth = 64;
 // fits in kMaxSchemaBytes; past it, loading stops with an issue at the
 // declaration being expanded. Real schemas use a few thousand at most.
 inline constexpr std::size_t kMaxSchemaAncestorPairs = 1u << 20;
+// Schemas: issues reported for one schema text; past it, one more says the
+// rest are left out (the first are enough to fix, and a generated schema of
+// a million mistakes must not hold a million issues).
+inline constexpr std::size_t kMaxSchemaIssues = 100;
 
 // writ's `spiffe` extension type: the SPIFFE-ID standard's bounds on a whole
 // ID and on its trust domain. A `pathMatches` pattern is at most as long as

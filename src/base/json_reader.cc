@@ -297,9 +297,14 @@ class TreeBuilder {
   }
   void Error(Span span, std::string message, std::string hint = {}) {
     failed_ = true;
+    // The first mistakes are enough to fix; a document of millions of
+    // duplicate keys or floats must not hold an issue for each.
+    if (++errors_ > kMaxReportedErrors) return;
     issues_->push_back(file_.MakeIssue(span, std::move(message), Severity::kError, std::move(hint)));
   }
 
+  static constexpr int kMaxReportedErrors = 100;
+  int errors_ = 0;
   const SourceFile& file_;
   std::string_view text_;
   std::vector<Issue>* issues_;

@@ -46,6 +46,11 @@ Issue SourceFile::MakeIssue(Span span, std::string message, Severity severity,
                                 : 0;
   std::uint32_t len = span.end > span.begin ? span.end - span.begin : 1;
   issue.length = std::max<std::uint32_t>(1, std::min(len, line_left));
+  // A line too long to read (minified JSON, a generated file) is not quoted:
+  // each issue would hold a copy, and a document of many mistakes on one
+  // long line would hold as many copies as mistakes.
+  constexpr std::size_t kMaxQuotedLineBytes = 4096;
+  if (issue.source_line.size() > kMaxQuotedLineBytes) issue.source_line = std::string();
   issue.message = std::move(message);
   issue.hint = std::move(hint);
   return issue;

@@ -15,6 +15,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "src/base/source.h"
+#include "src/base/suggest.h"
 #include "src/base/utf8.h"
 #include "src/validate/schema.h"
 #include "src/validate/schema_parse.h"
@@ -22,6 +23,32 @@
 #include "writ/limits.h"
 
 namespace writ {
+namespace internal {
+
+void AddSchemaIssue(const SourceFile& file, Span span, std::string message, Severity severity,
+                    std::string hint, std::vector<Issue>* issues) {
+  if (issues->size() > kMaxSchemaIssues) return;
+  if (issues->size() == kMaxSchemaIssues) {
+    issues->push_back(file.MakeIssue(
+        span,
+        absl::StrCat("more than ", kMaxSchemaIssues,
+                     " issues in this schema; the rest are not reported (kMaxSchemaIssues)"),
+        severity));
+    return;
+  }
+  issues->push_back(file.MakeIssue(span, std::move(message), severity, std::move(hint)));
+}
+
+bool SchemaHintsSpent(const std::vector<Issue>& issues) {
+  return issues.size() >= kMaxSchemaIssuesWithHints;
+}
+
+std::string SuggestSchemaName(std::string_view name, absl::Span<const std::string_view> names) {
+  if (name.size() > kMaxSuggestedNameBytes) return "";
+  return Suggest(name, names);
+}
+
+}  // namespace internal
 
 Schema::Schema() : data_(std::make_shared<const internal::SchemaData>()) {}
 Schema::~Schema() = default;

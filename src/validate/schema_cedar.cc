@@ -175,7 +175,7 @@ class CedarSchemaParser {
   void Fail(Span span, std::string message, std::string hint = {}) {
     if (failed_) return;
     failed_ = true;
-    issues_->push_back(file_.MakeIssue(span, std::move(message), Severity::kError, std::move(hint)));
+    AddSchemaIssue(file_, span, std::move(message), Severity::kError, std::move(hint), issues_);
   }
 
   void Unexpected(std::string_view expected, std::string hint = {}) {

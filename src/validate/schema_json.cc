@@ -75,7 +75,7 @@ class JsonSchemaParser {
  private:
   void Error(Span span, std::string message, std::string hint = {}) {
     errors_ = true;
-    issues_->push_back(file_.MakeIssue(span, std::move(message), Severity::kError, std::move(hint)));
+    AddSchemaIssue(file_, span, std::move(message), Severity::kError, std::move(hint), issues_);
   }
 
   bool IsKind(const JsonNode& node, Kind kind, std::string_view what) {
@@ -93,7 +93,7 @@ class JsonSchemaParser {
       bool known = false;
       for (std::string_view a : allowed) known = known || obj.keys[i] == a;
       if (known) continue;
-      std::string hint = Suggest(obj.keys[i], names);
+      std::string hint = SuggestSchemaName(obj.keys[i], names);
       if (hint.empty()) {
         hint = "expected one of:";
         for (std::string_view a : allowed) absl::StrAppend(&hint, " `", std::string(a), "`");
@@ -311,7 +311,7 @@ class JsonSchemaParser {
         bool known = false;
         for (std::string_view a : all) known = known || node.keys[i] == a;
         if (known) continue;
-        std::string hint = Suggest(node.keys[i], names);
+        std::string hint = SuggestSchemaName(node.keys[i], names);
         Error(node.key_spans[i],
               absl::StrCat("unknown field `", node.keys[i], "` in a type `", t, "`"),
               std::move(hint));

@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -507,15 +508,14 @@ class JsonPrinter {
         Key("attributes", level + 1, &first);
         out_ += "{";
         bool f = true;
+        // An attribute declared twice (Cedar's form allows it): JSON keys
+        // are unique, and the last declaration is the one that counts.
+        std::unordered_map<std::string_view, std::size_t> last;
+        last.reserve(t.attributes.size());
+        for (std::size_t i = 0; i < t.attributes.size(); ++i) last[t.attributes[i].name.text] = i;
         for (std::size_t i = 0; i < t.attributes.size(); ++i) {
           const SyntaxAttr& a = t.attributes[i];
-          // An attribute declared twice (Cedar's form allows it): JSON keys
-          // are unique, and the last declaration is the one that counts.
-          bool superseded = false;
-          for (std::size_t j = i + 1; j < t.attributes.size(); ++j) {
-            superseded = superseded || t.attributes[j].name.text == a.name.text;
-          }
-          if (superseded) continue;
+          if (last[a.name.text] != i) continue;
           Key(a.name.text, level + 2, &f);
           Type(a.type, level + 2, &a.annotations, &a);
         }

@@ -111,11 +111,10 @@ class Resolver {
 
   void Error(Span span, std::string message, std::string hint = {}) {
     errors_ = true;
-    issues_->push_back(file_.MakeIssue(span, std::move(message), Severity::kError, std::move(hint)));
+    AddSchemaIssue(file_, span, std::move(message), Severity::kError, std::move(hint), issues_);
   }
   void Warn(Span span, std::string message, std::string hint = {}) {
-    issues_->push_back(
-        file_.MakeIssue(span, std::move(message), Severity::kWarning, std::move(hint)));
+    AddSchemaIssue(file_, span, std::move(message), Severity::kWarning, std::move(hint), issues_);
   }
 
   bool IsBuiltinName(std::string_view s) const {
@@ -281,6 +280,10 @@ class Resolver {
   }
 
   void UnknownType(const SyntaxName& name, SyntaxType::Ref ref, std::string_view ns) {
+    // After the first few, no hint (each is a walk of every declaration).
+    if (SchemaHintsSpent(*issues_)) {
+      return Error(name.span, absl::StrCat("unknown type `", name.text, "`"));
+    }
     std::vector<std::string> known;
     const bool common_ok = ref == SyntaxType::Ref::kEntityOrCommon || ref == SyntaxType::Ref::kCommon;
     const bool entity_ok = ref == SyntaxType::Ref::kEntityOrCommon || ref == SyntaxType::Ref::kEntity;
@@ -305,7 +308,7 @@ class Resolver {
       for (std::string_view b : {"Bool", "Long", "String"}) known.emplace_back(b);
     }
     std::vector<std::string_view> views(known.begin(), known.end());
-    std::string hint = Suggest(name.text, views);
+    std::string hint = SuggestSchemaName(name.text, views);
     if (hint.empty() && options_.strict && (name.text == "spiffe" || name.text == "__cedar::spiffe")) {
       hint = "`spiffe` is writ's extension type; --strict accepts only Cedar's types";
     }
@@ -504,12 +507,16 @@ class Resolver {
             parent.type = ref.type->text;
           }
           if (actions_.count(parent) == 0) {
+            if (SchemaHintsSpent(*issues_)) {
+              Error(ref.span, absl::StrCat("action group `", parent.ToString(), "` is not declared"));
+              continue;
+            }
             std::vector<std::string> known;
             for (const auto& [other, d] : actions_) {
               if (other.type == parent.type && other != uid) known.push_back(other.id);
             }
             std::vector<std::string_view> views(known.begin(), known.end());
-            std::string hint = Suggest(parent.id, views);
+            std::string hint = SuggestSchemaName(parent.id, views);
             Error(ref.span, absl::StrCat("action group `", parent.ToString(), "` is not declared"),
                   std::move(hint));
             continue;

@@ -499,12 +499,85 @@ TEST(SchemaTest, HierarchyBound) {
   EXPECT_THAT(MustFail(wide), HasSubstr("hierarchy is too large"));
 }
 
+// Many mistakes, many declarations, long names and lines: each a bounded
+// cost and a bounded number of located issues (kMaxSchemaIssues), never one
+// issue per mistake with a copy of a megabyte-long line each.
+TEST(SchemaTest, ManyMistakesAndLongNames) {
+  auto count = [](std::string_view text, std::string_view name) {
+    std::vector<Issue> issues;
+    EXPECT_FALSE(Schema::Parse(text, name, &issues).ok());
+    EXPECT_THAT(RenderIssues(issues), HasSubstr("kMaxSchemaIssues"));
+    return issues.size();
+  };
+  // 200,000 unknown references on one line, in both forms.
+  std::string cedar, json = R"({"": {"entityTypes": {)";
+  for (int i = 0; i < 200000; ++i) {
+    cedar += "entity E" + std::to_string(i) + " in [X];";
+    json += "\"E" + std::to_string(i) + "\": {\"memberOfTypes\": [\"X\"]},";
+  }
+  json += R"("Z": {}}, "actions": {}}})";
+  EXPECT_EQ(count(cedar, "t.cedarschema"), kMaxSchemaIssues + 1);
+  EXPECT_EQ(count(json, "t.json"), kMaxSchemaIssues + 1);
+  // Unknown fields and duplicate keys in JSON; duplicate attributes in the
+  // Cedar form are warnings (the last wins), bounded too, and print in linear time.
+  std::string fields = R"({"": {"entityTypes": {)", dupes = fields, attrs = "entity A = {";
+  for (int i = 0; i < 200000; ++i) {
+    fields += "\"E" + std::to_string(i) + "\": {\"bogus\": 1},";
+    dupes += R"("E": {},)";
+    attrs += "a: Long, b" + std::to_string(i) + ": Long,";
+  }
+  fields += R"("Z": {}}, "actions": {}}})";
+  dupes += R"("Z": {}}, "actions": {}}})";
+  EXPECT_EQ(count(fields, "t.json"), kMaxSchemaIssues + 1);
+  std::vector<Issue> issues;
+  EXPECT_FALSE(Schema::Parse(dupes, "t.json", &issues).ok());
+  EXPECT_LE(issues.size(), kMaxSchemaIssues + 1);
+  EXPECT_THAT(RenderIssues(issues), HasSubstr("duplicate key `E`"));
+  issues.clear();
+  absl::StatusOr<Schema> wide = Schema::Parse(attrs + "};", "t.cedarschema", &issues);
+  ASSERT_TRUE(wide.ok());
+  EXPECT_EQ(issues.size(), kMaxSchemaIssues + 1);
+  EXPECT_EQ(SchemaData::Of(*wide).FindEntityType("A")->shape.attributes.size(), 200001u);
+  EXPECT_THAT(wide->ToJson(), HasSubstr("\"b199999\""));
+  // A name of megabytes, declared and mistyped by one letter: no quadratic
+  // suggestion, and the long line is not quoted.
+  std::string name(4u << 20, 'n');
+  std::string err = MustFail("entity " + name + "; entity B in [" + name + "x];");
+  EXPECT_THAT(err, HasSubstr("unknown entity type"));
+  EXPECT_LT(err.size(), (4u << 20) + 1000);   // the name once, in the message
+  // Many namespaces and declarations are accepted.
+  std::string many;
+  for (int i = 0; i < 20000; ++i) {
+    many += "namespace N" + std::to_string(i) + " { entity A in [B]; entity B; action a appliesTo { principal: A, resource: B }; }\n";
+  }
+  Schema big = MustParse(many);
+  EXPECT_EQ(SchemaData::Of(big).entity_types.size(), 40000u);
+  EXPECT_EQ(SchemaData::Of(big).actions.size(), 20000u);
+}
+
 TEST(SchemaTest, Encoding) {
   // Size and encoding.
   std::string huge(kMaxSchemaBytes + 1, ' ');
   EXPECT_THAT(MustFail(huge), HasSubstr("kMaxSchemaBytes"));
   EXPECT_THAT(MustFail("entity A = { \"\xff\": Long };"), HasSubstr("invalid UTF-8"));
   EXPECT_THAT(MustFail("{\"\xff\": 1}", "t.json"), HasSubstr("invalid UTF-8"));
+  // Overlong and surrogate encodings, and a truncated sequence at the end.
+  EXPECT_THAT(MustFail("entity A; // \xc0\x80"), HasSubstr("invalid UTF-8"));
+  EXPECT_THAT(MustFail("{\"\xed\xa0\x80\": 1}", "t.json"), HasSubstr("invalid UTF-8"));
+  EXPECT_THAT(MustFail("entity A; \xe2\x82"), HasSubstr("invalid UTF-8"));
+  // NUL bytes: not a token in the Cedar form, not allowed raw in JSON; an
+  // escaped NUL is an attribute name like any other and prints escaped.
+  using std::string_literals::operator""s;
+  EXPECT_THAT(MustFail("entity A;\0entity B;"s), HasSubstr("1:10"));
+  EXPECT_THAT(MustFail("{\"\": {\"entityTypes\": {\"A\0\": {}}, \"actions\": {}}}"s, "t.json"),
+              HasSubstr("t.json:1:"));
+  Schema nul = MustParse(R"({"": {"entityTypes": {"A": {"shape": {"type": "Record", "attributes": )"
+                         R"({"a\u0000b": {"type": "Long"}}}}}, "actions": {}}})",
+                         "t.json");
+  std::string cedar_form = nul.ToCedar();
+  EXPECT_THAT(cedar_form, HasSubstr(R"("a\u{00}b")"));
+  Schema back = MustParse(cedar_form);
+  EXPECT_EQ(SchemaData::Of(back).FindEntityType("A")->shape.attributes.count(std::string("a\0b", 3)), 1u);
 }
 
 // Rendered issues, caret and hint included, against golden files
