@@ -501,8 +501,8 @@ class Checker {
   static TR And(const TR& r1, const std::function<TR(const Caps&)>& rhs) {
     if (r1.type && r1.type->b == BoolT::kFalse) return Recover(MakeBool(BoolT::kFalse), r1.failed);
     TR r2 = rhs(r1.failed ? Caps{} : r1.caps);
-    if (r1.failed || !r2.type) return Fail();
-    const bool failed = r2.failed;
+    if ((r1.failed && !r1.type) || !r2.type) return Fail();
+    const bool failed = r1.failed || r2.failed;
     TR out;
     switch (r2.type->b) {
       case BoolT::kFalse: return Recover(MakeBool(BoolT::kFalse), failed);
@@ -797,7 +797,32 @@ class Checker {
     return Fail();
   }
 
+  // A failed operator whose result is a boolean recovers Bool, as Cedar does
+  // (so that `a.nope == b && false` is still false).
   TR TypeBinary(const Expr& e, const Caps& c) {
+    TR r = TypeBinaryOperands(e, c);
+    if (r.type || !r.failed) return r;
+    switch (e.binary_op) {
+      case BinaryOp::kAdd:
+      case BinaryOp::kSub:
+      case BinaryOp::kMul:
+      case BinaryOp::kGetTag: return r;
+      case BinaryOp::kEq:
+      case BinaryOp::kNe:
+      case BinaryOp::kLt:
+      case BinaryOp::kLe:
+      case BinaryOp::kGt:
+      case BinaryOp::kGe:
+      case BinaryOp::kIn:
+      case BinaryOp::kContains:
+      case BinaryOp::kContainsAll:
+      case BinaryOp::kContainsAny:
+      case BinaryOp::kHasTag: return Recover(MakeBool(BoolT::kAny));
+    }
+    return r;
+  }
+
+  TR TypeBinaryOperands(const Expr& e, const Caps& c) {
     const Expr& x1 = *e.args[0];
     const Expr& x2 = *e.args[1];
     TR r1 = TypeOf(x1, c);

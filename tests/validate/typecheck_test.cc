@@ -258,7 +258,12 @@ TEST(Typecheck, WarningsOnPoliciesWithErrors) {
   // A failed condition and a false one: not called impossible (Cedar recovers no type after the failure).
   EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { principal.nope } when { false };")),
             std::vector<std::string>{"unknown-attribute"});
-  // But both branches of an `if` false, after a failed test, are.
+  // A failed comparison or hasTag is still a boolean, so a later false condition makes the policy impossible.
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { principal.nope == principal.name } when { false };")),
+            (std::vector<std::string>{"unknown-attribute", "impossible-policy"}));
+  EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { resource.hasTag(1) } when { false };")),
+            (std::vector<std::string>{"unexpected-type", "impossible-policy"}));
+  // And both branches of an `if` false, after a failed test.
   EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { if principal.nope then false else false };")),
             (std::vector<std::string>{"unknown-attribute", "impossible-policy"}));
   EXPECT_EQ(Codes(Check("permit(principal == Nope::\"x\", action, resource);")),
