@@ -14,14 +14,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/validate/schema_parse.h"
+#include "writ/value.h"
 
 namespace writ::internal {
 namespace {
 
-// A string literal in either form: Cedar's and JSON's escapes agree on
-// these (\" \\ \n \r \t); other control characters are \u{..} in Cedar and
-// \u00XX in JSON.
-std::string Quote(std::string_view s, bool json) {
+// A JSON string literal (the Cedar form's are writ::QuoteCedarString's, as
+// policies write them).
+std::string JsonQuote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
@@ -33,14 +33,10 @@ std::string Quote(std::string_view s, bool json) {
       default:
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
           static constexpr char kHex[] = "0123456789abcdef";
-          unsigned v = static_cast<unsigned char>(c);
-          if (json) {
-            out += "\\u00";
-            out += kHex[v >> 4];
-            out += kHex[v & 15];
-          } else {
-            absl::StrAppend(&out, "\\u{", std::string(1, kHex[v >> 4]), std::string(1, kHex[v & 15]), "}");
-          }
+          const unsigned v = static_cast<unsigned char>(c);
+          out += "\\u00";
+          out += kHex[v >> 4];
+          out += kHex[v & 15];
         } else {
           out += c;
         }
@@ -132,7 +128,7 @@ class CedarPrinter {
     for (const SyntaxAnnotation& a : annotations) {
       Indent(level);
       absl::StrAppend(&out_, "@", a.key);
-      if (a.value) absl::StrAppend(&out_, "(", Quote(*a.value, false), ")");
+      if (a.value) absl::StrAppend(&out_, "(", QuoteCedarString(*a.value), ")");
       out_ += "\n";
     }
   }
@@ -156,7 +152,7 @@ class CedarPrinter {
   void Names(const std::vector<SyntaxName>& names, bool quote) {
     for (std::size_t i = 0; i < names.size(); ++i) {
       if (i > 0) out_ += ", ";
-      out_ += quote ? Quote(names[i].text, false) : names[i].text;
+      out_ += quote ? QuoteCedarString(names[i].text) : names[i].text;
     }
   }
 
@@ -201,7 +197,7 @@ class CedarPrinter {
         const SyntaxActionRef& r = (*a.member_of)[i];
         if (i > 0) out_ += ", ";
         if (r.type) absl::StrAppend(&out_, r.type->text, "::");
-        out_ += Quote(r.id.text, false);
+        out_ += QuoteCedarString(r.id.text);
       }
       out_ += "]";
     }
@@ -253,7 +249,7 @@ class CedarPrinter {
         for (const SyntaxAttr& a : t.attributes) {
           Annotations(a.annotations, level + 1);
           Indent(level + 1);
-          out_ += IsSchemaIdent(a.name.text) ? a.name.text : Quote(a.name.text, false);
+          out_ += IsSchemaIdent(a.name.text) ? a.name.text : QuoteCedarString(a.name.text);
           if (!a.required) out_ += "?";
           out_ += ": ";
           Type(a.type, level + 1);
@@ -313,7 +309,7 @@ class JsonPrinter {
     for (std::size_t g = 0; g < groups.size(); ++g) {
       out_ += g == 0 ? "\n" : ",\n";
       Indent(1);
-      absl::StrAppend(&out_, Quote(groups[g].front()->name.text, true), ": {");
+      absl::StrAppend(&out_, JsonQuote(groups[g].front()->name.text), ": {");
       Namespace(groups[g]);
       out_ += "\n";
       Indent(1);
@@ -331,7 +327,7 @@ class JsonPrinter {
     out_ += *first ? "\n" : ",\n";
     *first = false;
     Indent(level);
-    absl::StrAppend(&out_, Quote(key, true), ": ");
+    absl::StrAppend(&out_, JsonQuote(key), ": ");
   }
 
   void Annotations(const std::vector<SyntaxAnnotation>& annotations, int level, bool* first) {
@@ -341,7 +337,7 @@ class JsonPrinter {
     bool f = true;
     for (const SyntaxAnnotation& a : annotations) {
       Key(a.key, level + 1, &f);
-      out_ += Quote(a.value.value_or(""), true);
+      out_ += JsonQuote(a.value.value_or(""));
     }
     out_ += "\n";
     Indent(level);
@@ -416,7 +412,7 @@ class JsonPrinter {
     out_ += "[";
     for (std::size_t i = 0; i < names.size(); ++i) {
       if (i > 0) out_ += ", ";
-      out_ += Quote(names[i].text, true);
+      out_ += JsonQuote(names[i].text);
     }
     out_ += "]";
   }
@@ -453,8 +449,8 @@ class JsonPrinter {
       for (std::size_t i = 0; i < a.member_of->size(); ++i) {
         const SyntaxActionRef& r = (*a.member_of)[i];
         if (i > 0) out_ += ", ";
-        absl::StrAppend(&out_, "{\"id\": ", Quote(r.id.text, true));
-        if (r.type) absl::StrAppend(&out_, ", \"type\": ", Quote(r.type->text, true));
+        absl::StrAppend(&out_, "{\"id\": ", JsonQuote(r.id.text));
+        if (r.type) absl::StrAppend(&out_, ", \"type\": ", JsonQuote(r.type->text));
         out_ += "}";
       }
       out_ += "]";
@@ -533,24 +529,24 @@ class JsonPrinter {
             if (t.name.text != "Boolean" && t.name.text != "Long" && t.name.text != "String" &&
                 t.name.text != "Set" && t.name.text != "Record" && t.name.text != "Entity" &&
                 t.name.text != "Extension" && t.name.text != "EntityOrCommon") {
-              out_ += Quote(t.name.text, true);
+              out_ += JsonQuote(t.name.text);
               break;
             }
             [[fallthrough]];
           case SyntaxType::Ref::kEntityOrCommon:
             out_ += "\"EntityOrCommon\"";
             Key("name", level + 1, &first);
-            out_ += Quote(t.name.text, true);
+            out_ += JsonQuote(t.name.text);
             break;
           case SyntaxType::Ref::kEntity:
             out_ += "\"Entity\"";
             Key("name", level + 1, &first);
-            out_ += Quote(t.name.text, true);
+            out_ += JsonQuote(t.name.text);
             break;
           case SyntaxType::Ref::kExtension:
             out_ += "\"Extension\"";
             Key("name", level + 1, &first);
-            out_ += Quote(t.name.text, true);
+            out_ += JsonQuote(t.name.text);
             break;
         }
         break;

@@ -28,8 +28,9 @@ const std::vector<Command>& Commands() {
       {"validate", "writ validate --schema FILE --policies FILE... [--strict] [--format json]",
        "Checks the policies against a Cedar schema as Cedar's validator does (strict\n"
        "mode): unknown entity types, actions and attributes, type mismatches,\n"
-       "optional attributes read without `has`, actions applied to entity types\n"
-       "outside their appliesTo, and policies that can never apply (a warning).\n"
+       "optional attributes read without `has`; and, as warnings (as current\n"
+       "Cedar reports them), policies that can never apply: a scope no action's\n"
+       "appliesTo admits, or a condition that is always false.\n"
        "Each finding names its policy and its kind (unknown-attribute,\n"
        "unexpected-type, ...; include/writ/validate.h). --format json prints an\n"
        "array of {policy,file,line,column,severity,code,message,hint}.\n"
