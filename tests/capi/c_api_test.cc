@@ -164,18 +164,18 @@ TEST_F(CApiTest, DeniesByDefaultWithoutReasons) {
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(writ_decision_allowed(d.get()), 0);
   EXPECT_EQ(writ_decision_reason_count(d.get()), 0u);
-  // No context at all: policy0 reads context.environment and errors.
-  d = Decide(kApi, "Action::\"read\"", "Bucket::\"ledger\"", nullptr);
+  // A credential without `revoked`: policy3 reads it and errors.
+  d = Decide(kApi, "Action::\"read\"", "Bucket::\"ledger\"", R"({"credential": {"id": "c3"}})");
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(writ_decision_allowed(d.get()), 0);
   ASSERT_EQ(writ_decision_error_count(d.get()), 1u);
-  EXPECT_STREQ(writ_decision_error_policy(d.get(), 0), "policy0");
-  EXPECT_THAT(writ_decision_error_message(d.get(), 0), HasSubstr("environment"));
+  EXPECT_STREQ(writ_decision_error_policy(d.get(), 0), "policy3");
+  EXPECT_THAT(writ_decision_error_message(d.get(), 0), HasSubstr("revoked"));
   EXPECT_EQ(writ_decision_error_policy(d.get(), 1), nullptr);
   EXPECT_EQ(writ_decision_error_message(d.get(), 1), nullptr);
   // The same as JSON, with the error listed.
   EXPECT_THAT(Take(writ_decision_to_json(d.get())),
-              StartsWith(R"({"decision":"deny","reasons":[],"errors":[{"policy":"policy0","message":")"));
+              StartsWith(R"({"decision":"deny","reasons":[],"errors":[{"policy":"policy3","message":")"));
 }
 
 TEST_F(CApiTest, PlainStringsAndJsonAgree) {
