@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "writ/issue.h"
 #include "writ/value.h"
@@ -37,6 +38,12 @@ class Entities {
   // steps; equality is not checked here). Walks the hierarchy iteratively and
   // terminates on cycles.
   bool IsDescendantOf(const EntityUid& uid, const EntityUid& ancestor) const;
+
+  // Calls `visit` on each ancestor of `uid` (reachable through parents, one
+  // or more steps; a parent not in the store is visited and has no parents
+  // of its own), once each, until `visit` returns true; returns whether it
+  // did. The one hierarchy walk of the store: iterative, ends on cycles.
+  bool AnyAncestor(const EntityUid& uid, absl::FunctionRef<bool(const EntityUid&)> visit) const;
 
   // A cycle in the hierarchy, as the uids on it: each is a parent of the one
   // before it, and the first a parent of the last (one uid: an entity that is

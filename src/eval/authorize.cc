@@ -29,19 +29,8 @@ bool IsRevoked(const RevocationList& revoked, const Entities& entities, const Re
   if (const EntityUid* credential = CredentialOf(request); credential != nullptr && revoked.Contains(*credential)) {
     return true;
   }
-  absl::flat_hash_set<EntityUid> seen = {request.principal};
-  std::vector<const EntityUid*> frontier = {&request.principal};
-  while (!frontier.empty()) {
-    const EntityUid* uid = frontier.back();
-    frontier.pop_back();
-    if (revoked.Contains(*uid)) return true;
-    if (const Entity* e = entities.Find(*uid)) {
-      for (const EntityUid& p : e->parents) {
-        if (seen.insert(p).second) frontier.push_back(&p);
-      }
-    }
-  }
-  return false;
+  return revoked.Contains(request.principal) ||
+         entities.AnyAncestor(request.principal, [&](const EntityUid& a) { return revoked.Contains(a); });
 }
 
 Decision AuthorizeTraced(const PolicySet& policies, const Entities& entities, const Request& request,

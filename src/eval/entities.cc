@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 
@@ -30,20 +29,25 @@ const Entity* Entities::Find(const EntityUid& uid) const {
 }
 
 bool Entities::IsDescendantOf(const EntityUid& uid, const EntityUid& ancestor) const {
+  return AnyAncestor(uid, [&](const EntityUid& a) { return a == ancestor; });
+}
+
+bool Entities::AnyAncestor(const EntityUid& uid, absl::FunctionRef<bool(const EntityUid&)> visit) const {
   const Entity* start = Find(uid);
   if (start == nullptr) return false;
-  // Breadth-first over parents; a parent that is not in the store is still
-  // an ancestor, it just has no parents of its own.
+  // Over parents with an explicit stack; a parent that is not in the store
+  // is still an ancestor, it just has no parents of its own.
   std::vector<const EntityUid*> frontier;
-  absl::flat_hash_set<const EntityUid*> seen;
+  absl::flat_hash_set<EntityUid> seen;
   for (const EntityUid& p : start->parents) frontier.push_back(&p);
   while (!frontier.empty()) {
     const EntityUid* next = frontier.back();
     frontier.pop_back();
-    if (*next == ancestor) return true;
-    const Entity* e = Find(*next);
-    if (e == nullptr || !seen.insert(&e->uid).second) continue;
-    for (const EntityUid& p : e->parents) frontier.push_back(&p);
+    if (!seen.insert(*next).second) continue;
+    if (visit(*next)) return true;
+    if (const Entity* e = Find(*next)) {
+      for (const EntityUid& p : e->parents) frontier.push_back(&p);
+    }
   }
   return false;
 }

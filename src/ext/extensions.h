@@ -11,7 +11,8 @@
 //     as unknown `__extn` functions;
 //   - `.matches(re)` (parsed into its own node, src/parse) is an unknown
 //     method when IsWritOnlyMethod says so;
-//   - lifecycle annotations (src/parse/lifecycle.cc) are errors.
+//   - lifecycle annotations (src/parse/lifecycle.cc) are plain annotations,
+//     accepted and meaningless, as every annotation is in Cedar.
 // A new extension marks its entries `writ_only` (or joins IsWritOnlyMethod)
 // and is rejected in strict mode with no further change.
 #ifndef WRIT_SRC_EXT_EXTENSIONS_H_

@@ -522,17 +522,12 @@ absl::StatusOr<T> Read(std::string_view json, std::string_view source_name,
 // Every ancestor of `uid` in `entities` through parents (a parent not in
 // the store has none of its own).
 absl::flat_hash_set<EntityUid> AncestorsIn(const Entities& entities, const EntityUid& uid) {
-  absl::flat_hash_set<EntityUid> seen;
-  std::vector<const EntityUid*> frontier{&uid};
-  while (!frontier.empty()) {
-    const Entity* e = entities.Find(*frontier.back());
-    frontier.pop_back();
-    if (e == nullptr) continue;
-    for (const EntityUid& p : e->parents) {
-      if (seen.insert(p).second) frontier.push_back(&p);
-    }
-  }
-  return seen;
+  absl::flat_hash_set<EntityUid> ancestors;
+  entities.AnyAncestor(uid, [&](const EntityUid& a) {
+    ancestors.insert(a);
+    return false;
+  });
+  return ancestors;
 }
 
 // Equal as Cedar compares entity entries: attributes, tags, and parents as
