@@ -1,0 +1,136 @@
+// writ/bundle.h — policy bundles: one archive that carries a whole set
+// (policies, entities, schema, revocations) to a fleet, with a manifest
+// that names every file, its role and its SHA-256, and an Ed25519
+// signature over the manifest. In the spirit of OPA's bundles: a bundle is
+// a plain file that any HTTP(S) server or object store can serve.
+//
+// Layout: a gzip-compressed tar archive (ustar/pax) of regular files only:
+//   .manifest.json    {"revision": N, "files": [{"path","kind","sha256","size"}, ...]}
+//                     (paths sorted; kind is SourceKindName: "policies", ...)
+//   .signature.json   {"algorithm":"ed25519","key_id":HEX,"signature":BASE64}
+//                     over the exact bytes of .manifest.json (absent when unsigned);
+//                     key_id: the first 16 hex digits of the SHA-256 of the
+//                     public key's DER (SubjectPublicKeyInfo)
+//   every file the manifest lists, and nothing else.
+// Keys are the PEM files `openssl genpkey -algorithm ed25519` (private) and
+// `openssl pkey -pubout` (public) write.
+//
+// Opening a bundle checks, before anything is loaded: the archive's bounds,
+// its names (relative, no `..`, no absolute paths, no links or devices, no
+// duplicates), the manifest (every file listed, nothing extra, each hash and
+// size), then the signature under one of the accepted public keys. A bundle
+// that fails any check is refused whole.
+//
+// Example (a service that embeds the engine):
+//   writ::BundleVerifyOptions verify;
+//   verify.public_keys_pem = {pubkey_pem};
+//   std::vector<writ::Issue> issues;
+//   absl::StatusOr<writ::LoadedBundle> b = writ::LoadBundle(archive_bytes, verify, {}, &issues);
+//   if (!b.ok()) { ...; return; }   // b.status() says why; issues locate load errors
+//   auto engine = writ::CompileLoaded(std::move(b->set));
+#ifndef WRIT_BUNDLE_H_
+#define WRIT_BUNDLE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "writ/issue.h"
+#include "writ/load.h"
+
+namespace writ {
+
+// Bounds on what a bundle may hold (refused past them, ResourceExhausted).
+inline constexpr std::size_t kMaxBundleBytes = 64u << 20;          // the archive as fetched (compressed)
+inline constexpr std::size_t kMaxBundleUnpackedBytes = 256u << 20;  // every file, unpacked, together
+inline constexpr std::size_t kMaxBundleFiles = 10'000;             // files in the archive
+// One file: MaxSourceBytes(kind) (writ/load.h) for the file's kind.
+
+struct BundleFile {
+  std::string path;      // relative, '/'-separated, as in the archive
+  SourceKind kind = SourceKind::kPolicies;
+  std::string sha256;    // 64 lowercase hex digits
+  std::uint64_t size = 0;
+};
+
+struct BundleManifest {
+  std::uint64_t revision = 0;
+  std::vector<BundleFile> files;   // sorted by path
+};
+
+// Why a bundle was refused: the cause a fleet's metrics count.
+enum class BundleFault : std::uint8_t {
+  kNone,
+  kArchive,     // not gzip/tar, truncated, a link or device, a bad or duplicate name
+  kBound,       // past kMaxBundle* or a file's bound
+  kManifest,    // missing or malformed manifest, a file listed but absent, a file not listed
+  kHash,        // a file's SHA-256 or size differs from the manifest's
+  kSignature,   // missing (when required), malformed, or verified by no accepted key
+  kLoad,        // the sources do not load (writ/load.h issues)
+  kStale,       // revision lower than one already taken (reported by callers that track it)
+};
+// "archive", "bound", "manifest", "hash", "signature", "load", "stale" ("none").
+std::string_view BundleFaultName(BundleFault fault);
+
+struct BundleVerifyOptions {
+  // PEM Ed25519 public keys; the signature must verify under one of them.
+  // Two during a key rotation (README "Running a fleet").
+  std::vector<std::string> public_keys_pem;
+  // With no public keys, an unsigned bundle is accepted only when this is
+  // set (every hash is still checked); with keys, a signature is required.
+  bool allow_unsigned = false;
+};
+
+// An opened, verified bundle: its manifest and each file as a source, in
+// manifest order, named "bundle:PATH" in issues.
+struct Bundle {
+  BundleManifest manifest;
+  bool is_signed = false;
+  std::string key_id;   // of the key that verified it ("" when unsigned)
+  std::vector<Source> sources;
+};
+
+// Unpacks and checks `archive` as above. On error the message says why and
+// `*fault` (may be null) says which check failed.
+absl::StatusOr<Bundle> OpenBundle(std::string_view archive, const BundleVerifyOptions& verify,
+                                  BundleFault* fault = nullptr);
+
+// A bundle opened, verified and loaded (writ/load.h), not yet compiled.
+struct LoadedBundle {
+  BundleManifest manifest;
+  std::string key_id;
+  LoadedSet set;
+};
+// OpenBundle, then Load of its sources; load errors go to `issues` (may be
+// null) with fault kLoad.
+absl::StatusOr<LoadedBundle> LoadBundle(std::string_view archive, const BundleVerifyOptions& verify,
+                                        const LoadOptions& options, std::vector<Issue>* issues,
+                                        BundleFault* fault = nullptr);
+
+// ---- Making bundles (`writ bundle build|sign`) ----
+
+// The kind of a file by its name, for building: *.cedar policies;
+// *.cedarschema and *.cedarschema.json the schema; *.revoked and
+// revoked.txt revocations; any other *.json entities. Other files
+// (README.md, *.test.yaml, *.jsonl, ...) are not bundle sources: false.
+bool BundleKindOf(std::string_view path, SourceKind* kind);
+
+// An unsigned bundle of the sources under `dir` (walked as ListFiles walks,
+// hidden folders skipped), at `revision`. Every source is checked to load
+// (as LoadBundle would) before the archive is written; `issues` gets the
+// load's issues. `skipped` (may be null) gets the files that are not
+// sources.
+absl::StatusOr<std::string> BuildBundle(const std::string& dir, std::uint64_t revision,
+                                        std::vector<Issue>* issues, std::vector<std::string>* skipped = nullptr);
+
+// `archive` with .signature.json (re)written by the Ed25519 private key in
+// `private_key_pem`; the archive's files are checked as OpenBundle checks
+// them (any existing signature is replaced, not checked).
+absl::StatusOr<std::string> SignBundle(std::string_view archive, std::string_view private_key_pem);
+
+}  // namespace writ
+
+#endif  // WRIT_BUNDLE_H_
