@@ -83,7 +83,7 @@ foreach(t IN LISTS WRIT_INSTALLED_STAGES)
   string(APPEND WRIT_PC_LIBS " -l${t}")
 endforeach()
 set(WRIT_PC_REQUIRES
-    "absl_status absl_statusor absl_strings absl_str_format absl_span absl_flat_hash_map absl_flat_hash_set absl_hash absl_time re2 yaml-cpp")
+    "absl_status absl_statusor absl_strings absl_str_format absl_span absl_flat_hash_map absl_flat_hash_set absl_hash absl_time re2 yaml-cpp libcrypto libarchive")
 file(RELATIVE_PATH WRIT_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 string(REGEX REPLACE "/$" "" WRIT_PC_TO_PREFIX "${WRIT_PC_TO_PREFIX}")
 configure_file("${CMAKE_CURRENT_LIST_DIR}/writ.pc.in" "${PROJECT_BINARY_DIR}/writ.pc" @ONLY)
