@@ -12,6 +12,23 @@
 //                     key_id: the first 16 hex digits of the SHA-256 of the
 //                     public key's DER (SubjectPublicKeyInfo)
 //   every file the manifest lists, and nothing else.
+// Plain directory entries may appear (they are skipped); the order of the
+// entries does not matter (`writ bundle build` writes the manifest, the
+// signature, then the files by path). Paths are relative, '/'-separated,
+// UTF-8, at most 1,024 bytes, with no empty, `.` or `..` segment, no
+// backslash and no control character; the two names above are reserved.
+// The manifest is strict: exactly the keys above (no others), revision and
+// size non-negative integers (revision at most 2^63-1), paths strictly
+// increasing in byte order, sha256 lowercase hex. A file's kind is what the
+// manifest says (it is signed); BundleKindOf only chooses it when building.
+// The sources load in manifest order, so policy ids (policy0, ...) count on
+// across the .cedar files in path order, as when the same files are loaded
+// from a folder in that order.
+//
+// Revision: a number the publisher raises with each bundle (`writ bundle
+// build` uses --revision, or the clock in seconds since 1970); a holder
+// that tracks the last one taken refuses a lower one (kStale). The bundle
+// itself never compares revisions.
 // Keys are the PEM files `openssl genpkey -algorithm ed25519` (private) and
 // `openssl pkey -pubout` (public) write.
 //
@@ -48,6 +65,11 @@ inline constexpr std::size_t kMaxBundleBytes = 64u << 20;          // the archiv
 inline constexpr std::size_t kMaxBundleUnpackedBytes = 256u << 20;  // every file, unpacked, together
 inline constexpr std::size_t kMaxBundleFiles = 10'000;             // files in the archive
 // One file: MaxSourceBytes(kind) (writ/load.h) for the file's kind.
+// Entries (directories included) are at most kMaxBundleFiles + 2 (the
+// manifest and signature), the decompressed tar stream at most
+// kMaxBundleUnpackedBytes + 4 KiB per entry (headers and padding), the
+// manifest kMaxJsonBytes and the signature file 4 KiB. Every bound is
+// checked while the archive is read, so nothing past it is unpacked.
 
 struct BundleFile {
   std::string path;      // relative, '/'-separated, as in the archive
@@ -80,7 +102,9 @@ struct BundleVerifyOptions {
   // Two during a key rotation (README "Running a fleet").
   std::vector<std::string> public_keys_pem;
   // With no public keys, an unsigned bundle is accepted only when this is
-  // set (every hash is still checked); with keys, a signature is required.
+  // set (every hash is still checked; a signature present is not checked);
+  // with keys, a signature is required. A key that is not an Ed25519 PEM
+  // public key is an error (InvalidArgument, fault kSignature).
   bool allow_unsigned = false;
 };
 
@@ -88,8 +112,13 @@ struct BundleVerifyOptions {
 // manifest order, named "bundle:PATH" in issues.
 struct Bundle {
   BundleManifest manifest;
-  bool is_signed = false;
-  std::string key_id;   // of the key that verified it ("" when unsigned)
+  bool is_signed = false;   // verified under one of BundleVerifyOptions::public_keys_pem
+  std::string key_id;       // of the key that verified it ("" when not verified)
+  // The key id .signature.json names, verified or not ("" when there is no
+  // signature, or it does not read): with no public keys and
+  // allow_unsigned, a signature is carried but not checked (what `writ
+  // bundle inspect` shows).
+  std::string signature_key_id;
   std::vector<Source> sources;
 };
 
@@ -119,7 +148,10 @@ absl::StatusOr<LoadedBundle> LoadBundle(std::string_view archive, const BundleVe
 bool BundleKindOf(std::string_view path, SourceKind* kind);
 
 // An unsigned bundle of the sources under `dir` (walked as ListFiles walks,
-// hidden folders skipped), at `revision`. Every source is checked to load
+// hidden folders skipped; hidden files are skipped too), at `revision`.
+// The same files and revision give the same bytes (paths sorted, mtime 0,
+// owner 0:0, mode 0644, no gzip timestamp). While checking, sources are
+// named by their paths on disk (DIR/a.cedar), so issues point at the files. Every source is checked to load
 // (as LoadBundle would) before the archive is written; `issues` gets the
 // load's issues. `skipped` (may be null) gets the files that are not
 // sources.
