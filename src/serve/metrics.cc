@@ -3,6 +3,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 namespace writ::serve {
 namespace {
@@ -10,6 +12,10 @@ namespace {
 constexpr const char* kEndpointNames[kEndpoints] = {"authorize", "batch", "forward_auth"};
 constexpr const char* kRefusalNames[kRefusals] = {"malformed", "too_large", "timeout",
                                                   "overload",  "not_ready", "internal"};
+constexpr const char* kBundleChannelNames[kBundleChannels] = {"policy", "revocations"};
+// BundleFailure's names; the faults' are writ::BundleFaultName's.
+constexpr const char* kBundleFailureNames[kBundleFailures] = {"fetch", "archive",   "bound", "manifest", "hash",
+                                                              "signature", "load", "stale", "compile"};
 
 }  // namespace
 
@@ -72,7 +78,50 @@ std::string Metrics::Render(std::uint64_t log_written, std::uint64_t log_dropped
                   "# HELP writ_open_connections HTTP connections open now.\n"
                   "# TYPE writ_open_connections gauge\n"
                   "writ_open_connections ", connections_.load(std::memory_order_relaxed), "\n");
+  RenderBundles(&out);
   return out;
+}
+
+void Metrics::RenderBundles(std::string* out) const {
+  bool any = false;
+  for (const BundleSeries& b : bundle_) any = any || b.enabled.load(std::memory_order_relaxed);
+  if (!any) return;
+  const double now = absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch());
+  absl::StrAppend(out,
+                  "# HELP writ_bundle_revision Revision of the bundle taken (0: none yet), by channel (policy: --bundle, revocations: --revoked-url).\n"
+                  "# TYPE writ_bundle_revision gauge\n");
+  for (std::size_t c = 0; c < kBundleChannels; ++c) {
+    if (!bundle_[c].enabled.load(std::memory_order_relaxed)) continue;
+    absl::StrAppend(out, "writ_bundle_revision{channel=\"", kBundleChannelNames[c], "\"} ",
+                    bundle_[c].revision.load(std::memory_order_relaxed), "\n");
+  }
+  absl::StrAppend(out,
+                  "# HELP writ_bundle_last_success_timestamp_seconds When a fetch last succeeded (a bundle taken or 304 Not Modified), unix seconds (0: never).\n"
+                  "# TYPE writ_bundle_last_success_timestamp_seconds gauge\n");
+  for (std::size_t c = 0; c < kBundleChannels; ++c) {
+    if (!bundle_[c].enabled.load(std::memory_order_relaxed)) continue;
+    absl::StrAppend(out, "writ_bundle_last_success_timestamp_seconds{channel=\"", kBundleChannelNames[c], "\"} ",
+                    absl::StrFormat("%.3f", bundle_[c].last_success.load(std::memory_order_relaxed)), "\n");
+  }
+  absl::StrAppend(out,
+                  "# HELP writ_bundle_last_success_age_seconds Seconds since a fetch last succeeded (+Inf: never).\n"
+                  "# TYPE writ_bundle_last_success_age_seconds gauge\n");
+  for (std::size_t c = 0; c < kBundleChannels; ++c) {
+    if (!bundle_[c].enabled.load(std::memory_order_relaxed)) continue;
+    const double last = bundle_[c].last_success.load(std::memory_order_relaxed);
+    absl::StrAppend(out, "writ_bundle_last_success_age_seconds{channel=\"", kBundleChannelNames[c], "\"} ",
+                    last == 0 ? std::string("+Inf") : absl::StrFormat("%.3f", now - last), "\n");
+  }
+  absl::StrAppend(out,
+                  "# HELP writ_bundle_failures_total Bundles not taken, by channel and cause (fetch, or the check that refused it); the last good set kept deciding.\n"
+                  "# TYPE writ_bundle_failures_total counter\n");
+  for (std::size_t c = 0; c < kBundleChannels; ++c) {
+    if (!bundle_[c].enabled.load(std::memory_order_relaxed)) continue;
+    for (std::size_t f = 0; f < kBundleFailures; ++f) {
+      absl::StrAppend(out, "writ_bundle_failures_total{channel=\"", kBundleChannelNames[c], "\",cause=\"",
+                      kBundleFailureNames[f], "\"} ", bundle_[c].failures[f].load(std::memory_order_relaxed), "\n");
+    }
+  }
 }
 
 }  // namespace writ::serve

@@ -26,6 +26,24 @@ enum class Refusal : std::uint8_t {
 };
 inline constexpr std::size_t kRefusals = 6;
 
+// Where a bundle comes from (`writ serve --bundle`, `--revoked-url`).
+enum class BundleChannel : std::uint8_t { kPolicy, kRevocations };
+inline constexpr std::size_t kBundleChannels = 2;
+// Why a fetched bundle was not taken: the fetch itself, each
+// writ::BundleFault (writ/bundle.h) but kNone, and compiling.
+enum class BundleFailure : std::uint8_t {
+  kFetch,       // unreachable, timed out, TLS, an HTTP status other than 200/304
+  kArchive,
+  kBound,
+  kManifest,
+  kHash,
+  kSignature,
+  kLoad,
+  kStale,
+  kCompile,
+};
+inline constexpr std::size_t kBundleFailures = 9;
+
 class Metrics {
  public:
   // Upper bounds of the latency histogram's buckets, in seconds (+Inf last,
@@ -39,6 +57,25 @@ class Metrics {
   void RecordRefusal(Refusal why) { refusals_[static_cast<std::size_t>(why)].fetch_add(1, std::memory_order_relaxed); }
   void RecordReload(bool ok) { (ok ? reloads_ : reload_failures_).fetch_add(1, std::memory_order_relaxed); }
   void SetPolicyVersion(std::uint64_t v) { policy_version_.store(v, std::memory_order_relaxed); }
+  // Bundles: a channel's series are rendered once it is enabled.
+  void EnableBundle(BundleChannel c) { bundle_[static_cast<std::size_t>(c)].enabled.store(true, std::memory_order_relaxed); }
+  void RecordBundleFailure(BundleChannel c, BundleFailure why) {
+    bundle_[static_cast<std::size_t>(c)].failures[static_cast<std::size_t>(why)].fetch_add(1, std::memory_order_relaxed);
+  }
+  // A fetch that succeeded (a bundle taken, or 304 Not Modified), at
+  // `unix_seconds`.
+  void RecordBundleSuccess(BundleChannel c, double unix_seconds) {
+    bundle_[static_cast<std::size_t>(c)].last_success.store(unix_seconds, std::memory_order_relaxed);
+  }
+  void SetBundleRevision(BundleChannel c, std::uint64_t revision) {
+    bundle_[static_cast<std::size_t>(c)].revision.store(revision, std::memory_order_relaxed);
+  }
+  std::uint64_t bundle_failures(BundleChannel c, BundleFailure why) const {
+    return bundle_[static_cast<std::size_t>(c)].failures[static_cast<std::size_t>(why)].load(std::memory_order_relaxed);
+  }
+  std::uint64_t bundle_revision(BundleChannel c) const {
+    return bundle_[static_cast<std::size_t>(c)].revision.load(std::memory_order_relaxed);
+  }
   void ConnectionOpened() { connections_.fetch_add(1, std::memory_order_relaxed); }
   void ConnectionClosed() { connections_.fetch_sub(1, std::memory_order_relaxed); }
 
@@ -56,6 +93,7 @@ class Metrics {
   std::string Render(std::uint64_t log_written, std::uint64_t log_dropped) const;
 
  private:
+  void RenderBundles(std::string* out) const;
   std::array<std::array<std::atomic<std::uint64_t>, 2>, kEndpoints> decisions_{};
   std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> buckets_{};   // per bucket, not cumulative
   std::atomic<std::uint64_t> latency_sum_ns_{0};
@@ -64,6 +102,13 @@ class Metrics {
   std::atomic<std::uint64_t> reload_failures_{0};
   std::atomic<std::uint64_t> policy_version_{0};
   std::atomic<std::int64_t> connections_{0};
+  struct BundleSeries {
+    std::atomic<bool> enabled{false};
+    std::atomic<std::uint64_t> revision{0};
+    std::atomic<double> last_success{0};   // unix seconds; 0: never
+    std::array<std::atomic<std::uint64_t>, kBundleFailures> failures{};
+  };
+  std::array<BundleSeries, kBundleChannels> bundle_{};
 };
 
 }  // namespace writ::serve

@@ -69,7 +69,7 @@ void PolicyHolder::WaitForReaders(std::size_t parity) {
 }
 
 std::uint64_t PolicyHolder::Install(std::shared_ptr<const Engine> engine, std::string digest,
-                                    std::optional<Schema> schema) {
+                                    std::optional<Schema> schema, std::uint64_t bundle_revision) {
   std::lock_guard<std::mutex> lock(install_mu_);
   auto* snap = new Snapshot;
   snap->version = ++last_version_;
@@ -77,6 +77,7 @@ std::uint64_t PolicyHolder::Install(std::shared_ptr<const Engine> engine, std::s
   snap->engine = std::move(engine);
   snap->schema = std::move(schema);
   snap->loaded_at = absl::Now();
+  snap->bundle_revision = bundle_revision;
   const Snapshot* old = current_.exchange(snap, std::memory_order_seq_cst);
   // Every reader that may hold `old` was counted before the exchange, in
   // either counter. Flip new readers to the other counter and wait for the

@@ -47,6 +47,9 @@ struct Snapshot {
   // policies; unset without one.
   std::optional<Schema> schema;
   absl::Time loaded_at;
+  // The revision of the bundle the set came from (`writ serve --bundle`,
+  // writ/bundle.h); 0 when it was read from files.
+  std::uint64_t bundle_revision = 0;
 };
 
 // Readers never lock and never wait: Current() is two atomic increments
@@ -108,7 +111,7 @@ class PolicyHolder {
   // Makes `engine` current as the next version and returns that version;
   // the previous snapshot is freed once no reader holds it.
   std::uint64_t Install(std::shared_ptr<const Engine> engine, std::string digest,
-                        std::optional<Schema> schema = std::nullopt);
+                        std::optional<Schema> schema = std::nullopt, std::uint64_t bundle_revision = 0);
 
  private:
   struct alignas(64) Counter {

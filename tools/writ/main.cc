@@ -168,8 +168,9 @@ const std::vector<Command>& Commands() {
         {"warnings-as-errors", false, false, "exit 1 on warnings too"}},
        0, 0, RunLint},
       {"serve",
-       "writ serve --policies FILE|DIR [--entities FILE] [--schema FILE] [--revoked FILE] [--config FILE] --listen HOST:PORT "
-       "[--threads N] [--decision-log FILE|-]",
+       "writ serve (--policies FILE|DIR [--entities FILE] [--schema FILE] [--revoked FILE] | --bundle URL "
+       "--bundle-pubkey FILE... [--bundle-ca FILE] [--bundle-cache DIR] [--revoked-url URL]) [--config FILE] "
+       "--listen HOST:PORT [--threads N] [--decision-log FILE|-]",
        "Serves decisions over HTTP (README: `writ serve`), binding only --listen\n"
        "(an IP address and port; port 0 picks one, printed on start):\n"
        "  POST /v1/authorize         a request as for `authorize` -> its decision JSON\n"
@@ -185,12 +186,29 @@ const std::vector<Command>& Commands() {
        "one JSON line per decision (`-`: standard output) without ever blocking one;\n"
        "lines that do not fit the queue are dropped and counted. Everything that\n"
        "cannot be decided is a deny. Stops on SIGINT/SIGTERM (exit 0); exit 2 when\n"
-       "the first load, the configuration or the address fails.",
+       "the first load, the configuration or the address fails.\n"
+       "--bundle URL (http or https) pulls the set as a signed bundle (`writ bundle`)\n"
+       "instead, every --bundle-poll (default 30s, jittered, backing off on failure):\n"
+       "verified against --bundle-pubkey (two during a key rotation), compiled and\n"
+       "swapped in whole, or refused whole (the last good set keeps deciding; a\n"
+       "lower revision is refused). The last good bundle is kept in --bundle-cache\n"
+       "and decides after a restart while the server is unreachable; with none,\n"
+       "/readyz is 503 and every decision a deny. --revoked-url: a bundle of\n"
+       "revocation files only, polled every --revoked-poll (default 5s), applied\n"
+       "without recompiling. README: Running a fleet.",
        {{"policies", true, true, "policy file or directory (Cedar)"},
         {"entities", true, false, "entities (Cedar entity JSON)"},
         {"schema", true, false, "Cedar schema (.cedarschema or JSON): entities and requests are read through it (reloaded with the policies)"},
         {"revoked", true, false, "revoked uids, one Type::\"id\" per line (reloaded with the policies)"},
         {"config", true, false, "forward-auth mapping (YAML; README `writ serve`)"},
+        {"bundle", true, false, "http(s) URL of the policy bundle (instead of --policies/--entities/--schema/--revoked)"},
+        {"bundle-pubkey", true, true, "Ed25519 public key (PEM) a bundle must be signed by; repeat for a key rotation"},
+        {"bundle-allow-unsigned", false, false, "without --bundle-pubkey: take unsigned bundles (hashes still checked)"},
+        {"bundle-ca", true, false, "CA certificates (PEM) for https bundle URLs (default: the system's)"},
+        {"bundle-poll", true, false, "how often --bundle is polled (default 30s)"},
+        {"bundle-cache", true, false, "folder keeping the last good bundles, taken on start"},
+        {"revoked-url", true, false, "http(s) URL of a bundle of revocation files (same keys and CA)"},
+        {"revoked-poll", true, false, "how often --revoked-url is polled (default 5s)"},
         {"listen", true, false, "HOST:PORT to listen on (required; e.g. 127.0.0.1:8181)"},
         {"threads", true, false, "HTTP threads (default 2)"},
         {"decision-log", true, false, "write decision logs (JSON lines) here; `-` for standard output"},

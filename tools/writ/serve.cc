@@ -1,7 +1,8 @@
 // writ CLI: `serve` — the HTTP sidecar (src/serve): loads the policy set
-// (and --schema, which requests are read through),
-// listens where told, reloads on SIGHUP and on file change, stops on
-// SIGINT/SIGTERM.
+// (and --schema, which requests are read through) from files, or pulls it
+// as a signed bundle (--bundle URL, with --revoked-url for revocations),
+// listens where told, reloads on SIGHUP and on file change (or polls the
+// bundle), stops on SIGINT/SIGTERM.
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -10,6 +11,9 @@
 #include <string>
 
 #include "absl/strings/numbers.h"
+#include "absl/time/time.h"
+#include "src/serve/bundle_fetch.h"
+#include "src/serve/bundle_source.h"
 #include "src/serve/config.h"
 #include "src/serve/decision_log.h"
 #include "src/serve/handler.h"
@@ -19,13 +23,105 @@
 #include "tools/writ/cli.h"
 
 namespace writ::cli {
+namespace {
+
+// Public keys and CA files are small; anything larger is not one.
+constexpr std::size_t kMaxKeyFileBytes = 1u << 20;
+
+// A poll period: a Go-style duration ("30s", "500ms", "2m") or seconds.
+bool ReadPeriod(const Args& args, const std::string& flag, std::chrono::milliseconds* out, std::ostream& err) {
+  std::optional<std::string> text = args.One(flag);
+  if (!text) return true;
+  absl::Duration d;
+  double seconds = 0;
+  if (absl::SimpleAtod(*text, &seconds)) {
+    d = absl::Seconds(seconds);
+  } else if (!absl::ParseDuration(*text, &d)) {
+    err << "error: --" << flag << " takes a duration (30s, 500ms, 2m) or seconds, not `" << *text << "`\n";
+    return false;
+  }
+  if (d < absl::Milliseconds(100) || d > absl::Hours(24)) {
+    err << "error: --" << flag << " must be between 100ms and 24h, not `" << *text << "`\n";
+    return false;
+  }
+  *out = std::chrono::milliseconds(absl::ToInt64Milliseconds(d));
+  return true;
+}
+
+// The bundle flags, read and checked; nullopt (reported) when one is wrong.
+std::optional<serve::BundleSourceOptions> ReadBundleFlags(const Args& args, std::ostream& err) {
+  serve::BundleSourceOptions o;
+  o.bundle_url = *args.One("bundle");
+  for (const char* flag : {"policies", "entities", "schema", "revoked"}) {
+    if (args.Has(flag)) {
+      err << "error: --bundle and --" << flag
+          << " are exclusive: the bundle carries the policies, entities, schema and revocations\n";
+      return std::nullopt;
+    }
+  }
+  if (absl::StatusOr<serve::FetchUrl> u = serve::ParseFetchUrl(o.bundle_url); !u.ok()) {
+    err << "error: --bundle: " << u.status().message() << "\n";
+    return std::nullopt;
+  }
+  o.revoked_url = args.One("revoked-url").value_or("");
+  if (!o.revoked_url.empty()) {
+    if (absl::StatusOr<serve::FetchUrl> u = serve::ParseFetchUrl(o.revoked_url); !u.ok()) {
+      err << "error: --revoked-url: " << u.status().message() << "\n";
+      return std::nullopt;
+    }
+  }
+  for (const std::string& path : args.All("bundle-pubkey")) {
+    absl::StatusOr<std::string> pem = ReadFile(path, kMaxKeyFileBytes);
+    if (!pem.ok()) {
+      err << "error: --bundle-pubkey: " << pem.status().message() << "\n";
+      return std::nullopt;
+    }
+    o.verify.public_keys_pem.push_back(*std::move(pem));
+  }
+  o.verify.allow_unsigned = args.Has("bundle-allow-unsigned");
+  if (o.verify.public_keys_pem.empty() && !o.verify.allow_unsigned) {
+    err << "error: --bundle needs --bundle-pubkey FILE (Ed25519, `openssl pkey -pubout`; two during a key "
+           "rotation), or --bundle-allow-unsigned to take unsigned bundles (every hash is still checked)\n";
+    return std::nullopt;
+  }
+  if (!o.verify.public_keys_pem.empty() && o.verify.allow_unsigned) {
+    err << "error: --bundle-allow-unsigned with --bundle-pubkey: with keys a signature is always required\n";
+    return std::nullopt;
+  }
+  if (std::optional<std::string> ca = args.One("bundle-ca")) {
+    if (absl::StatusOr<std::string> text = ReadFile(*ca, kMaxKeyFileBytes); !text.ok()) {
+      err << "error: --bundle-ca: " << text.status().message() << "\n";
+      return std::nullopt;
+    }
+    o.fetch.ca_file = *ca;
+  }
+  o.cache_dir = args.One("bundle-cache").value_or("");
+  if (!ReadPeriod(args, "bundle-poll", &o.bundle_poll, err)) return std::nullopt;
+  if (!ReadPeriod(args, "revoked-poll", &o.revoked_poll, err)) return std::nullopt;
+  return o;
+}
+
+}  // namespace
 
 int RunServe(const Args& args, std::ostream& /*out*/, std::ostream& err) {
   // First of all: a SIGHUP or SIGTERM from now on waits for the first load.
   serve::SignalWaiter signals;
+  std::optional<serve::BundleSourceOptions> bundle_options;
+  if (args.Has("bundle")) {
+    bundle_options = ReadBundleFlags(args, err);
+    if (!bundle_options) return kExitUsage;
+  } else {
+    for (const char* flag : {"bundle-ca", "bundle-pubkey", "bundle-allow-unsigned", "bundle-poll", "bundle-cache",
+                             "revoked-url", "revoked-poll"}) {
+      if (args.Has(flag)) {
+        err << "error: --" << flag << " is for --bundle URL\n";
+        return kExitUsage;
+      }
+    }
+  }
   const std::vector<std::string>& policies = args.All("policies");
-  if (policies.size() != 1) {
-    err << "error: --policies takes one file or directory\n";
+  if (!bundle_options && policies.size() != 1) {
+    err << "error: --policies takes one file or directory (or --bundle URL: a policy bundle)\n";
     return kExitUsage;
   }
   std::optional<std::string> listen = args.One("listen");
@@ -61,7 +157,7 @@ int RunServe(const Args& args, std::ostream& /*out*/, std::ostream& err) {
   DecideOptions options;
   if (!ReadClockFlags(args, &options, err)) return kExitUsage;
   serve::PolicySources sources;
-  sources.policies = policies.front();
+  if (!bundle_options) sources.policies = policies.front();
   sources.entities = args.One("entities").value_or("");
   sources.schema = args.One("schema").value_or("");   // reloaded with the policies
   sources.revoked = args.One("revoked").value_or("");
@@ -82,12 +178,24 @@ int RunServe(const Args& args, std::ostream& /*out*/, std::ostream& err) {
   serve::PolicyHolder holder;
   serve::Metrics metrics;
   std::mutex err_mu;
-  serve::Reloader reloader(sources, options, std::make_shared<RevocationList>(), &holder, &metrics,
-                           [&](const std::string& line) {
-                             std::lock_guard<std::mutex> lock(err_mu);
-                             err << line << std::endl;
-                           });
-  if (!reloader.ReloadNow()) return kExitUsage;   // the reason is logged
+  auto log_line = [&](const std::string& line) {
+    std::lock_guard<std::mutex> lock(err_mu);
+    err << line << std::endl;
+  };
+  // From files: the first load must succeed. From a bundle: the cached
+  // copy decides until a fetch succeeds; without one, nothing is ready
+  // (/readyz 503) and every decision is a deny until a bundle is taken.
+  std::unique_ptr<serve::Reloader> reloader;
+  std::unique_ptr<serve::BundleSource> bundles;
+  if (bundle_options) {
+    bundles = std::make_unique<serve::BundleSource>(*std::move(bundle_options), options,
+                                                    std::make_shared<RevocationList>(), &holder, &metrics, log_line);
+    if (!bundles->LoadCache()) log_line("writ serve: no bundle yet: not ready, every decision is a deny until one is taken");
+  } else {
+    reloader = std::make_unique<serve::Reloader>(sources, options, std::make_shared<RevocationList>(), &holder,
+                                                 &metrics, log_line);
+    if (!reloader->ReloadNow()) return kExitUsage;   // the reason is logged
+  }
   serve::Handler handler(config.forward_auth, &holder, &metrics, log.get());
   absl::StatusOr<std::unique_ptr<serve::Server>> server = serve::Server::Start(server_options, &handler);
   if (!server.ok()) {
@@ -99,20 +207,29 @@ int RunServe(const Args& args, std::ostream& /*out*/, std::ostream& err) {
     err << "writ serve: listening on " << *listen << " (port " << (*server)->port() << "), "
         << server_options.threads << " threads" << std::endl;
   }
-  reloader.Start();
+  if (bundles) {
+    bundles->Start();
+  } else {
+    reloader->Start();
+  }
   signals.Wait([&] {
     {
       std::lock_guard<std::mutex> lock(err_mu);
-      err << "writ serve: SIGHUP: reloading" << std::endl;
+      err << (bundles ? "writ serve: SIGHUP: polling the bundle now" : "writ serve: SIGHUP: reloading") << std::endl;
     }
-    reloader.Trigger();
+    if (bundles) {
+      bundles->Trigger();
+    } else {
+      reloader->Trigger();
+    }
   });
   {
     std::lock_guard<std::mutex> lock(err_mu);
     err << "writ serve: stopping" << std::endl;
   }
   (*server)->Stop();
-  reloader.Stop();
+  if (bundles) bundles->Stop();
+  if (reloader) reloader->Stop();
   if (log) log->Stop();
   return kExitOk;
 }
