@@ -150,9 +150,19 @@ class Reader {
       Headers(a, "headers", &c.method_headers);
       String(a, "entity_type", &c.action_type, IsEntityType, "an entity type name");
     }
-    if (const YAML::Node r = fa["resource"]; r && Mapping(r, "resource", {"headers", "entity_type"})) {
+    if (const YAML::Node r = fa["resource"];
+        r && Mapping(r, "resource", {"headers", "entity_type", "path_parameters"})) {
       Headers(r, "headers", &c.uri_headers);
       String(r, "entity_type", &c.resource_type, IsEntityType, "an entity type name");
+      if (const YAML::Node pp = r["path_parameters"]) {
+        if (pp.IsScalar() && pp.Scalar() == "reject") {
+          c.path_parameters = PathParameters::kReject;
+        } else if (pp.IsScalar() && pp.Scalar() == "data") {
+          c.path_parameters = PathParameters::kData;
+        } else {
+          Error(pp.Mark(), "path_parameters must be `reject` or `data`");
+        }
+      }
     }
     if (const YAML::Node x = fa["context"]; x && Mapping(x, "context", {"host_headers", "headers"})) {
       Headers(x, "host_headers", &c.host_headers);

@@ -13,6 +13,7 @@
 //     resource:
 //       headers: [x-forwarded-uri, x-original-uri]
 //       entity_type: Path
+//       path_parameters: reject           # `reject` any `;` in a path, or `data`
 //     context:
 //       host_headers: [x-forwarded-host]
 //       headers: [x-request-id]

@@ -60,19 +60,41 @@ std::vector<std::string_view> Values(const std::vector<HeaderLine>& headers, std
   return out;
 }
 
-// The single value of the first of `names` that is present; nullopt when
-// none is; an error when the first present one has several lines.
-absl::StatusOr<std::optional<std::string_view>> FirstSingle(const std::vector<HeaderLine>& headers,
-                                                            const std::vector<std::string>& names) {
+// The one value of the field carried by the alternate headers `names`:
+// nullopt when none is present; an error when one has several lines or two
+// present ones differ (ambiguity: which one would the backend have used?).
+// Values are compared as sent, after the surrounding spaces: two spellings
+// of one path (`/a//b`, `/a/b`) differ too, since only the same bytes are
+// surely the same request.
+absl::StatusOr<std::optional<std::string_view>> AgreedSingle(const std::vector<HeaderLine>& headers,
+                                                             const std::vector<std::string>& names) {
+  std::optional<std::string_view> found;
+  std::string_view found_name;
   for (const std::string& name : names) {
     std::vector<std::string_view> v = Values(headers, name);
     if (v.empty()) continue;
     if (v.size() > 1) {
       return absl::InvalidArgumentError(absl::StrCat("header ", name, " has ", v.size(), " values where one is expected"));
     }
-    return std::optional<std::string_view>(v.front());
+    if (!found) {
+      found = v.front();
+      found_name = name;
+    } else if (*found != v.front()) {
+      return absl::InvalidArgumentError(absl::StrCat("headers ", Av(found_name), " and ", name,
+                                                     " disagree (they carry the same field): ambiguous"));
+    }
   }
-  return std::optional<std::string_view>();
+  return found;
+}
+
+// A field that has one value must not be a comma-separated list: a proxy
+// that joins two lines makes one (RFC 9110 §5.3), and two lines are denied.
+absl::Status CheckNotAList(std::string_view value, std::string_view header) {
+  if (value.find(',') != std::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("header ", Av(header), " has several comma-separated values where one is expected"));
+  }
+  return absl::OkStatus();
 }
 
 // A header value that becomes a string in the request: valid UTF-8 and no
@@ -91,7 +113,7 @@ absl::Status CheckValue(std::string_view value, std::string_view header) {
 
 }  // namespace
 
-absl::StatusOr<CanonicalUri> CanonicalizeUri(std::string_view uri) {
+absl::StatusOr<CanonicalUri> CanonicalizeUri(std::string_view uri, PathParameters parameters) {
   if (uri.size() > kMaxUriBytes) {
     return absl::InvalidArgumentError(absl::StrCat("URI is ", uri.size(), " bytes, more than the limit of ", kMaxUriBytes));
   }
@@ -111,8 +133,10 @@ absl::StatusOr<CanonicalUri> CanonicalizeUri(std::string_view uri) {
   // Rule 3: decode once.
   std::string decoded;
   decoded.reserve(path.size());
+  std::optional<std::size_t> first_semicolon;   // raw offset of the first `;` or %3B
   for (std::size_t i = 0; i < path.size(); ++i) {
     if (path[i] != '%') {
+      if (path[i] == ';' && !first_semicolon) first_semicolon = i;
       decoded.push_back(path[i]);
       continue;
     }
@@ -131,6 +155,7 @@ absl::StatusOr<CanonicalUri> CanonicalizeUri(std::string_view uri) {
     if (c == '%' && i + 4 < path.size() && HexValue(path[i + 3]) >= 0 && HexValue(path[i + 4]) >= 0) {
       return absl::InvalidArgumentError(absl::StrCat("path is percent-encoded twice (%25XX) at offset ", i));
     }
+    if (c == ';' && !first_semicolon) first_semicolon = i;
     decoded.push_back(static_cast<char>(c));
     i += 2;
   }
@@ -138,9 +163,39 @@ absl::StatusOr<CanonicalUri> CanonicalizeUri(std::string_view uri) {
   if (std::optional<std::size_t> bad = internal::FindInvalidUtf8(decoded)) {
     return absl::InvalidArgumentError(absl::StrCat("decoded path is not valid UTF-8 (byte ", *bad, ")"));
   }
-  // Rule 5: segments. Only the last part decides the trailing slash.
-  std::vector<absl::string_view> segments;
   std::vector<absl::string_view> parts = absl::StrSplit(Av(std::string_view(decoded).substr(1)), '/');
+  // Rule 5: path parameters. A backend that drops `;params` sees what is
+  // before the `;`: a dot segment there climbs where this rule did not, and
+  // an empty one changes what `..` removes. Always an error, whatever the
+  // configuration says `;` is.
+  if (first_semicolon) {
+    for (const absl::string_view seg : parts) {
+      const std::size_t semi = seg.find(';');
+      if (semi == absl::string_view::npos) continue;
+      const absl::string_view name = seg.substr(0, semi);
+      if (name == "." || name == "..") {
+        return absl::InvalidArgumentError(
+            "path has a dot segment with parameters (`..;`, `.;`, raw or %3B): a backend that drops parameters "
+            "would see a dot segment there");
+      }
+      if (name.empty()) {
+        return absl::InvalidArgumentError(
+            "path has a segment that is only parameters (`/;x`): a backend that drops parameters would see an "
+            "empty segment there");
+      }
+    }
+    switch (parameters) {
+      case PathParameters::kReject:
+        return absl::InvalidArgumentError(absl::StrCat(
+            "path has a `;` (a path parameter, raw or %3B) at offset ", *first_semicolon,
+            ": backends that drop parameters would see another path (resource.path_parameters: data if the "
+            "backend treats `;` as data)"));
+      case PathParameters::kData:
+        break;
+    }
+  }
+  // Rule 6: segments. Only the last part decides the trailing slash.
+  std::vector<absl::string_view> segments;
   bool trailing_slash = false;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const absl::string_view seg = parts[i];
@@ -164,11 +219,13 @@ absl::StatusOr<CanonicalUri> CanonicalizeUri(std::string_view uri) {
   return out;
 }
 
-absl::StatusOr<std::vector<std::string>> XfccUris(std::string_view value) {
+absl::StatusOr<std::vector<std::string>> XfccUris(std::string_view value, std::size_t* elements) {
   std::vector<std::string> uris;
   std::size_t i = 0;
   const std::size_t n = value.size();
+  std::size_t count = 0;
   while (true) {   // one element per turn
+    ++count;
     while (true) {   // one key=value pair per turn
       while (i < n && (value[i] == ' ' || value[i] == '\t')) ++i;
       const std::size_t key_start = i;
@@ -214,7 +271,29 @@ absl::StatusOr<std::vector<std::string>> XfccUris(std::string_view value) {
     if (i >= n) break;
     ++i;   // ','
   }
+  if (elements != nullptr) *elements = count;
   return uris;
+}
+
+absl::StatusOr<std::vector<std::string_view>> SplitListValue(std::string_view value) {
+  std::vector<std::string_view> members;
+  std::size_t start = 0;
+  bool quoted = false;
+  for (std::size_t i = 0; i <= value.size(); ++i) {
+    if (i == value.size() || (!quoted && value[i] == ',')) {
+      if (quoted) return absl::InvalidArgumentError("an unterminated quoted-string");
+      const std::string_view member = TrimOws(value.substr(start, i - start));
+      if (!member.empty()) members.push_back(member);
+      start = i + 1;
+    } else if (value[i] == '"') {
+      quoted = !quoted;
+    } else if (value[i] == '\\') {
+      if (!quoted) return absl::InvalidArgumentError("a backslash outside a quoted-string");
+      if (i + 1 == value.size()) return absl::InvalidArgumentError("an unterminated quoted-string");
+      ++i;   // the escaped byte, whatever it is
+    }
+  }
+  return members;
 }
 
 absl::StatusOr<Request> MapForwardAuth(const ForwardAuthConfig& config, std::string_view method,
@@ -234,8 +313,15 @@ absl::StatusOr<Request> MapForwardAuth(const ForwardAuthConfig& config, std::str
   }
   std::string principal;
   if (config.principal_extract == PrincipalExtract::kXfccUri) {
-    absl::StatusOr<std::vector<std::string>> uris = XfccUris(principal_values.front());
+    // Several elements are several certificates, as two lines would be:
+    // which one is the caller's is ambiguous, even when one has a URI.
+    std::size_t elements = 0;
+    absl::StatusOr<std::vector<std::string>> uris = XfccUris(principal_values.front(), &elements);
     if (!uris.ok()) return uris.status();
+    if (elements > 1) {
+      return absl::InvalidArgumentError(absl::StrCat("header ", config.principal_header, " has ", elements,
+                                                     " elements (certificates) where one is expected"));
+    }
     if (uris->empty()) {
       return absl::InvalidArgumentError(absl::StrCat("no principal: header ", config.principal_header, " has no URI"));
     }
@@ -245,6 +331,7 @@ absl::StatusOr<Request> MapForwardAuth(const ForwardAuthConfig& config, std::str
     }
     principal = std::move(uris->front());
   } else {
+    if (absl::Status s = CheckNotAList(principal_values.front(), config.principal_header); !s.ok()) return s;
     principal = std::string(principal_values.front());
   }
   if (principal.empty()) {
@@ -263,9 +350,12 @@ absl::StatusOr<Request> MapForwardAuth(const ForwardAuthConfig& config, std::str
   request.principal = {config.principal_type, std::move(principal)};
 
   // Action.
-  absl::StatusOr<std::optional<std::string_view>> m = FirstSingle(headers, config.method_headers);
+  absl::StatusOr<std::optional<std::string_view>> m = AgreedSingle(headers, config.method_headers);
   if (!m.ok()) return m.status();
   const std::string_view original_method = m->value_or(method);
+  if (original_method.find(',') != std::string_view::npos) {
+    return absl::InvalidArgumentError("the original method has several comma-separated values where one is expected");
+  }
   if (!IsToken(original_method)) {
     return absl::InvalidArgumentError("the original method is not an HTTP method token");
   }
@@ -273,7 +363,7 @@ absl::StatusOr<Request> MapForwardAuth(const ForwardAuthConfig& config, std::str
   context.emplace("method", Value::String(std::string(original_method)));
 
   // Resource.
-  absl::StatusOr<std::optional<std::string_view>> u = FirstSingle(headers, config.uri_headers);
+  absl::StatusOr<std::optional<std::string_view>> u = AgreedSingle(headers, config.uri_headers);
   if (!u.ok()) return u.status();
   std::string_view uri;
   if (u->has_value()) {
@@ -286,30 +376,40 @@ absl::StatusOr<Request> MapForwardAuth(const ForwardAuthConfig& config, std::str
     return absl::InvalidArgumentError(
         absl::StrCat("no original URI: none of the headers (", names, ") and no path below /v1/forward-auth"));
   }
-  absl::StatusOr<CanonicalUri> canonical = CanonicalizeUri(uri);
+  absl::StatusOr<CanonicalUri> canonical = CanonicalizeUri(uri, config.path_parameters);
   if (!canonical.ok()) return canonical.status();
   context.emplace("path", Value::String(canonical->path));
   context.emplace("query", Value::String(canonical->query));
   request.resource = {config.resource_type, std::move(canonical->path)};
 
   // Context.
-  absl::StatusOr<std::optional<std::string_view>> host = FirstSingle(headers, config.host_headers);
+  absl::StatusOr<std::optional<std::string_view>> host = AgreedSingle(headers, config.host_headers);
   if (!host.ok()) return host.status();
   if (host->has_value()) {
     if (absl::Status s = CheckValue(**host, "host"); !s.ok()) return s;
+    if (absl::Status s = CheckNotAList(**host, "host"); !s.ok()) return s;
     context.emplace("host", Value::String(std::string(**host)));
   }
   Value::Record chosen;
   for (const std::string& name : config.context_headers) {
-    std::vector<std::string_view> values = Values(headers, name);
-    if (values.empty()) continue;
-    if (values.size() > kMaxHeaderValues) {
-      return absl::InvalidArgumentError(absl::StrCat("header ", name, " has more than ", kMaxHeaderValues, " values"));
-    }
+    std::vector<std::string_view> lines = Values(headers, name);
+    if (lines.empty()) continue;
+    // One list however it is sent: `a, b` on one line or `a` and `b` on two.
     std::vector<Value> set;
-    for (std::string_view v : values) {
-      if (absl::Status s = CheckValue(v, name); !s.ok()) return s;
-      set.push_back(Value::String(std::string(v)));
+    for (std::string_view line : lines) {
+      absl::StatusOr<std::vector<std::string_view>> members = SplitListValue(line);
+      if (!members.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("header ", name, " does not split into a list: ", members.status().message()));
+      }
+      for (std::string_view v : *members) {   // (checked trimmed: a tab beside a comma is OWS)
+        if (absl::Status s = CheckValue(v, name); !s.ok()) return s;
+        if (set.size() == kMaxHeaderValues) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("header ", name, " has more than ", kMaxHeaderValues, " values"));
+        }
+        set.push_back(Value::String(std::string(v)));
+      }
     }
     chosen.emplace(name, Value::MakeSet(std::move(set)));
   }

@@ -5,6 +5,7 @@
 #ifndef WRIT_SRC_SERVE_FORWARD_AUTH_H_
 #define WRIT_SRC_SERVE_FORWARD_AUTH_H_
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,6 +15,14 @@
 #include "writ/request.h"
 
 namespace writ::serve {
+
+// What a `;` in a path segment is (RFC 3986 §3.3 lets a segment carry
+// `;parameters`; Tomcat, Spring and Jetty drop them before routing, so
+// `/public/..;/admin` is `/admin` to them).
+enum class PathParameters {
+  kReject,   // any `;` in the path (raw or %3B) is ambiguity: an error
+  kData,     // `;` is an ordinary character of the segment (the backend says so)
+};
 
 // The one canonicalisation rule for request paths (README "Paths"):
 //  1. The URI must be origin-form (`/path[?query]`), at most kMaxUriBytes,
@@ -26,7 +35,12 @@ namespace writ::serve {
 //     other control bytes (%00-%1F, %7F), and a decoded `%` followed by two
 //     hex digits (double encoding, %25XX).
 //  4. The decoded path must be valid UTF-8.
-//  5. Repeated slashes count as one; `.` segments are removed; `..` removes
+//  5. Path parameters, on the decoded segments (so `;` and %3B alike): a
+//     segment whose part before its first `;` is `.`, `..` or empty (`..;x`,
+//     `.;`, `%2e%2e%3b`, `;x`) is always an error, since a backend that drops
+//     parameters sees a dot segment or an empty one there; with
+//     PathParameters::kReject any other `;` is an error too.
+//  6. Repeated slashes count as one; `.` segments are removed; `..` removes
 //     the segment before it, and is an error above the root. A trailing
 //     slash is kept (`/a/` stays `/a/`; `/a/.` and `/a/..` give `/a/` and `/`).
 // Every error is a deny whose reason is the status message.
@@ -34,7 +48,8 @@ struct CanonicalUri {
   std::string path;    // decoded, canonical, starts with '/'
   std::string query;   // raw, without the '?'
 };
-absl::StatusOr<CanonicalUri> CanonicalizeUri(std::string_view uri);
+absl::StatusOr<CanonicalUri> CanonicalizeUri(std::string_view uri,
+                                             PathParameters parameters = PathParameters::kReject);
 
 // How the principal's id is taken from its header's value.
 enum class PrincipalExtract {
@@ -50,19 +65,35 @@ struct ForwardAuthConfig {
   // The value must be a SPIFFE ID; its canonical form is the id, and
   // context.spiffe holds it as a spiffe value.
   bool principal_spiffe = true;
-  // action: the original method from the first of these headers present,
-  // else the subrequest's own method; id = the method as sent.
+  // Fields read from several alternate headers (method, URI, host): every
+  // one of the field's headers that is present is read, each must have one
+  // line, and all of them must carry the same value, byte for byte after
+  // the surrounding spaces: two that differ (a client's own X-Forwarded-Uri
+  // passed through beside the X-Original-URI nginx sets) are ambiguity, a
+  // deny naming both. Only when none is present does the subrequest's own
+  // method or path count; a header present always wins over it, so a
+  // gateway that relies on the subrequest's own method or path must set or
+  // strip these headers itself (or configure them as empty lists).
+  //
+  // action: the original method from these headers, else the subrequest's
+  // own method; id = the method as sent.
   std::vector<std::string> method_headers = {"x-forwarded-method", "x-original-method"};
   std::string action_type = "Action";
-  // resource: the original URI from the first of these headers present,
-  // else the subrequest's path below /v1/forward-auth; id = the canonical
-  // path.
+  // resource: the original URI from these headers, else the subrequest's
+  // path below /v1/forward-auth; id = the canonical path (CanonicalizeUri
+  // with `path_parameters`). A comma in a URI is path data.
   std::vector<std::string> uri_headers = {"x-forwarded-uri", "x-original-uri"};
   std::string resource_type = "Path";
-  // context.host from the first of these present (one value).
+  PathParameters path_parameters = PathParameters::kReject;
+  // context.host from these (one value; a comma makes it a list: denied).
   std::vector<std::string> host_headers = {"x-forwarded-host"};
   // context.headers["name"]: the set of values of each of these headers
-  // that is present, one member per header line.
+  // that is present. Each is read as an HTTP list (RFC 9110 §5.6.1): every
+  // line is split at the commas outside quoted-strings, members are trimmed
+  // of spaces and tabs and kept as sent (quotes included), empty members are
+  // dropped, so `X-Env: a, b` and two lines `a` and `b` give the same set. A
+  // line that does not split (an unterminated quoted-string, a `\` escape
+  // outside one) is a deny. At most kMaxHeaderValues members per header.
   std::vector<std::string> context_headers;
 };
 
@@ -70,10 +101,13 @@ struct ForwardAuthConfig {
 using HeaderLine = std::pair<std::string_view, std::string_view>;
 
 // The request that the gateway asks about. `method` and `target` are the
-// subrequest's own; `fallback_path` is the part of the target below the
+// subrequest's own; `fallback_uri` is the part of the target below the
 // forward-auth prefix ("" when there is none). Headers named by the config
 // must each appear at most once (a second line is "several values"), except
-// context headers. On error, the status message is the reason for the deny.
+// context headers; a single-valued field given a comma-separated list in
+// one line is denied the same way (principal with `extract: value`, host;
+// a method with a comma is not a method; XFCC: more than one element). On
+// error, the status message is the reason for the deny.
 //
 // The request's context: {method, path, query, host?, headers, spiffe?}.
 absl::StatusOr<Request> MapForwardAuth(const ForwardAuthConfig& config, std::string_view method,
@@ -83,8 +117,15 @@ absl::StatusOr<Request> MapForwardAuth(const ForwardAuthConfig& config, std::str
 // The URI fields of an x-forwarded-client-cert value: elements separated by
 // commas, each a list of key=value pairs separated by semicolons, values
 // optionally double-quoted with backslash escapes. Returns the URI values of
-// every element, in order; an error when the value does not parse.
-absl::StatusOr<std::vector<std::string>> XfccUris(std::string_view value);
+// every element, in order, and the number of elements in `*elements` when
+// not null; an error when the value does not parse.
+absl::StatusOr<std::vector<std::string>> XfccUris(std::string_view value, std::size_t* elements = nullptr);
+
+// The members of one line of a list header (RFC 9110 §5.6.1): split at the
+// commas outside quoted-strings, each trimmed of spaces and tabs, kept as
+// sent (quotes included), empty members dropped. An error when a
+// quoted-string is not terminated or a `\` appears outside one.
+absl::StatusOr<std::vector<std::string_view>> SplitListValue(std::string_view value);
 
 }  // namespace writ::serve
 

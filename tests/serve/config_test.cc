@@ -24,6 +24,18 @@ TEST(ServeConfig, EmptyFileGivesTheDefaults) {
   EXPECT_EQ(c->forward_auth.principal_extract, PrincipalExtract::kXfccUri);
   EXPECT_THAT(c->forward_auth.method_headers, ElementsAre("x-forwarded-method", "x-original-method"));
   EXPECT_THAT(c->forward_auth.uri_headers, ElementsAre("x-forwarded-uri", "x-original-uri"));
+  EXPECT_EQ(c->forward_auth.path_parameters, PathParameters::kReject);
+}
+
+TEST(ServeConfig, ReadsPathParameters) {
+  std::vector<Issue> issues;
+  absl::StatusOr<ServeConfig> c =
+      ParseServeConfig("forward_auth:\n  resource:\n    path_parameters: data\n", "serve.yaml", &issues);
+  ASSERT_TRUE(c.ok()) << RenderIssues(issues);
+  EXPECT_EQ(c->forward_auth.path_parameters, PathParameters::kData);
+  c = ParseServeConfig("forward_auth:\n  resource:\n    path_parameters: reject\n", "serve.yaml", &issues);
+  ASSERT_TRUE(c.ok()) << RenderIssues(issues);
+  EXPECT_EQ(c->forward_auth.path_parameters, PathParameters::kReject);
 }
 
 TEST(ServeConfig, ReadsEveryKey) {
@@ -90,6 +102,10 @@ TEST(ServeConfig, LocatesMistakes) {
               HasSubstr("serve.yaml:3:19: headers: not a header name"));
   EXPECT_THAT(OneError("forward_auth:\n  principal:\n    spiffe: yes please\n"),
               HasSubstr("serve.yaml:3:13: spiffe must be true or false"));
+  EXPECT_THAT(OneError("forward_auth:\n  resource:\n    path_parameters: strip\n"),
+              HasSubstr("serve.yaml:3:22: path_parameters must be `reject` or `data`"));
+  EXPECT_THAT(OneError("forward_auth:\n  resource:\n    path_parameters: [data]\n"),
+              HasSubstr("serve.yaml:3:22: path_parameters must be `reject` or `data`"));
   EXPECT_THAT(OneError("listen: 0.0.0.0:80\n"), HasSubstr("serve.yaml:1:1: unknown key `listen`"));
   EXPECT_THAT(OneError("forward_auth: [1, 2]\n"), HasSubstr("serve.yaml:1:15: forward_auth must be a mapping"));
   EXPECT_THAT(OneError("forward_auth:\n  principal: {header: x\n"), HasSubstr("serve.yaml:"));

@@ -107,6 +107,62 @@ TEST(CanonicalizeUri, RejectsClimbingAboveTheRoot) {
   EXPECT_THAT(Error("/%2e%2e/x"), HasSubstr("above the root"));
 }
 
+// Issue 14, defect 3: `/api/public/..;/admin` was `Path::"/api/public/..;/admin"`
+// (under /api/public/) while Tomcat, Spring and Jetty, dropping `;params`,
+// serve /admin. Every spelling of a dot segment with parameters is denied
+// whatever the configuration says `;` is.
+TEST(CanonicalizeUri, RejectsDotSegmentsWithParametersInEveryEncoding) {
+  for (const PathParameters mode : {PathParameters::kReject, PathParameters::kData}) {
+    for (const char* uri :
+         {"/api/public/..;/admin", "/api/public/..;x/admin", "/api/public/..;", "/api/public/%2e%2e;/admin",
+          "/api/public/..%3b/admin", "/api/public/..%3B/admin", "/api/public/%2E%2E%3B/admin",
+          "/api/public/%2e.;/admin", "/api/public/.%2e;/admin", "/api/public/.;/admin", "/api/public/.;x/admin",
+          "/api/public/%2e%3bx/admin", "/api/public/..;a=b;c/admin", "/..;/admin", "/a/..;/..;/admin",
+          "/api/public/..;/admin?x=1"}) {
+      absl::StatusOr<CanonicalUri> c = CanonicalizeUri(uri, mode);
+      ASSERT_FALSE(c.ok()) << uri << " gave " << c->path;
+      EXPECT_THAT(c.status().message(), HasSubstr("dot segment with parameters")) << uri;
+    }
+    // A segment that is only parameters becomes an empty one when they are dropped.
+    for (const char* uri : {"/api/;x/../admin", "/api/%3Bx/admin", "/;/admin"}) {
+      absl::StatusOr<CanonicalUri> c = CanonicalizeUri(uri, mode);
+      ASSERT_FALSE(c.ok()) << uri << " gave " << c->path;
+      EXPECT_THAT(c.status().message(), HasSubstr("only parameters")) << uri;
+    }
+  }
+  // Backslashes (another separator to some backends) stay refused in both modes.
+  EXPECT_FALSE(CanonicalizeUri("/api/public/..\\admin", PathParameters::kData).ok());
+  EXPECT_FALSE(CanonicalizeUri("/api/public/..%5cadmin", PathParameters::kData).ok());
+}
+
+TEST(CanonicalizeUri, RejectsPathParametersByDefault) {
+  EXPECT_THAT(Error("/api/public;x/admin"), HasSubstr("`;` (a path parameter"));
+  EXPECT_THAT(Error("/a;jsessionid=1"), HasSubstr("offset 2"));
+  EXPECT_THAT(Error("/a%3Bb"), HasSubstr("offset 2"));
+  EXPECT_THAT(Error("/a%3bb"), HasSubstr("path parameter"));
+  EXPECT_THAT(Error("/a/b;"), HasSubstr("path parameter"));
+  // The default argument is kReject, and so is the configuration's default.
+  EXPECT_FALSE(CanonicalizeUri("/a;b", PathParameters::kReject).ok());
+  EXPECT_EQ(ForwardAuthConfig().path_parameters, PathParameters::kReject);
+  // A `;` in the query is not a path parameter.
+  absl::StatusOr<CanonicalUri> c = CanonicalizeUri("/a?x=1;y=2");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->query, "x=1;y=2");
+}
+
+TEST(CanonicalizeUri, PathParametersAsDataAreOrdinaryCharacters) {
+  auto data = [](std::string_view uri) {
+    absl::StatusOr<CanonicalUri> c = CanonicalizeUri(uri, PathParameters::kData);
+    EXPECT_TRUE(c.ok()) << uri << ": " << c.status();
+    return c.ok() ? c->path : "<error>";
+  };
+  EXPECT_EQ(data("/a;b/c"), "/a;b/c");
+  EXPECT_EQ(data("/a%3Bb/c"), "/a;b/c");
+  EXPECT_EQ(data("/a/b;v=1/../c"), "/a/c");
+  EXPECT_EQ(data("/a/...;x"), "/a/...;x");   // not a dot segment
+  EXPECT_EQ(data("/a/..x;y"), "/a/..x;y");
+}
+
 TEST(CanonicalizeUri, RejectsOverlongUris) {
   EXPECT_THAT(Error("/" + std::string(kMaxUriBytes, 'a')), HasSubstr("limit"));
 }
@@ -120,6 +176,12 @@ TEST(XfccUris, ReadsEnvoysFormat) {
   uris = XfccUris("URI=spiffe://a/x,URI=spiffe://b/y");
   ASSERT_TRUE(uris.ok());
   EXPECT_THAT(*uris, ::testing::ElementsAre("spiffe://a/x", "spiffe://b/y"));
+  std::size_t elements = 0;
+  uris = XfccUris("URI=spiffe://a/x;Hash=1, Hash=2", &elements);
+  ASSERT_TRUE(uris.ok());
+  EXPECT_EQ(elements, 2u);
+  EXPECT_TRUE(XfccUris("Subject=\"a,b\";URI=spiffe://a/x", &elements).ok());
+  EXPECT_EQ(elements, 1u);
   uris = XfccUris("uri=\"spiffe://a/x\"");
   ASSERT_TRUE(uris.ok());
   EXPECT_THAT(*uris, ::testing::ElementsAre("spiffe://a/x"));
@@ -191,7 +253,7 @@ TEST_F(MapForwardAuthTest, DeniesSeveralValuesWhereOneIsExpected) {
   EXPECT_THAT(Map({{"x-forwarded-client-cert", "URI=spiffe://td/a,URI=spiffe://td/b"}, {"x-forwarded-uri", "/a"}})
                   .status()
                   .message(),
-              HasSubstr("2 URIs"));
+              HasSubstr("2 elements"));
   EXPECT_THAT(Map({{"x-forwarded-client-cert", "URI=spiffe://td/a"}, {"x-forwarded-uri", "/a"},
                    {"X-Forwarded-URI", "/b"}})
                   .status()
@@ -242,6 +304,199 @@ TEST_F(MapForwardAuthTest, ContextHeadersAreSetsMatchedValueByValue) {
   std::vector<HeaderLine> many = {{"x-forwarded-client-cert", "URI=spiffe://td/a"}, {"x-forwarded-uri", "/a"}};
   for (std::size_t i = 0; i <= kMaxHeaderValues; ++i) many.push_back({"x-env", "v"});
   EXPECT_THAT(Map(many).status().message(), HasSubstr("more than"));
+}
+
+// Issue 14, defect 1: with X-Forwarded-Uri and X-Original-URI both present
+// the first was used, so a client's own X-Forwarded-Uri passed through by
+// nginx beside the X-Original-URI nginx set chose what was authorized.
+TEST_F(MapForwardAuthTest, DeniesAlternateHeadersThatDisagree) {
+  const HeaderLine cert = {"x-forwarded-client-cert", "URI=spiffe://td/a"};
+  // The URI, in either order, naming both headers.
+  for (const std::vector<HeaderLine>& h :
+       {std::vector<HeaderLine>{cert, {"X-Forwarded-Uri", "/api/orders"}, {"X-Original-URI", "/admin"}},
+        std::vector<HeaderLine>{cert, {"X-Original-URI", "/admin"}, {"X-Forwarded-Uri", "/api/orders"}}}) {
+    absl::StatusOr<Request> r = Map(h);
+    ASSERT_FALSE(r.ok()) << r->resource.id;
+    EXPECT_THAT(r.status().message(), HasSubstr("headers x-forwarded-uri and x-original-uri disagree"));
+  }
+  // Two spellings of one canonical path, and of one query, are compared as sent.
+  EXPECT_THAT(Map({cert, {"x-forwarded-uri", "/a//b"}, {"x-original-uri", "/a/b"}}).status().message(),
+              HasSubstr("disagree"));
+  EXPECT_THAT(Map({cert, {"x-forwarded-uri", "/a?x=1"}, {"x-original-uri", "/a"}}).status().message(),
+              HasSubstr("disagree"));
+  // The method; methods are case-sensitive.
+  EXPECT_THAT(Map({cert, {"x-forwarded-uri", "/a"}, {"x-forwarded-method", "GET"}, {"x-original-method", "DELETE"}})
+                  .status()
+                  .message(),
+              HasSubstr("headers x-forwarded-method and x-original-method disagree"));
+  EXPECT_THAT(Map({cert, {"x-forwarded-uri", "/a"}, {"x-forwarded-method", "GET"}, {"x-original-method", "get"}})
+                  .status()
+                  .message(),
+              HasSubstr("disagree"));
+  // The host.
+  config_.host_headers = {"x-forwarded-host", "x-original-host"};
+  EXPECT_THAT(Map({cert, {"x-forwarded-uri", "/a"}, {"x-forwarded-host", "a.example"},
+                   {"x-original-host", "b.example"}})
+                  .status()
+                  .message(),
+              HasSubstr("headers x-forwarded-host and x-original-host disagree"));
+  // A second line in the later alternate is still several values.
+  EXPECT_THAT(Map({cert, {"x-forwarded-uri", "/a"}, {"x-original-uri", "/a"}, {"x-original-uri", "/a"}})
+                  .status()
+                  .message(),
+              HasSubstr("x-original-uri has 2 values"));
+}
+
+TEST_F(MapForwardAuthTest, AlternateHeadersThatAgreeAreOneValue) {
+  config_.host_headers = {"x-forwarded-host", "x-original-host"};
+  absl::StatusOr<Request> r =
+      Map({{"x-forwarded-client-cert", "URI=spiffe://td/a"}, {"x-forwarded-uri", "/a/b?q=1"},
+           {"x-original-uri", "  /a/b?q=1 "}, {"x-forwarded-method", "POST"}, {"x-original-method", "POST"},
+           {"x-forwarded-host", "h.example"}, {"x-original-host", "h.example"}});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->resource.id, "/a/b");
+  EXPECT_EQ(r->action.id, "POST");
+  EXPECT_EQ(Field(*r, "host"), Value::String("h.example"));
+}
+
+// The subrequest's own method and path count only when none of the
+// headers is present: a header always wins over them.
+TEST_F(MapForwardAuthTest, AHeaderWinsOverTheSubrequestsOwnMethodAndPath) {
+  absl::StatusOr<Request> r = Map({{"x-forwarded-client-cert", "URI=spiffe://td/a"}, {"x-original-method", "DELETE"},
+                                   {"x-original-uri", "/z"}},
+                                  "GET", "/fallback");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->action.id, "DELETE");
+  EXPECT_EQ(r->resource.id, "/z");
+  // With no headers configured, only the subrequest's own count.
+  config_.method_headers.clear();
+  config_.uri_headers.clear();
+  r = Map({{"x-forwarded-client-cert", "URI=spiffe://td/a"}, {"x-forwarded-method", "DELETE"},
+           {"x-forwarded-uri", "/z"}},
+          "GET", "/fallback");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->action.id, "GET");
+  EXPECT_EQ(r->resource.id, "/fallback");
+}
+
+// Issue 14, defect 2: `X-Env: ok, blocked` was one member "ok, blocked", so
+// a forbid on .contains("blocked") did not match, while two lines did.
+TEST_F(MapForwardAuthTest, ContextHeadersAreListsHoweverTheyAreSent) {
+  config_.context_headers = {"x-env"};
+  auto set_of = [this](std::vector<HeaderLine> env) -> Value {
+    std::vector<HeaderLine> h = {{"x-forwarded-client-cert", "URI=spiffe://td/a"}, {"x-forwarded-uri", "/a"}};
+    h.insert(h.end(), env.begin(), env.end());
+    absl::StatusOr<Request> r = Map(h);
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (!r.ok()) return Value::String("<error>");
+    return Field(*r, "headers").as_record().at("x-env");
+  };
+  const Value ok_blocked = Value::MakeSet({Value::String("ok"), Value::String("blocked")});
+  EXPECT_EQ(set_of({{"X-Env", "ok, blocked"}}), ok_blocked);
+  EXPECT_EQ(set_of({{"X-Env", "ok"}, {"X-Env", "blocked"}}), ok_blocked);
+  EXPECT_EQ(set_of({{"X-Env", "ok,blocked"}}), ok_blocked);
+  EXPECT_EQ(set_of({{"X-Env", " ok ,\tblocked\t"}}), ok_blocked);
+  EXPECT_EQ(set_of({{"X-Env", "ok, , blocked,"}}), ok_blocked);   // empty members dropped
+  EXPECT_EQ(set_of({{"X-Env", ",ok"}, {"x-env", "blocked,,"}}), ok_blocked);
+  EXPECT_THAT(set_of({{"X-Env", "ok, blocked"}}).as_set(), ::testing::Contains(Value::String("blocked")));
+  // Commas inside quoted-strings are not separators; members are kept as sent.
+  EXPECT_EQ(set_of({{"X-Env", "\"a, b\", c;q=\"x,y\""}}),
+            Value::MakeSet({Value::String("\"a, b\""), Value::String("c;q=\"x,y\"")}));
+  EXPECT_EQ(set_of({{"X-Env", "\"a\\\", b\""}}), Value::MakeSet({Value::String("\"a\\\", b\"")}));
+  EXPECT_EQ(set_of({{"X-Env", ""}}), Value::MakeSet({}));
+}
+
+TEST_F(MapForwardAuthTest, DeniesContextHeadersThatDoNotSplit) {
+  config_.context_headers = {"x-env"};
+  const HeaderLine cert = {"x-forwarded-client-cert", "URI=spiffe://td/a"};
+  EXPECT_THAT(Map({cert, {"x-forwarded-uri", "/a"}, {"x-env", "ok, \"blocked"}}).status().message(),
+              HasSubstr("header x-env does not split into a list: an unterminated quoted-string"));
+  EXPECT_THAT(Map({cert, {"x-forwarded-uri", "/a"}, {"x-env", "\"ok\\"}}).status().message(),
+              HasSubstr("unterminated"));
+  EXPECT_THAT(Map({cert, {"x-forwarded-uri", "/a"}, {"x-env", "ok\\, blocked"}}).status().message(),
+              HasSubstr("backslash outside a quoted-string"));
+  EXPECT_THAT(Map({cert, {"x-forwarded-uri", "/a"}, {"x-env", "ok, bl\tocked"}}).status().message(),
+              HasSubstr("control byte"));
+  EXPECT_THAT(Map({cert, {"x-forwarded-uri", "/a"}, {"x-env", "ok, \xFF"}}).status().message(),
+              HasSubstr("UTF-8"));
+  // The bound counts members, not lines.
+  std::string many;
+  for (std::size_t i = 0; i <= kMaxHeaderValues; ++i) many += "v,";
+  EXPECT_THAT(Map({cert, {"x-forwarded-uri", "/a"}, {"x-env", many}}).status().message(), HasSubstr("more than"));
+  std::string enough;
+  for (std::size_t i = 0; i < kMaxHeaderValues; ++i) enough += "v,";
+  EXPECT_TRUE(Map({cert, {"x-forwarded-uri", "/a"}, {"x-env", enough}}).ok());
+}
+
+TEST(SplitListValue, SplitsAtCommasOutsideQuotedStrings) {
+  EXPECT_THAT(*SplitListValue("a, b ,c"), ::testing::ElementsAre("a", "b", "c"));
+  EXPECT_THAT(*SplitListValue(" , ,"), ::testing::ElementsAre());
+  EXPECT_THAT(*SplitListValue("x=\"1,2\";y, z"), ::testing::ElementsAre("x=\"1,2\";y", "z"));
+  EXPECT_FALSE(SplitListValue("\"a").ok());
+  EXPECT_FALSE(SplitListValue("a\\b").ok());
+  EXPECT_FALSE(SplitListValue("\"a\\").ok());
+}
+
+// A field with one value: a comma-separated list in one line is refused as
+// two lines are.
+TEST_F(MapForwardAuthTest, DeniesListsInSingleValuedFieldsOnOneLineAsOnTwo) {
+  const HeaderLine cert = {"x-forwarded-client-cert", "URI=spiffe://td/a"};
+  // XFCC: several elements (certificates), even when only one has a URI.
+  EXPECT_THAT(Map({{"x-forwarded-client-cert", "URI=spiffe://td/a, Hash=2"}, {"x-forwarded-uri", "/a"}})
+                  .status()
+                  .message(),
+              HasSubstr("2 elements"));
+  EXPECT_THAT(Map({{"x-forwarded-client-cert", "URI=spiffe://td/a"}, {"x-forwarded-client-cert", "Hash=2"},
+                   {"x-forwarded-uri", "/a"}})
+                  .status()
+                  .message(),
+              HasSubstr("2 values"));
+  // A comma inside a quoted XFCC value is not an element separator.
+  EXPECT_TRUE(Map({{"x-forwarded-client-cert", "Subject=\"CN=a, O=b\";URI=spiffe://td/a"}, {"x-forwarded-uri", "/a"}})
+                  .ok());
+  // Method.
+  EXPECT_THAT(Map({cert, {"x-forwarded-uri", "/a"}, {"x-forwarded-method", "GET, DELETE"}}).status().message(),
+              HasSubstr("several comma-separated values"));
+  EXPECT_THAT(Map({cert, {"x-forwarded-uri", "/a"}, {"x-forwarded-method", "GET"}, {"x-forwarded-method", "DELETE"}})
+                  .status()
+                  .message(),
+              HasSubstr("2 values"));
+  // Host.
+  EXPECT_THAT(Map({cert, {"x-forwarded-uri", "/a"}, {"x-forwarded-host", "a.example, b.example"}}).status().message(),
+              HasSubstr("header host has several comma-separated values"));
+  EXPECT_THAT(Map({cert, {"x-forwarded-uri", "/a"}, {"x-forwarded-host", "a.example"},
+                   {"x-forwarded-host", "b.example"}})
+                  .status()
+                  .message(),
+              HasSubstr("2 values"));
+  // URI: a list joined with ", " has a space; a comma alone is path data.
+  EXPECT_THAT(Map({cert, {"x-forwarded-uri", "/a, /b"}}).status().message(), HasSubstr("space"));
+  absl::StatusOr<Request> r = Map({cert, {"x-forwarded-uri", "/a,b"}});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->resource.id, "/a,b");
+  // Principal taken as a whole value.
+  config_.principal_extract = PrincipalExtract::kValue;
+  config_.principal_spiffe = false;
+  config_.principal_header = "x-user";
+  EXPECT_THAT(Map({{"x-user", "alice, bob"}, {"x-forwarded-uri", "/a"}}).status().message(),
+              HasSubstr("header x-user has several comma-separated values"));
+  EXPECT_THAT(Map({{"x-user", "alice"}, {"x-user", "bob"}, {"x-forwarded-uri", "/a"}}).status().message(),
+              HasSubstr("2 values"));
+}
+
+TEST_F(MapForwardAuthTest, PathParametersFollowTheConfiguration) {
+  const HeaderLine cert = {"x-forwarded-client-cert", "URI=spiffe://td/a"};
+  EXPECT_THAT(Map({cert, {"x-forwarded-uri", "/api/public/..;/admin"}}).status().message(),
+              HasSubstr("dot segment with parameters"));
+  EXPECT_THAT(Map({cert, {"x-forwarded-uri", "/api/a;b"}}).status().message(), HasSubstr("path parameter"));
+  EXPECT_THAT(Map({cert}, "GET", "/api/public/..%3B/admin").status().message(),
+              HasSubstr("dot segment with parameters"));
+  config_.path_parameters = PathParameters::kData;
+  absl::StatusOr<Request> r = Map({cert, {"x-forwarded-uri", "/api/a;b"}});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->resource.id, "/api/a;b");
+  EXPECT_THAT(Map({cert, {"x-forwarded-uri", "/api/public/%2e%2e;/admin"}}).status().message(),
+              HasSubstr("dot segment with parameters"));
 }
 
 }  // namespace
