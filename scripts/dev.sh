@@ -18,7 +18,7 @@ build=${WRIT_BUILD_DIR:-$root/build}
 jobs=${WRIT_JOBS:-$(nproc)}
 packages=(build-essential cmake ninja-build pkg-config
           libabsl-dev libre2-dev nlohmann-json3-dev libboost-dev
-          libbenchmark-dev libgtest-dev libgmock-dev libyaml-cpp-dev)
+          libbenchmark-dev libgtest-dev libgmock-dev libyaml-cpp-dev libssl-dev libarchive-dev)
 
 log() { printf '\n== %s\n' "$*" >&2; }
 

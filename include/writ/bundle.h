@@ -139,6 +139,11 @@ absl::StatusOr<LoadedBundle> LoadBundle(std::string_view archive, const BundleVe
                                         const LoadOptions& options, std::vector<Issue>* issues,
                                         BundleFault* fault = nullptr);
 
+// The key id of an Ed25519 PEM public key, as .signature.json names it
+// (16 hex digits); InvalidArgument when `public_key_pem` is not one (the
+// message says what it is instead). For checking configured keys up front.
+absl::StatusOr<std::string> BundleKeyId(std::string_view public_key_pem);
+
 // ---- Making bundles (`writ bundle build|sign`) ----
 
 // The kind of a file by its name, for building: *.cedar policies;

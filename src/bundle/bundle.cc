@@ -362,6 +362,12 @@ absl::StatusOr<Bundle> OpenBundle(std::string_view archive, const BundleVerifyOp
   return bundle;
 }
 
+absl::StatusOr<std::string> BundleKeyId(std::string_view public_key_pem) {
+  absl::StatusOr<internal::PublicKey> key = internal::ReadEd25519PublicKey(public_key_pem);
+  if (!key.ok()) return key.status();
+  return key->key_id;
+}
+
 absl::StatusOr<LoadedBundle> LoadBundle(std::string_view archive, const BundleVerifyOptions& verify,
                                         const LoadOptions& options, std::vector<Issue>* issues, BundleFault* fault) {
   BundleFault ignored = BundleFault::kNone;

@@ -116,6 +116,9 @@ int RunLint(const Args& args, std::ostream& out, std::ostream& err);
 int RunSchema(const Args& args, std::ostream& out, std::ostream& err);
 int RunServe(const Args& args, std::ostream& out, std::ostream& err);
 int RunValidate(const Args& args, std::ostream& out, std::ostream& err);
+// `writ bundle SUBCOMMAND ...`: `args.positional` holds the words after
+// `bundle`, unparsed (main passes them as they are).
+int RunBundle(const Args& args, std::ostream& out, std::ostream& err);
 
 }  // namespace writ::cli
 
