@@ -1,11 +1,18 @@
-// serve: the decision log's queue and writer thread.
+// serve: the decision log — each decision written as one bounded JSON line
+// straight from the request and decision (no JSON library, no re-parsing),
+// then queued for the writer thread that appends lines to the file.
 #include "src/serve/decision_log.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "src/ext/extensions.h"
+#include "src/serve/limits.h"
 
 namespace writ::serve {
 
@@ -15,6 +22,74 @@ std::size_t RoundUp(std::size_t capacity) {
   while (n < capacity) n <<= 1;
   return n;
 }
+
+// The length of the valid UTF-8 sequence at s[i], or 0 when it is not one
+// (overlong forms, surrogates and code points past U+10FFFF included).
+std::size_t Utf8Length(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const auto cont = [&](std::size_t k) { return k < s.size() && (b(k) & 0xC0) == 0x80; };
+  const unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(i + 1) || !cont(i + 2)) return 0;
+    if (c == 0xE0 && b(i + 1) < 0xA0) return 0;   // overlong
+    if (c == 0xED && b(i + 1) > 0x9F) return 0;   // surrogate
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return 0;
+    if (c == 0xF0 && b(i + 1) < 0x90) return 0;   // overlong
+    if (c == 0xF4 && b(i + 1) > 0x8F) return 0;   // past U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+// Appends `s` as a JSON string, at most `max_bytes` of it (whole UTF-8
+// sequences only); a cut string ends in "..." and the result is false.
+bool AppendString(std::string* out, std::string_view s, std::size_t max_bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  bool whole = true;
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = Utf8Length(s, i);
+    if (i + std::max<std::size_t>(n, 1) > max_bytes) {
+      out->append("...");
+      whole = false;
+      break;
+    }
+    if (n == 0) {
+      out->append("\\ufffd");   // the replacement character for an invalid byte
+      ++i;
+      continue;
+    }
+    const char c = s[i];
+    if (n > 1) {
+      out->append(s.substr(i, n));
+    } else if (c == '"') {
+      out->append("\\\"");
+    } else if (c == '\\') {
+      out->append("\\\\");
+    } else if (c == '\n') {
+      out->append("\\n");
+    } else if (c == '\r') {
+      out->append("\\r");
+    } else if (c == '\t') {
+      out->append("\\t");
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out->append("\\u00");
+      out->push_back(kHex[(c >> 4) & 0xF]);
+      out->push_back(kHex[c & 0xF]);
+    } else {
+      out->push_back(c);
+    }
+    i += n;
+  }
+  out->push_back('"');
+  return whole;
+}
+
 }  // namespace
 
 LineQueue::LineQueue(std::size_t capacity) : cells_(RoundUp(capacity)), mask_(cells_.size() - 1) {
@@ -139,6 +214,170 @@ void DecisionLog::Run() {
     }
     cv_.wait_for(lock, std::chrono::milliseconds(5));
   }
+}
+
+namespace {
+
+// Appends `v` in Cedar's JSON form (as ValueToJson writes it), giving up
+// (false) once `out` grows past `limit` bytes: a value never costs more
+// than the room left for it. Values nest at most kMaxJsonDepth deep (they
+// were read from JSON or headers), which bounds the recursion.
+bool AppendValue(std::string* out, const Value& v, std::size_t limit) {
+  auto room = [&] { return out->size() < limit ? limit - out->size() : 0; };
+  switch (v.kind()) {
+    case Value::Kind::kBool:
+      out->append(v.as_bool() ? "true" : "false");
+      break;
+    case Value::Kind::kLong:
+      absl::StrAppend(out, v.as_long());
+      break;
+    case Value::Kind::kString:
+      if (!AppendString(out, v.as_string(), room())) return false;
+      break;
+    case Value::Kind::kEntity:
+      out->append("{\"__entity\":{\"type\":");
+      if (!AppendString(out, v.as_entity().type, room())) return false;
+      out->append(",\"id\":");
+      if (!AppendString(out, v.as_entity().id, room())) return false;
+      out->append("}}");
+      break;
+    case Value::Kind::kSet: {
+      out->push_back('[');
+      bool first = true;
+      for (const Value& e : v.as_set()) {
+        if (!first) out->push_back(',');
+        first = false;
+        if (!AppendValue(out, e, limit)) return false;
+      }
+      out->push_back(']');
+      break;
+    }
+    case Value::Kind::kRecord: {
+      out->push_back('{');
+      bool first = true;
+      for (const auto& [k, e] : v.as_record()) {
+        if (!first) out->push_back(',');
+        first = false;
+        if (!AppendString(out, k, room())) return false;
+        out->push_back(':');
+        if (!AppendValue(out, e, limit)) return false;
+      }
+      out->push_back('}');
+      break;
+    }
+    case Value::Kind::kIp:
+    case Value::Kind::kDecimal:
+    case Value::Kind::kDatetime:
+    case Value::Kind::kDuration:
+    case Value::Kind::kSpiffe:
+      out->append("{\"__extn\":{\"fn\":\"");
+      out->append(internal::ExtConstructorName(v.kind()));
+      out->append("\",\"arg\":");
+      if (!AppendString(out, internal::ExtConstructorArg(v), room())) return false;
+      out->append("}}");
+      break;
+  }
+  return out->size() <= limit;
+}
+
+void AppendUid(std::string* out, const EntityUid& uid) {
+  out->append("{\"type\":");
+  AppendString(out, uid.type, kMaxLogStringBytes);
+  out->append(",\"id\":");
+  AppendString(out, uid.id, kMaxLogStringBytes);
+  out->push_back('}');
+}
+
+void AppendStrings(std::string* out, const std::vector<std::string>& strings) {
+  out->push_back('[');
+  for (std::size_t i = 0; i < strings.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    AppendString(out, strings[i], kMaxLogStringBytes);
+  }
+  out->push_back(']');
+}
+
+// The context, key by key while the keys fit in kMaxLogContextBytes; then
+// how many keys there were. A non-record context (not one a request has)
+// is written as a value, within the same bound.
+void AppendContext(std::string* out, const Value& context) {
+  out->append("\"context\":");
+  const std::size_t limit = out->size() + kMaxLogContextBytes;
+  if (!context.is(Value::Kind::kRecord)) {
+    const std::size_t mark = out->size();
+    if (!AppendValue(out, context, limit)) {
+      out->resize(mark);
+      out->append("null,\"context_truncated\":true");
+    }
+    return;
+  }
+  const Value::Record& record = context.as_record();
+  out->push_back('{');
+  bool truncated = false;
+  bool first = true;
+  for (const auto& [k, v] : record) {
+    const std::size_t mark = out->size();
+    if (!first) out->push_back(',');
+    bool fits = AppendString(out, k, kMaxLogContextBytes);
+    if (fits) {
+      out->push_back(':');
+      fits = AppendValue(out, v, limit);
+    }
+    if (!fits) {
+      out->resize(mark);   // this key and the rest are left out
+      truncated = true;
+      break;
+    }
+    first = false;
+  }
+  out->push_back('}');
+  if (truncated) absl::StrAppend(out, ",\"context_truncated\":true,\"context_keys\":", record.size());
+}
+
+}  // namespace
+
+std::string DecisionLogLine(std::string_view endpoint, const Request* request, const Decision& d,
+                            std::uint64_t version, std::uint64_t bundle_revision, std::uint64_t nanos,
+                            absl::Time now) {
+  std::string out;
+  out.reserve(512);
+  out.append("{\"time\":\"");
+  out.append(absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", now, absl::UTCTimeZone()));
+  out.append("\",\"endpoint\":");
+  AppendString(&out, endpoint, kMaxLogStringBytes);
+  out.append(",\"request\":");
+  if (request != nullptr) {
+    out.append("{\"principal\":");
+    AppendUid(&out, request->principal);
+    out.append(",\"action\":");
+    AppendUid(&out, request->action);
+    out.append(",\"resource\":");
+    AppendUid(&out, request->resource);
+    out.push_back(',');
+    AppendContext(&out, request->context);
+    out.push_back('}');
+  } else {
+    out.append("null");
+  }
+  out.append(",\"decision\":");
+  out.append(d.allowed ? "\"allow\"" : "\"deny\"");
+  out.append(",\"reasons\":");
+  AppendStrings(&out, d.reasons);
+  out.append(",\"errors\":[");
+  for (std::size_t i = 0; i < d.errors.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.append("{\"policy\":");
+    AppendString(&out, d.errors[i].policy_id, kMaxLogStringBytes);
+    out.append(",\"message\":");
+    AppendString(&out, d.errors[i].message, kMaxLogStringBytes);
+    out.push_back('}');
+  }
+  out.append("],\"breakglass\":");
+  AppendStrings(&out, d.breakglass);
+  absl::StrAppend(&out, ",\"revoked\":", d.revoked ? "true" : "false", ",\"policy_version\":", version);
+  if (bundle_revision != 0) absl::StrAppend(&out, ",\"bundle_revision\":", bundle_revision);
+  absl::StrAppend(&out, ",\"latency_us\":", absl::StrFormat("%.3f", static_cast<double>(nanos) / 1000.0), "}");
+  return out;
 }
 
 }  // namespace writ::serve

@@ -1,6 +1,10 @@
 // serve: the decision log — JSON lines handed from deciding threads to one
 // writer thread through a bounded lock-free queue. Push never blocks and
 // never waits: when the queue is full the line is dropped and counted.
+// DecisionLogLine writes one line in time linear in what it logs, and logs
+// at most the bounds of src/serve/limits.h (kMaxLogContextBytes,
+// kMaxLogStringBytes), so a huge request costs the log no more than a
+// small one.
 #ifndef WRIT_SRC_SERVE_DECISION_LOG_H_
 #define WRIT_SRC_SERVE_DECISION_LOG_H_
 
@@ -15,7 +19,12 @@
 #include <thread>
 #include <vector>
 
+#include <string_view>
+
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "writ/authorize.h"
+#include "writ/request.h"
 
 namespace writ::serve {
 
@@ -73,6 +82,20 @@ class DecisionLog {
   bool stop_ = false;
   std::thread writer_;
 };
+
+// One decision-log line (no newline): {"time","endpoint","request",
+// "decision","reasons","errors","breakglass","revoked","policy_version",
+// "bundle_revision" (only when not 0: the set came from a bundle),
+// "latency_us"}; `request` is null when the request did not read. Written
+// straight from the values (nothing is parsed), in time linear in the line.
+// Bounded: the context is written key by key (in key order) while it fits
+// in kMaxLogContextBytes; the keys left out are said by
+// "context_truncated":true and "context_keys":N (all of the context's
+// keys) next to it. Entity types and ids, reasons and error messages are
+// cut at kMaxLogStringBytes, ending in "...". Invalid UTF-8 becomes U+FFFD.
+std::string DecisionLogLine(std::string_view endpoint, const Request* request, const Decision& d,
+                            std::uint64_t version, std::uint64_t bundle_revision, std::uint64_t nanos,
+                            absl::Time now);
 
 }  // namespace writ::serve
 

@@ -52,6 +52,11 @@ class Handler {
 
   Metrics* metrics() const { return metrics_; }
 
+  // Whether answering `request` may take long: a batch, or a body over
+  // kInlineBodyBytes (limits.h). The server decides such requests on its
+  // deciding threads, never on the HTTP thread that read them.
+  static bool MayTakeLong(const HttpRequest& request);
+
  private:
   HttpReply HandleUnsafe(const HttpRequest& request, std::chrono::steady_clock::time_point start) const;
   HttpReply Authorize(const HttpRequest& request, std::chrono::steady_clock::time_point start) const;

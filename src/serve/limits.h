@@ -35,6 +35,21 @@ inline constexpr std::size_t kMaxConnections = 4096;
 // Decision log: lines waiting for the writer; past it, lines are dropped
 // and counted (writ_decision_log_dropped_total), never waited for.
 inline constexpr std::size_t kLogQueueCapacity = 1u << 16;
+// Decision log: what one line logs of a request. The context is written
+// key by key while it fits in kMaxLogContextBytes of JSON, then cut, the
+// line saying so ("context_truncated":true,"context_keys":N); entity types
+// and ids, reasons and error messages are cut at kMaxLogStringBytes (ending
+// in "..."). Logging thus costs time linear in the request, and at most
+// about these many bytes per line however large the request.
+inline constexpr std::size_t kMaxLogContextBytes = 8u << 10;
+inline constexpr std::size_t kMaxLogStringBytes = 1u << 10;
+
+// Requests that may take long — any batch, and any body over
+// kInlineBodyBytes — are decided on a pool of deciding threads (as many as
+// the HTTP threads), not on the HTTP thread that read them, so that a large
+// request never holds up the other connections of its thread (health
+// checks included). Smaller requests are decided where they were read.
+inline constexpr std::size_t kInlineBodyBytes = 64u << 10;
 
 // The configuration file (YAML), in bytes.
 inline constexpr std::size_t kMaxConfigBytes = 1u << 20;

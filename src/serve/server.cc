@@ -15,9 +15,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "boost/asio/dispatch.hpp"
+#include "boost/asio/post.hpp"
 #include "boost/asio/signal_set.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/steady_timer.hpp"
+#include "boost/asio/thread_pool.hpp"
 #include "boost/asio/executor_work_guard.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
@@ -47,6 +49,10 @@ struct Server::Impl {
   // (with them) while those are alive.
   std::vector<std::unique_ptr<net::io_context>> iocs;
   std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
+  // Where requests that may take long are decided (Handler::MayTakeLong),
+  // off the HTTP threads. Destroyed before the io_contexts: the jobs still
+  // queued in it hold sessions, whose sockets belong to those.
+  std::unique_ptr<net::thread_pool> deciders;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<net::steady_timer> accept_retry;
   std::size_t next_ioc = 0;   // used by the acceptor's thread only
@@ -55,7 +61,7 @@ struct Server::Impl {
   std::chrono::milliseconds timeout = kRequestTimeout;
   bool stopped = false;
 
-  explicit Impl(int threads) {
+  explicit Impl(int threads) : deciders(std::make_unique<net::thread_pool>(static_cast<std::size_t>(threads))) {
     for (int i = 0; i < threads; ++i) {
       iocs.push_back(std::make_unique<net::io_context>(1));
       work.push_back(net::make_work_guard(*iocs.back()));
@@ -64,7 +70,9 @@ struct Server::Impl {
     accept_retry = std::make_unique<net::steady_timer>(*iocs[0]);
   }
   ~Impl() {
-    // The acceptor and timer before the io_context they belong to.
+    // The pool's queued jobs, then the acceptor and timer, before the
+    // io_context they belong to.
+    deciders.reset();
     accept_retry.reset();
     acceptor.reset();
     work.clear();
@@ -155,6 +163,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return Close();   // reset, aborted: nobody to answer
 
     const http::request<http::string_body>& req = parser_->get();
+    head_ = req.method() == http::verb::head;
+    version_ = req.version();
+    keep_alive_ = req.keep_alive();
     HttpRequest request;
     request.method = Sv(req.method_string());
     request.target = Sv(req.target());
@@ -162,12 +173,29 @@ class Session : public std::enable_shared_from_this<Session> {
     request.headers = std::move(headers_);   // the vector is reused from request to request
     request.headers.clear();
     for (const auto& field : req) request.headers.emplace_back(Sv(field.name_string()), Sv(field.value()));
-    HttpReply reply = handler.Handle(request, std::chrono::steady_clock::now());
+    const auto start = std::chrono::steady_clock::now();
+    if (!Handler::MayTakeLong(request)) {
+      HttpReply reply = handler.Handle(request, start);
+      return Reply(std::move(request), std::move(reply));
+    }
+    // Decided on the pool; the request's views into parser_ stay valid
+    // until the reply is sent, since nothing is read meanwhile.
+    net::post(*server_->deciders, [self = shared_from_this(), request = std::move(request), start]() mutable {
+      HttpReply reply = self->server_->handler->Handle(request, start);
+      net::post(self->stream_.get_executor(),
+                [self, request = std::move(request), reply = std::move(reply)]() mutable {
+                  self->Reply(std::move(request), std::move(reply));
+                });
+    });
+  }
+
+  // On the connection's thread, once the request is answered.
+  void Reply(HttpRequest request, HttpReply reply) {
     headers_ = std::move(request.headers);
     // A HEAD request (forward-auth passes the original method on) gets the
     // status and headers without a body, so that the framing stays right.
-    if (req.method() == http::verb::head) reply.body.clear();
-    Send(std::move(reply), req.version(), req.keep_alive());
+    if (head_) reply.body.clear();
+    Send(std::move(reply), version_, keep_alive_);
   }
 
   // Writes the reply as one buffer. The header values are writ's own
@@ -225,6 +253,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::vector<HeaderLine> headers_;
   std::array<char, 4096> drain_;
   std::size_t drained_ = 0;
+  // Of the request being answered.
+  bool head_ = false;
+  unsigned version_ = 11;
+  bool keep_alive_ = false;
   Server::Impl* server_;
   bool overloaded_;
 };
@@ -319,6 +351,10 @@ void Server::Stop() {
   for (auto& ioc : impl_->iocs) ioc->stop();
   for (std::thread& t : impl_->threads) t.join();
   impl_->threads.clear();
+  // A request being decided finishes (its reply is posted to a stopped
+  // io_context and dropped); those queued are dropped with the pool.
+  impl_->deciders->stop();
+  impl_->deciders->join();
   // No thread runs the io_context now: the connections still open are
   // closed when it is destroyed, with the Impl.
   beast::error_code ec;

@@ -2,7 +2,11 @@
 // server.cc: N threads, each running its own io_context (connections are
 // spread round-robin), keep-alive, the bounds of
 // src/serve/limits.h on every connection (header and body sizes, the
-// request timeout, the connection cap), each answered by a Handler.
+// request timeout, the connection cap), each answered by a Handler —
+// on the connection's thread, or, for a request that may take long (a
+// batch, a large body: Handler::MayTakeLong), on a pool of as many deciding
+// threads, so that one large request never stalls the other connections
+// (health checks included) of its HTTP thread.
 //
 // Example:
 //   writ::serve::ServerOptions options;

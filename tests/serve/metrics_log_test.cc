@@ -1,5 +1,7 @@
-// Tests of the metrics text and of the decision log's bounded queue.
+// Tests of the metrics text, of the decision log's bounded queue and of
+// its lines (bounded however large the request).
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,7 +16,10 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "writ/json.h"
+#include "nlohmann/json.hpp"
 #include "src/serve/decision_log.h"
+#include "src/serve/limits.h"
 #include "src/serve/metrics.h"
 
 namespace writ::serve {
@@ -144,6 +149,96 @@ TEST(DecisionLog, ReportsAnUnwritablePath) {
   absl::StatusOr<std::unique_ptr<DecisionLog>> log = DecisionLog::Open("/nonexistent-dir/x/decisions.log", 4);
   ASSERT_FALSE(log.ok());
   EXPECT_THAT(log.status().message(), HasSubstr("/nonexistent-dir/x/decisions.log"));
+}
+
+Request RequestWithContext(Value::Record context) {
+  Request r;
+  r.principal = {"User", "alice"};
+  r.action = {"Action", "view"};
+  r.resource = {"Doc", "d1"};
+  r.context = Value::MakeRecord(std::move(context));
+  return r;
+}
+
+// A context that fits is logged whole, in Cedar's JSON form (as
+// ValueToJson writes it), with the rest of the line.
+TEST(DecisionLogLine, LogsASmallContextWhole) {
+  Value::Record inner;
+  inner["deep"] = Value::MakeSet({Value::Long(2), Value::Long(1)});
+  Value::Record context;
+  context["b"] = Value::Bool(true);
+  context["e"] = Value::Entity({"Team", "t\"1"});
+  context["n"] = Value::Long(-7);
+  context["r"] = Value::MakeRecord(std::move(inner));
+  context["s"] = Value::String("tab\there \xC3\xA9");
+  const Request request = RequestWithContext(context);
+  Decision d;
+  d.allowed = true;
+  d.reasons = {"policy0"};
+  d.errors = {{"policy1", "boom"}};
+  const std::string line = DecisionLogLine("authorize", &request, d, 3, 0, 1500, absl::FromUnixSeconds(0));
+  nlohmann::json j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["time"], "1970-01-01T00:00:00.000000Z");
+  EXPECT_EQ(j["endpoint"], "authorize");
+  EXPECT_EQ(j["request"]["principal"], nlohmann::json::parse(R"({"type":"User","id":"alice"})"));
+  EXPECT_EQ(j["request"]["context"], nlohmann::json::parse(ValueToJson(request.context)));
+  EXPECT_FALSE(j["request"].contains("context_truncated"));
+  EXPECT_EQ(j["decision"], "allow");
+  EXPECT_EQ(j["reasons"], nlohmann::json::array({"policy0"}));
+  EXPECT_EQ(j["errors"], nlohmann::json::parse(R"([{"policy":"policy1","message":"boom"}])"));
+  EXPECT_EQ(j["policy_version"], 3);
+  EXPECT_FALSE(j.contains("bundle_revision"));
+  EXPECT_EQ(j["latency_us"], 1.5);
+  const std::string bundled = DecisionLogLine("batch", nullptr, d, 3, 9, 0, absl::Now());
+  EXPECT_EQ(nlohmann::json::parse(bundled)["bundle_revision"], 9);
+  EXPECT_TRUE(nlohmann::json::parse(bundled)["request"].is_null());
+}
+
+// Issue 14, defect 5: the line for a 40,000-key context was built by
+// re-parsing and re-serialising it (quadratic, seconds). Now it is cut at
+// kMaxLogContextBytes, says so, and costs time linear in what it writes.
+TEST(DecisionLogLine, AHugeContextIsCutAndMarked) {
+  Value::Record context;
+  for (int i = 0; i < 40000; ++i) context.emplace(absl::StrCat("key", i), Value::Long(i));
+  const Request request = RequestWithContext(std::move(context));
+  Decision d;
+  const auto start = std::chrono::steady_clock::now();
+  const std::string line = DecisionLogLine("authorize", &request, d, 1, 0, 0, absl::Now());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+  EXPECT_LT(line.size(), kMaxLogContextBytes + 1024);
+  nlohmann::json j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["request"]["context_truncated"], true);
+  EXPECT_EQ(j["request"]["context_keys"], 40000);
+  EXPECT_GT(j["request"]["context"].size(), 100u);
+  EXPECT_LT(j["request"]["context"].size(), 40000u);
+  EXPECT_EQ(j["request"]["context"]["key0"], 0);
+  EXPECT_EQ(j["decision"], "deny");
+
+  // One huge value: left out whole, never half-written.
+  Value::Record one;
+  one["a"] = Value::Long(1);
+  one["big"] = Value::String(std::string(1u << 20, 'x'));
+  const Request big = RequestWithContext(std::move(one));
+  j = nlohmann::json::parse(DecisionLogLine("authorize", &big, d, 1, 0, 0, absl::Now()));
+  EXPECT_EQ(j["request"]["context"], nlohmann::json::parse(R"({"a":1})"));
+  EXPECT_EQ(j["request"]["context_keys"], 2);
+}
+
+// Ids, reasons and messages are cut at kMaxLogStringBytes; control
+// characters are escaped and invalid UTF-8 becomes U+FFFD: the line is
+// always one valid JSON line.
+TEST(DecisionLogLine, StringsAreEscapedAndCut) {
+  Request request = RequestWithContext({});
+  request.principal.id = std::string(5000, 'p');
+  request.resource.id = "a\"b\\c\nd\x01\xFF\xC3";
+  Decision d;
+  d.errors = {{"p", std::string(3000, 'm')}};
+  const std::string line = DecisionLogLine("authorize", &request, d, 1, 0, 0, absl::Now());
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  nlohmann::json j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["request"]["principal"]["id"], std::string(kMaxLogStringBytes, 'p') + "...");
+  EXPECT_EQ(j["request"]["resource"]["id"], "a\"b\\c\nd\x01\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(j["errors"][0]["message"], std::string(kMaxLogStringBytes, 'm') + "...");
 }
 
 }  // namespace

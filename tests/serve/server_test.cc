@@ -75,6 +75,14 @@ class Client {
     http::write(stream_, req, ec);   // the server may refuse before reading it all
     return Read();
   }
+  // Writes a POST without waiting for its answer (Read it later).
+  void Post(const std::string& target, const std::string& body) {
+    http::request<http::string_body> req(http::verb::post, target, 11);
+    req.set(http::field::host, "127.0.0.1");
+    req.body() = body;
+    req.prepare_payload();
+    http::write(stream_, req);
+  }
   void WriteRaw(const std::string& bytes) { net::write(stream_.socket(), net::buffer(bytes)); }
   // Bytes up to and including the first blank line, as they came (read one
   // at a time, so that nothing after it is consumed).
@@ -134,7 +142,8 @@ class ServerTest : public ::testing::Test {
   void Write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ / name, std::ios::trunc) << text;
   }
-  void StartServer(bool load = true, bool with_log = false, std::chrono::milliseconds timeout = kRequestTimeout) {
+  void StartServer(bool load = true, bool with_log = false, std::chrono::milliseconds timeout = kRequestTimeout,
+                   int threads = 2) {
     if (load) {
       ASSERT_TRUE(reloader_->ReloadNow()) << reload_log_;
     }
@@ -147,7 +156,7 @@ class ServerTest : public ::testing::Test {
     handler_ = std::make_unique<Handler>(ForwardAuthConfig{}, &holder_, &metrics_, log_.get());
     ServerOptions options;
     options.listen = "127.0.0.1:0";
-    options.threads = 2;
+    options.threads = threads;
     options.request_timeout = timeout;
     absl::StatusOr<std::unique_ptr<Server>> server = Server::Start(options, handler_.get());
     ASSERT_TRUE(server.ok()) << server.status();
@@ -426,6 +435,83 @@ TEST_F(ServerTest, DecisionsAreLoggedAsJsonLines) {
   EXPECT_EQ(lines[1]["endpoint"], "forward_auth");
   EXPECT_EQ(lines[1]["request"]["resource"]["id"], "/api/x");
   EXPECT_EQ(lines[1]["request"]["context"]["path"], "/api/x");
+}
+
+// A request with `keys` context keys, for alice (allowed by kPolicies).
+std::string LargeRequest(int keys) {
+  std::string body = R"({"principal":{"type":"User","id":"alice"},"action":{"type":"Action","id":"view"},)"
+                     R"("resource":{"type":"Doc","id":"d1"},"context":{)";
+  for (int i = 0; i < keys; ++i) absl::StrAppend(&body, i > 0 ? "," : "", "\"key", i, "\":", i);
+  return body + "}}";
+}
+
+// Issue 14, defect 5: a 600 KB request whose context had 40,000 keys held
+// its HTTP thread for seconds with the decision log on (the log line
+// re-parsed and re-serialised the context, quadratically), and other
+// clients' /healthz on that thread timed out. One HTTP thread here, so
+// that the health check shares it with the large request; the bounds are
+// generous (sanitizer builds) yet far below what the old code took.
+TEST_F(ServerTest, LargeContextDoesNotStallHealthChecks) {
+  StartServer(true, /*with_log=*/true, kRequestTimeout, /*threads=*/1);
+  const std::string body = LargeRequest(40000);
+  ASSERT_GT(body.size(), 500u << 10);
+  ASSERT_LT(body.size(), kMaxBodyBytes);
+  const auto start = std::chrono::steady_clock::now();
+  Client big = Connect();
+  big.Post("/v1/authorize", body);
+  Client health = Connect();
+  Response h = health.Send(http::verb::get, "/healthz");
+  const auto health_took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(h.status, 200);
+  EXPECT_LT(health_took, std::chrono::milliseconds(1500)) << "a large request stalled /healthz";
+  Response r = big.Read();
+  const auto big_took = std::chrono::steady_clock::now() - start;
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r.body)["decision"], "allow");
+  EXPECT_LT(big_took, std::chrono::seconds(3)) << "a 40,000-key request should take tens of ms";
+
+  server_.reset();
+  log_->Stop();
+  std::ifstream in(dir_ / "decisions.log");
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  EXPECT_LT(line.size(), kMaxLogContextBytes + 2048) << "the log line is not bounded";
+  nlohmann::json j = Json(line);
+  EXPECT_EQ(j["decision"], "allow");
+  EXPECT_EQ(j["request"]["context_truncated"], true);
+  EXPECT_EQ(j["request"]["context_keys"], 40000);
+  EXPECT_FALSE(j["request"]["context"].empty());
+}
+
+// The same for a batch of large requests (decided off the HTTP thread, each
+// logged within the bound).
+TEST_F(ServerTest, LargeBatchDoesNotStallHealthChecks) {
+  StartServer(true, /*with_log=*/true, kRequestTimeout, /*threads=*/1);
+  std::string body = "[";
+  for (int i = 0; i < 40; ++i) absl::StrAppend(&body, i > 0 ? "," : "", LargeRequest(1000));
+  body += "]";
+  ASSERT_LT(body.size(), kMaxBodyBytes);
+  const auto start = std::chrono::steady_clock::now();
+  Client big = Connect();
+  big.Post("/v1/authorize/batch", body);
+  Client health = Connect();
+  Response h = health.Send(http::verb::get, "/healthz");
+  EXPECT_EQ(h.status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
+  Response r = big.Read();
+  ASSERT_EQ(r.status, 200) << r.body;
+  nlohmann::json decisions = Json(r.body);
+  ASSERT_EQ(decisions.size(), 40u);
+  for (const auto& d : decisions) EXPECT_EQ(d["decision"], "allow");
+  server_.reset();
+  log_->Stop();
+  std::ifstream in(dir_ / "decisions.log");
+  int lines = 0;
+  for (std::string line; std::getline(in, line); ++lines) {
+    EXPECT_LT(line.size(), kMaxLogContextBytes + 2048);
+    EXPECT_EQ(Json(line)["request"]["context_truncated"], true);
+  }
+  EXPECT_EQ(lines, 40);
 }
 
 TEST(ListenAddress, BindsOnlyWhereTold) {
