@@ -105,7 +105,7 @@ std::string BadBundlePath(std::string_view path) {
     const std::size_t slash = path.find('/', start);
     const std::string_view segment = path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     if (segment.empty()) return "an empty path segment (`//` or a trailing `/`)";
-    if (segment == ".") return "a `.` path segment";
+    if (segment == ".") return "a `.` path segment (archive the files by name, not `.`: `tar czf B.tar.gz -C DIR .manifest.json ...`, or `writ bundle build`)";
     if (segment == "..") return "a `..` path segment";
     if (slash == std::string_view::npos) break;
     start = slash + 1;

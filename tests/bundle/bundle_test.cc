@@ -21,6 +21,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "src/bundle/archive.h"
 
 namespace writ {
 namespace {
@@ -557,11 +558,36 @@ TEST_F(BundleTest, Bounds) {
   EXPECT_EQ(r.fault, BundleFault::kBound);
   EXPECT_THAT(r.message, HasSubstr("`big.cedarschema` (schema) is"));
 
-  // More than kMaxBundleUnpackedBytes in all (zeros compress well).
-  std::vector<Entry> huge = {{".manifest.json", Manifest({})}};
-  for (int i = 0; i < 5; ++i) huge.push_back({absl::StrCat("e", i, ".json"), std::string(60u << 20, '\0')});
-  r = Open(TarGz(huge));
+}
+
+// The archive layer's bounds, with small limits (the public ones are these
+// limits set to kMaxBundle*; unpacking 256 MiB here would only be slow).
+TEST_F(BundleTest, ArchiveBoundsWhileReading) {
+  internal::ArchiveLimits limits;
+  limits.max_entries = 4;
+  limits.max_file_bytes = 100;
+  limits.max_total_bytes = 150;
+  limits.max_stream_bytes = 64 * 1024;
+  auto read = [&](const std::vector<Entry>& entries) {
+    Refused r;
+    absl::StatusOr<std::vector<internal::ArchiveFile>> files = internal::ReadTarGz(TarGz(entries), limits, &r.fault);
+    r.message = files.ok() ? "read" : std::string(files.status().message());
+    return r;
+  };
+  EXPECT_EQ(read({{"a", std::string(100, 'x')}, {"b", std::string(50, 'x')}, {"d/", "", AE_IFDIR}}).message, "read");
+  Refused r = read({{"a", std::string(101, 'x')}});
   EXPECT_EQ(r.fault, BundleFault::kBound);
+  EXPECT_THAT(r.message, HasSubstr("`a` is larger than 100 bytes"));
+  r = read({{"a", std::string(100, 'x')}, {"b", std::string(51, 'x')}});
+  EXPECT_EQ(r.fault, BundleFault::kBound);
+  EXPECT_THAT(r.message, HasSubstr("unpack to more than 150 bytes"));
+  r = read({{"a"}, {"b"}, {"c/", "", AE_IFDIR}, {"d"}, {"e"}});
+  EXPECT_EQ(r.fault, BundleFault::kBound);
+  EXPECT_THAT(r.message, HasSubstr("more than 4 entries"));
+  limits.max_stream_bytes = 4000;   // the tar stream itself (4,096 bytes here), headers and padding included
+  r = read({{"a", std::string(10, 'x')}, {"b", std::string(10, 'x')}, {"c", std::string(10, 'x')}});
+  EXPECT_EQ(r.fault, BundleFault::kBound);
+  EXPECT_THAT(r.message, HasSubstr("unpacks to more than 4000 bytes"));
 }
 
 TEST_F(BundleTest, LoadErrorsAreLocatedInTheBundle) {
