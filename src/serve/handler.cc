@@ -74,34 +74,10 @@ std::string HeaderSafe(absl::string_view s) {
 
 std::string Json(const OrderedJson& j) { return j.dump(-1, ' ', false, OrderedJson::error_handler_t::replace); }
 
-OrderedJson UidJson(const EntityUid& uid) { return OrderedJson{{"type", uid.type}, {"id", uid.id}}; }
-
-// One decision-log line.
+// One decision-log line, bounded (DecisionLogLine, decision_log.h).
 std::string LogLine(std::string_view endpoint, const Request* request, const Decision& d, std::uint64_t version,
-                    std::uint64_t nanos) {
-  OrderedJson j = OrderedJson::object();
-  j["time"] = absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::Now(), absl::UTCTimeZone());
-  j["endpoint"] = std::string(endpoint);
-  if (request != nullptr) {
-    OrderedJson r = OrderedJson::object();
-    r["principal"] = UidJson(request->principal);
-    r["action"] = UidJson(request->action);
-    r["resource"] = UidJson(request->resource);
-    r["context"] = OrderedJson::parse(ValueToJson(request->context), nullptr, false);
-    j["request"] = std::move(r);
-  } else {
-    j["request"] = nullptr;
-  }
-  j["decision"] = d.allowed ? "allow" : "deny";
-  j["reasons"] = d.reasons;
-  OrderedJson errors = OrderedJson::array();
-  for (const PolicyError& e : d.errors) errors.push_back(OrderedJson{{"policy", e.policy_id}, {"message", e.message}});
-  j["errors"] = std::move(errors);
-  j["breakglass"] = d.breakglass;
-  j["revoked"] = d.revoked;
-  j["policy_version"] = version;
-  j["latency_us"] = static_cast<double>(nanos) / 1000.0;
-  return Json(j);
+                    std::uint64_t nanos, std::uint64_t bundle_revision) {
+  return DecisionLogLine(endpoint, request, d, version, bundle_revision, nanos, absl::Now());
 }
 
 }  // namespace
@@ -163,6 +139,12 @@ absl::StatusOr<std::vector<std::string_view>> SplitJsonArray(std::string_view js
   return out;
 }
 
+bool Handler::MayTakeLong(const HttpRequest& request) {
+  if (request.body.size() > kInlineBodyBytes) return true;
+  const std::string_view path = request.target.substr(0, request.target.find('?'));
+  return path == "/v1/authorize/batch";
+}
+
 Handler::Handler(ForwardAuthConfig forward_auth, const PolicyHolder* holder, Metrics* metrics, DecisionLog* log)
     : forward_auth_(std::move(forward_auth)), holder_(holder), metrics_(metrics), log_(log) {}
 
@@ -186,7 +168,7 @@ HttpReply Handler::Refuse(Refusal why, int status, std::string_view reason) cons
   reply.headers.push_back({"X-Writ-Decision", "deny"});
   reply.headers.push_back({"X-Writ-Deny-Reason", HeaderSafe(Av(reason))});
   if (log_ != nullptr) {
-    log_->Push(LogLine("http", nullptr, DenyWithError(std::string(reason)), version, 0));
+    log_->Push(LogLine("http", nullptr, DenyWithError(std::string(reason)), version, 0, snap ? snap->bundle_revision : 0));
   }
   return reply;
 }
@@ -245,6 +227,7 @@ HttpReply Handler::Ready() const {
   r.status = 200;
   OrderedJson j = {{"ready", true},
                    {"policy_version", snap->version},
+                   {"bundle_revision", snap->bundle_revision},
                    {"digest", snap->digest},
                    {"policies", snap->engine->policy_count()},
                    {"entities", snap->engine->entity_count()},
@@ -272,7 +255,7 @@ HttpReply Handler::Authorize(const HttpRequest& request, Clock::time_point start
   }
   const std::uint64_t nanos = NanosSince(start);
   metrics_->RecordDecision(Endpoint::kAuthorize, d.allowed, nanos);
-  if (log_ != nullptr) log_->Push(LogLine("authorize", &*parsed, d, snap->version, nanos));
+  if (log_ != nullptr) log_->Push(LogLine("authorize", parsed.ok() ? &*parsed : nullptr, d, snap->version, nanos, snap->bundle_revision));
   HttpReply r;
   r.status = 200;
   r.body = DecisionBody(d, snap->version);
@@ -307,7 +290,7 @@ HttpReply Handler::Batch(const HttpRequest& request, Clock::time_point start) co
     }
     const std::uint64_t nanos = NanosSince(start);
     metrics_->RecordDecision(Endpoint::kBatch, d.allowed, nanos);
-    if (log_ != nullptr) log_->Push(LogLine("batch", parsed.ok() ? &*parsed : nullptr, d, snap->version, nanos));
+    if (log_ != nullptr) log_->Push(LogLine("batch", parsed.ok() ? &*parsed : nullptr, d, snap->version, nanos, snap->bundle_revision));
     if (i > 0) r.body += ',';
     r.body += DecisionBody(d, snap->version);
   }
@@ -333,7 +316,7 @@ HttpReply Handler::ForwardAuth(const HttpRequest& request, std::string_view fall
     const std::uint64_t nanos = NanosSince(start);
     metrics_->RecordDecision(Endpoint::kForwardAuth, false, nanos);
     Decision d = DenyWithError(std::string(mapped.status().message()));
-    if (log_ != nullptr) log_->Push(LogLine("forward_auth", nullptr, d, snap->version, nanos));
+    if (log_ != nullptr) log_->Push(LogLine("forward_auth", nullptr, d, snap->version, nanos, snap->bundle_revision));
     r.status = 403;
     r.body = "deny\n";
     r.headers.push_back({"X-Writ-Decision", "deny"});
@@ -344,7 +327,7 @@ HttpReply Handler::ForwardAuth(const HttpRequest& request, std::string_view fall
   snap->engine->Decide(*mapped, &d);
   const std::uint64_t nanos = NanosSince(start);
   metrics_->RecordDecision(Endpoint::kForwardAuth, d.allowed, nanos);
-  if (log_ != nullptr) log_->Push(LogLine("forward_auth", &*mapped, d, snap->version, nanos));
+  if (log_ != nullptr) log_->Push(LogLine("forward_auth", &*mapped, d, snap->version, nanos, snap->bundle_revision));
   r.status = d.allowed ? 200 : 403;
   r.body = d.allowed ? "allow\n" : "deny\n";
   r.headers.push_back({"X-Writ-Decision", d.allowed ? "allow" : "deny"});
