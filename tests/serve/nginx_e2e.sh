@@ -2,8 +2,11 @@
 # End to end through a real gateway: Debian's nginx, with `auth_request`
 # pointed at `writ serve`, in front of a small upstream (a second nginx
 # server) on loopback. Checks allowed and denied requests through nginx,
-# the path rule against nginx's own view of the URI, a forged forwarding
-# header, and a policy reload (and a failed one) in the middle.
+# the path rule against nginx's own view of the URI (path parameters
+# included), a forged forwarding header both where nginx replaces it and
+# where nginx passes it through beside its own X-Original-URI (the usual
+# auth_request set-up: writ must deny the disagreement), and a policy reload
+# (and a failed one) in the middle.
 #
 #   tests/serve/nginx_e2e.sh PATH/TO/writ
 #
@@ -71,7 +74,7 @@ done
 
 # nginx: the gateway and the upstream, on free ports (retried if taken).
 start_nginx() {
-  local gw=$1 up=$2
+  local gw=$1 up=$2 us=$3
   mkdir -p "$tmp/client_body" "$tmp/proxy" "$tmp/fastcgi" "$tmp/uwsgi" "$tmp/scgi"
   chmod 777 "$tmp/client_body" "$tmp/proxy" "$tmp/fastcgi" "$tmp/uwsgi" "$tmp/scgi"
   cat >"$tmp/nginx.conf" <<EOF
@@ -112,14 +115,29 @@ http {
       proxy_pass http://127.0.0.1:$up;
     }
   }
+  server {                       # a gateway set up the usual way: nginx sets
+    listen 127.0.0.1:$us;        # X-Original-URI/-Method and passes a client's
+    location = /_writ {          # own X-Forwarded-Uri/-Method through
+      internal;
+      proxy_pass http://127.0.0.1:$writ_port/v1/forward-auth;
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+      proxy_set_header X-Original-URI \$request_uri;
+      proxy_set_header X-Original-Method \$request_method;
+    }
+    location / {
+      auth_request /_writ;
+      proxy_pass http://127.0.0.1:$up;
+    }
+  }
 }
 EOF
   "$nginx_bin" -p "$tmp" -c "$tmp/nginx.conf" 2>>"$tmp/error.log"
 }
-gw=""
+gw="" us=""
 for _ in 1 2 3 4 5; do
-  cand_gw=$((20000 + RANDOM % 20000)) cand_up=$((40000 + RANDOM % 20000))
-  if start_nginx "$cand_gw" "$cand_up"; then gw=$cand_gw; nginx_started=1; break; fi
+  cand_gw=$((20000 + RANDOM % 10000)) cand_us=$((30000 + RANDOM % 10000)) cand_up=$((40000 + RANDOM % 20000))
+  if start_nginx "$cand_gw" "$cand_up" "$cand_us"; then gw=$cand_gw us=$cand_us; nginx_started=1; break; fi
 done
 [ -n "$gw" ] || fail "nginx did not start"
 for _ in $(seq 300); do
@@ -129,11 +147,13 @@ done
 
 cert='X-Forwarded-Client-Cert: Hash=00;URI=spiffe://td/ns/a'
 passed=0
-# expect STATUS PATH [curl args...]: the status nginx answers.
+# expect STATUS PATH [curl args...]: the status nginx answers (the gateway
+# on port $at, by default the one that sets the forwarding headers itself).
 expect() {
   local want=$1 path=$2; shift 2
   local got
-  got=$(timeout 10 curl -s -o "$tmp/body" -w '%{http_code}' --path-as-is "$@" "http://127.0.0.1:$gw$path") || true
+  got=$(timeout 10 curl -s -o "$tmp/body" -w '%{http_code}' --path-as-is "$@" "http://127.0.0.1:${at:-$gw}$path") ||
+    true
   [ "$got" = "$want" ] || fail "$path ($*): expected $want, got $got: $(cat "$tmp/body" 2>/dev/null)"
   passed=$((passed + 1))
 }
@@ -149,6 +169,24 @@ expect 403 /api/a%2Fb -H "$cert"                        # encoded slash: ambiguo
 expect 403 /api//./x/../secret -H "$cert"               # canonical: /api/secret
 expect 403 /admin -H "$cert" -H 'X-Forwarded-Uri: /api/orders'   # forged: replaced by nginx
 expect 200 /api//orders -H "$cert"
+# Path parameters: a backend that drops `;params` would serve /secret.
+expect 403 '/api/..;/secret' -H "$cert"
+expect 403 '/api/%2e%2e%3B/secret' -H "$cert"
+expect 403 '/api/orders;x' -H "$cert"                  # any `;`: resource.path_parameters is reject
+
+# The usual auth_request set-up: the client's own X-Forwarded-Uri reaches
+# writ beside nginx's X-Original-URI. Agreeing is one value; disagreeing is
+# ambiguity, denied (it was decided on X-Forwarded-Uri, the client's choice).
+at=$us expect 200 /api/orders -H "$cert"
+at=$us expect 200 /api/orders -H "$cert" -H 'X-Forwarded-Uri: /api/orders'
+at=$us expect 403 /admin -H "$cert" -H 'X-Forwarded-Uri: /api/orders'
+at=$us expect 403 /api/orders -H "$cert" -X POST -H 'X-Forwarded-Method: GET'
+at=$us expect 403 '/api/..;/secret' -H "$cert"
+for reason in 'headers x-forwarded-uri and x-original-uri disagree' \
+    'headers x-forwarded-method and x-original-method disagree' 'dot segment with parameters'; do
+  for _ in $(seq 50); do grep -qF "$reason" "$tmp/decisions.log" && break; sleep 0.1; done
+  grep -qF "$reason" "$tmp/decisions.log" || fail "no deny logged with the reason: $reason"
+done
 
 # A reload in the middle: the new set also permits /admin/*.
 cat >"$tmp/policies.cedar" <<'EOF'
