@@ -108,19 +108,32 @@ struct Exchange {
     http::response_parser<http::string_body> parser;
     parser.header_limit(kMaxResponseHeaderBytes);
     parser.body_limit(options->max_bytes);
+    auto too_large = [&] {
+      return absl::ResourceExhaustedError(
+          absl::StrCat(*url, ": the bundle is larger than ", options->max_bytes, " bytes (kMaxBundleBytes)"));
+    };
     done = false;
-    http::async_read(stream, buffer, parser, [&](beast::error_code e, std::size_t) {
+    http::async_read_header(stream, buffer, parser, [&](beast::error_code e, std::size_t) {
       ec = e;
       done = true;
     });
     if (absl::Status s = driver->Wait(done, deadline, abort, *url, "reading the response"); !s.ok()) return s;
-    if (ec == http::error::body_limit) {
-      return absl::ResourceExhaustedError(
-          absl::StrCat(*url, ": the bundle is larger than ", options->max_bytes, " bytes (kMaxBundleBytes)"));
+    // The bound is checked here too, on the declared length and on the
+    // body as it grows (the parser's own limit is not relied on alone).
+    if (ec == http::error::body_limit) return too_large();
+    if (ec) return absl::UnavailableError(absl::StrCat(*url, ": reading the response: ", ec.message()));
+    if (boost::optional<std::uint64_t> length = parser.content_length(); length && *length > options->max_bytes) {
+      return too_large();
     }
-    if (ec || !parser.is_done()) {
-      return absl::UnavailableError(
-          absl::StrCat(*url, ": reading the response: ", ec ? ec.message() : std::string("incomplete")));
+    while (!parser.is_done()) {
+      done = false;
+      http::async_read_some(stream, buffer, parser, [&](beast::error_code e, std::size_t) {
+        ec = e;
+        done = true;
+      });
+      if (absl::Status s = driver->Wait(done, deadline, abort, *url, "reading the response"); !s.ok()) return s;
+      if (ec == http::error::body_limit || parser.get().body().size() > options->max_bytes) return too_large();
+      if (ec) return absl::UnavailableError(absl::StrCat(*url, ": reading the response: ", ec.message()));
     }
     const http::response<http::string_body>& res = parser.get();
     const unsigned status = res.result_int();
