@@ -605,7 +605,8 @@ class Resolver {
     for (const auto& [name, def] : data_->entity_types) {
       std::set<std::string>& out = data_->ancestor_types[name];
       std::vector<const std::string*> todo;
-      const auto what = [&] { return absl::StrCat("entity type `", name, "`"); };
+      // (Captured by name: Clang 14 cannot capture a structured binding.)
+      const auto what = [&, &name = name] { return absl::StrCat("entity type `", name, "`"); };
       if (!spend(def.member_of.size(), def.loc.span, what)) return;
       for (const std::string& p : def.member_of) {
         if (out.insert(p).second) todo.push_back(&p);
@@ -623,7 +624,7 @@ class Resolver {
     for (const auto& [uid, def] : data_->actions) {
       std::set<EntityUid>& out = data_->action_ancestors[uid];
       std::vector<const EntityUid*> todo;
-      const auto what = [&] { return absl::StrCat("action `", uid.ToString(), "`"); };
+      const auto what = [&, &uid = uid] { return absl::StrCat("action `", uid.ToString(), "`"); };
       if (!spend(def.member_of.size(), def.loc.span, what)) return;
       for (const EntityUid& p : def.member_of) {
         if (out.insert(p).second) todo.push_back(&p);
