@@ -8,6 +8,11 @@
 #                          TSan build of the concurrency tests, the ASan+UBSan
 #                          build of every suite, then the plain build's suites
 #   scripts/dev.sh build   install, configure and build only
+#   scripts/dev.sh fuzz [S]  build the libFuzzer targets (fuzz/, FUZZING.md;
+#                          Clang, ASan+UBSan) in $build-fuzz and run each, one
+#                          at a time, for S seconds (default 600); the corpora
+#                          grow in $build-fuzz/fuzz/corpus/. `test` runs each
+#                          for WRIT_CI_FUZZ_SECONDS (default 10), in parallel
 #
 # Environment: WRIT_BUILD_DIR (default build/), WRIT_JOBS (default nproc),
 # WRIT_SKIP_SANITIZERS=1 to run only the plain build's tests.
@@ -82,6 +87,19 @@ demo() {
   "$build/tools/writ/writ" test --coverage "$root/policies"
 }
 
+# run_fuzz SECONDS PARALLEL: the fuzz configuration (Clang, ASan+UBSan,
+# libFuzzer), then every fuzz target for SECONDS, PARALLEL at a time, over its
+# seeds and its corpus kept in the build dir (fuzz/CMakeLists.txt).
+run_fuzz() {
+  local seconds=$1 parallel=$2 dir="$build-fuzz"
+  install_packages
+  configure_and_build "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DWRIT_FUZZ=ON -DWRIT_FUZZ_SECONDS="$seconds" \
+      -DWRIT_BUILD_SERVE=ON -DWRIT_BUILD_TESTS=OFF -DWRIT_BUILD_TOOLS=OFF -DWRIT_BUILD_EXAMPLES=OFF -DWRIT_BUILD_BENCH=OFF
+  log "fuzzing every target for ${seconds}s"
+  ctest --test-dir "$dir" -L fuzz --output-on-failure -j "$parallel"
+}
+
 run_tests() {
   install_differential
   build_main
@@ -96,6 +114,9 @@ run_tests() {
     configure_and_build "$asan" -DCMAKE_BUILD_TYPE=Debug -DWRIT_SANITIZE=address
     log "tests (ASan+UBSan)"
     ctest --test-dir "$asan" --output-on-failure -j "$jobs"
+    # Every fuzz target briefly, over its seeds (and the inputs that once
+    # crashed it); `scripts/dev.sh fuzz` runs them long.
+    run_fuzz "${WRIT_CI_FUZZ_SECONDS:-10}" "$jobs"
   fi
   # The plain build's full run last, so that its summary closes the output.
   log "tests (plain build)"
@@ -106,5 +127,6 @@ case "${1:-}" in
   demo) demo ;;
   test) run_tests ;;
   build) build_main ;;
-  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  fuzz) run_fuzz "${2:-600}" 1 ;;
+  *) sed -n '2,/^set -e/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -1,0 +1,89 @@
+// Fuzzing: the Cedar JSON readers (src/json, writ/json.h). Every input is
+// read as entities, as a request, as a value and as an entity uid, without a
+// schema and through the example pack's schema (schema-directed reading and
+// request validation), in both modes. A value that reads must survive the
+// round trip through ValueToJson: written and read again, it is equal; a
+// difference traps after printing both.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "writ/authorize.h"
+#include "writ/entities.h"
+#include "writ/issue.h"
+#include "writ/json.h"
+#include "writ/schema.h"
+#include "writ/value.h"
+
+namespace {
+
+// The example pack's schema; null if it does not load (then only the
+// schemaless readers run, and the run says so once).
+const writ::Schema* ExampleSchema() {
+  static const writ::Schema* schema = [] () -> const writ::Schema* {
+    std::ifstream in(WRIT_SOURCE_DIR "/policies/example/schema.cedarschema", std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::vector<writ::Issue> issues;
+    absl::StatusOr<writ::Schema> parsed = writ::Schema::Parse(text.str(), "schema.cedarschema", &issues);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "json_fuzz: the example schema does not load; reading without one\n");
+      return nullptr;
+    }
+    return new writ::Schema(*std::move(parsed));
+  }();
+  return schema;
+}
+
+void ReadAll(std::string_view json, const writ::JsonOptions& options) {
+  std::vector<writ::Issue> issues;
+  if (absl::StatusOr<writ::Entities> entities = writ::EntitiesFromJson(json, "fuzz.json", &issues, options);
+      entities.ok()) {
+    (void)entities->size();
+  }
+  if (absl::StatusOr<writ::Request> request = writ::RequestFromJson(json, "fuzz.json", &issues, options);
+      request.ok()) {
+    (void)request->context.ToString();
+  }
+  (void)writ::RenderIssues(issues);
+  (void)writ::IssuesToJson(issues);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view json(reinterpret_cast<const char*>(data), size);
+  for (bool strict : {false, true}) {
+    writ::JsonOptions options;
+    options.strict = strict;
+    ReadAll(json, options);
+    if (const writ::Schema* schema = ExampleSchema()) {
+      options.schema = schema;
+      ReadAll(json, options);
+      options.validate_request = false;
+      ReadAll(json, options);
+    }
+  }
+  std::vector<writ::Issue> issues;
+  (void)writ::EntityUidFromJson(json, "fuzz.json", &issues);
+
+  issues.clear();
+  absl::StatusOr<writ::Value> value = writ::ValueFromJson(json, "fuzz.json", &issues);
+  if (!value.ok()) return 0;
+  const std::string written = writ::ValueToJson(*value);
+  std::vector<writ::Issue> again_issues;
+  absl::StatusOr<writ::Value> again = writ::ValueFromJson(written, "written.json", &again_issues);
+  if (!again.ok() || !(*again == *value)) {
+    std::fprintf(stderr, "json_fuzz: ValueToJson does not read back\n--- input\n%.*s\n--- written\n%s\n--- %s\n",
+                 static_cast<int>(json.size()), json.data(), written.c_str(),
+                 again.ok() ? again->ToString().c_str() : writ::RenderIssues(again_issues).c_str());
+    __builtin_trap();
+  }
+  return 0;
+}
