@@ -131,7 +131,11 @@ absl::StatusOr<std::vector<ArchiveFile>> ReadTarGz(std::string_view archive, con
     struct archive_entry* entry = nullptr;
     const int r = archive_read_next_header(a.get(), &entry);
     if (r == ARCHIVE_EOF) break;
-    if (r != ARCHIVE_OK) {
+    // A warning is a name libarchive could not convert to the locale's
+    // charset (UTF-8 names under the C locale), or a pax record it ignored:
+    // the entry is still whole, its raw name kept, and checked below as
+    // every name is.
+    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
       return Refuse(fault, BundleFault::kArchive,
                     absl::InvalidArgumentError(absl::StrCat("the tar archive is truncated or malformed: ", ErrorOf(a.get()))));
     }
@@ -211,6 +215,16 @@ absl::StatusOr<std::string> WriteTarGz(const std::vector<ArchiveFile>& files) {
   if (archive_write_add_filter_gzip(a.get()) != ARCHIVE_OK) return fail("gzip");
   if (archive_write_set_filter_option(a.get(), "gzip", "timestamp", nullptr) != ARCHIVE_OK) return fail("gzip timestamp");
   if (archive_write_set_format_pax_restricted(a.get()) != ARCHIVE_OK) return fail("format");
+  // Non-ASCII names are written as the bytes they are (UTF-8, checked),
+  // whatever the process's locale (the C locale refuses to convert them);
+  // all-ASCII bundles stay plain ustar, which every tar reads silently.
+  bool ascii = true;
+  for (const ArchiveFile& f : files) {
+    for (unsigned char c : f.path) ascii = ascii && c < 0x80;
+  }
+  if (!ascii && archive_write_set_format_option(a.get(), "pax", "hdrcharset", "BINARY") != ARCHIVE_OK) {
+    return fail("hdrcharset");
+  }
   if (archive_write_set_bytes_in_last_block(a.get(), 1) != ARCHIVE_OK) return fail("block");
   auto write = [](struct archive*, void* data, const void* buffer, std::size_t n) -> la_ssize_t {
     static_cast<std::string*>(data)->append(static_cast<const char*>(buffer), n);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
@@ -245,18 +246,12 @@ absl::StatusOr<Unverified> OpenUnverified(std::string_view archive, BundleFault*
                                              " bytes, more than the limit of ", MaxSourceBytes(m.kind))));
     }
   }
-  if (by_path.size() != out.manifest.files.size()) {
+  if (by_path.size() != out.manifest.files.size()) {   // every listed file is present: the rest are extra
+    absl::flat_hash_set<std::string_view> listed;
+    for (const BundleFile& m : out.manifest.files) listed.insert(m.path);
     std::vector<std::string> extra;
     for (const auto& [path, file] : by_path) {
-      const bool listed = std::binary_search(out.manifest.files.begin(), out.manifest.files.end(), path,
-                                             [](const auto& a, const auto& b) {
-                                               if constexpr (std::is_same_v<std::decay_t<decltype(a)>, BundleFile>) {
-                                                 return a.path < b;
-                                               } else {
-                                                 return a < b.path;
-                                               }
-                                             });
-      if (!listed) extra.push_back(path);
+      if (!listed.contains(path)) extra.push_back(path);
     }
     std::sort(extra.begin(), extra.end());
     return refuse(BundleFault::kManifest,

@@ -299,6 +299,20 @@ TEST_F(BundleTest, TheSameFolderAndRevisionGiveTheSameBytes) {
   EXPECT_EQ(Open(*twice, Keys({key.public_pem})).fault, BundleFault::kSignature);
 }
 
+TEST_F(BundleTest, NonAsciiAndLongNamesRoundTrip) {
+  const std::string long_name = "deep/" + std::string(150, 'a') + ".cedar";   // past ustar's 100-byte name field
+  Write("\xc3\xa9quipe.cedar", kPolicyA);
+  Write(long_name, kPolicyB);
+  absl::StatusOr<std::string> built = BuildBundle(dir_.string(), 1, nullptr);
+  ASSERT_TRUE(built.ok()) << built.status();
+  absl::StatusOr<writ::Bundle> b = OpenBundle(*built, Unsigned());
+  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_EQ(b->sources.size(), 2u);
+  EXPECT_EQ(b->sources[0].name, "bundle:" + long_name);
+  EXPECT_EQ(b->sources[1].name, "bundle:\xc3\xa9quipe.cedar");
+  EXPECT_EQ(b->sources[1].bytes, kPolicyA);
+}
+
 TEST_F(BundleTest, BuildReportsLoadIssuesAtTheFiles) {
   Write("ok.cedar", kPolicyA);
   const fs::path bad = Write("sub/bad.cedar", "permit(principal, action, resource) when { 1 + };\n");
