@@ -2,9 +2,11 @@
 // ValueFromJson) and decisions as one line of JSON.
 #include <algorithm>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "nlohmann/json.hpp"
+#include "src/ext/ext_internal.h"
 #include "src/ext/extensions.h"
 #include "src/json/issue_json.h"
 #include "writ/json.h"
@@ -49,6 +51,26 @@ OrderedJson ToJson(const Value& v) {
     case Value::Kind::kDuration:
     case Value::Kind::kSpiffe: {
       OrderedJson call = OrderedJson::object();
+      if (v.is(Value::Kind::kDatetime) && !internal::FormatDatetime(v.as_datetime())) {
+        // Outside years 0000-9999 no datetime string exists: written as
+        // Cedar writes it, the epoch offset by a duration, in the call form
+        // the reader takes (found by fuzz/json_fuzz: the `arg` form did not
+        // read back).
+        auto extn = [](std::string_view fn, std::string arg) {
+          OrderedJson body = OrderedJson::object();
+          body["fn"] = std::string(fn);
+          body["arg"] = std::move(arg);
+          OrderedJson out = OrderedJson::object();
+          out["__extn"] = std::move(body);
+          return out;
+        };
+        call["fn"] = "offset";
+        call["args"] = OrderedJson::array(
+            {extn("datetime", "1970-01-01"), extn("duration", internal::FormatDuration({v.as_datetime().ms}))});
+        OrderedJson out = OrderedJson::object();
+        out["__extn"] = std::move(call);
+        return out;
+      }
       call["fn"] = std::string(internal::ExtConstructorName(v.kind()));
       call["arg"] = internal::ExtConstructorArg(v);
       OrderedJson out = OrderedJson::object();
