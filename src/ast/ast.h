@@ -125,6 +125,7 @@ struct Annotation {
   std::string key;
   std::optional<std::string> value;   // `@key` alone has none
   Span key_span;
+  Span value_span;   // the string literal; empty when there is no value
   Span span;
 };
 

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <tuple>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <string.h>   // strnlen (POSIX)
@@ -23,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "src/base/rfc3339.h"
 #include "src/base/strings.h"
 #include "src/base/utf8.h"
 #include "src/parse/parser.h"
@@ -365,15 +367,14 @@ int ReadContextAndTime(const writ_engine& engine, const char* context_json, cons
     if (FindInvalidUtf8(std::string_view(now, *n))) {
       return Fail(error_out, WRIT_INVALID_INPUT, NamedError("now", "invalid UTF-8 in the time"));
     }
-    absl::Time t;
-    std::string why;
-    if (!absl::ParseTime(absl::RFC3339_full, absl::string_view(now, *n), &t, &why)) {
+    std::variant<absl::Time, std::string> t = internal::ParseRfc3339(std::string_view(now, *n));
+    if (const std::string* why = std::get_if<std::string>(&t)) {
       return Fail(error_out, WRIT_INVALID_INPUT,
                   NamedError("now", absl::StrCat("`", absl::string_view(now, *n),
-                                                 "` is not an RFC 3339 time"),
+                                                 "` is not an RFC 3339 time: ", *why),
                              "for example 2026-11-22T12:00:00Z"));
     }
-    request->now = t;
+    request->now = std::get<absl::Time>(t);
   }
   return WRIT_OK;
 }

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -18,6 +19,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "src/base/rfc3339.h"
 #include "src/base/source.h"
 #include "src/base/strings.h"
 #include "src/ext/extensions.h"
@@ -859,18 +861,23 @@ std::optional<Request> ConvertRequest(Converter& c, const JsonNode& root) {
     }
   }
   if (const JsonNode* now = root.Find("now")) {
-    absl::Time t;
-    std::string why;
     if (c.options().strict) {
       c.Error(now->span, "`now` (the request time) is a writ extension, not Cedar",
               "remove it, or read without strict mode");
       ok = false;
-    } else if (now->is(Kind::kString) && absl::ParseTime(absl::RFC3339_full, now->string, &t, &why)) {
-      request.now = t;
-    } else {
+    } else if (!now->is(Kind::kString)) {
       c.Error(now->span, "`now` must be an RFC 3339 time in a string",
               "for example \"now\": \"2026-11-22T12:00:00Z\"");
       ok = false;
+    } else {
+      std::variant<absl::Time, std::string> t = internal::ParseRfc3339(now->string);
+      if (const std::string* why = std::get_if<std::string>(&t)) {
+        c.Error(now->span, absl::StrCat("`now` must be an RFC 3339 time: ", *why),
+                "for example \"now\": \"2026-11-22T12:00:00Z\"");
+        ok = false;
+      } else {
+        request.now = std::get<absl::Time>(t);
+      }
     }
   }
   const SchemaData* schema = c.schema();

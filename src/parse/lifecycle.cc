@@ -4,16 +4,18 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "src/base/rfc3339.h"
 #include "src/base/strings.h"
 
 namespace writ::internal {
 namespace {
 
 constexpr std::string_view kLifecycleKeys[] = {"owner", "not_before", "expires", "breakglass"};
-constexpr std::string_view kTimeExample = "2026-12-31T23:59:59Z";
+constexpr std::string_view kTimeExample = kRfc3339Example;
 
 }  // namespace
 
@@ -37,15 +39,17 @@ void ReadLifecycle(const SourceFile& file, const ParseOptions& options, Policy* 
       continue;
     }
     if (a.key == "expires" || a.key == "not_before") {
-      absl::Time t;
-      std::string why;
-      if (!absl::ParseTime(absl::RFC3339_full, *a.value, &t, &why)) {
+      std::variant<absl::Time, std::string> t = ParseRfc3339(*a.value);
+      if (const std::string* why = std::get_if<std::string>(&t)) {
+        // Located at the string itself (the annotation when the AST came
+        // from elsewhere, without a value span).
+        const Span at = a.value_span.end > a.value_span.begin ? a.value_span : a.span;
         issues->push_back(file.MakeIssue(
-            a.span, absl::StrCat("`@", a.key, "` is not an RFC 3339 time: \"", *a.value, "\""), Severity::kError,
+            at, absl::StrCat("`@", a.key, "` is not an RFC 3339 time: \"", *a.value, "\": ", *why), Severity::kError,
             absl::StrCat("write a date, a time and a zone, for example \"", Av(kTimeExample), "\"")));
         continue;
       }
-      (a.key == "expires" ? policy->expires : policy->not_before) = t;
+      (a.key == "expires" ? policy->expires : policy->not_before) = std::get<absl::Time>(t);
       (a.key == "expires" ? expires : not_before) = &a;
     } else if (a.key == "breakglass") {
       breakglass = &a;

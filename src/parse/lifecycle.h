@@ -8,7 +8,8 @@
 //                               it makes say so (Decision::breakglass)
 //
 // Times are RFC 3339 with a zone ("2026-12-31T23:59:59Z",
-// "2026-12-31T18:00:00-05:00", fractions allowed). In strict mode (pure
+// "2026-12-31T18:00:00-05:00", fractions allowed; four-digit years, 0000 to
+// 9999; src/base/rfc3339.h). In strict mode (pure
 // Cedar) they are plain annotations, accepted and meaningless, as every
 // annotation is in Cedar: a strict engine does not expire policies.
 #ifndef WRIT_SRC_PARSE_LIFECYCLE_H_

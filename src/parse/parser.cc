@@ -293,6 +293,7 @@ class Parser {
       a.key_span = tok_.span;
       a.key = ExpectIdent("an annotation name");
       if (Accept("(")) {
+        a.value_span = tok_.span;
         a.value = ParseStringToken(false);
         Expect(")");
       }

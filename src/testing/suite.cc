@@ -17,6 +17,7 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -25,6 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "src/base/rfc3339.h"
 #include "src/base/source.h"
 #include "src/base/strings.h"
 #include "src/base/file.h"
@@ -330,14 +332,13 @@ class SuiteReader {
   std::optional<absl::Time> Time(const Field& f) {
     std::optional<std::string> s = Text(f, "an RFC 3339 time");
     if (!s) return std::nullopt;
-    absl::Time t;
-    std::string why;
-    if (!absl::ParseTime(absl::RFC3339_full, *s, &t, &why)) {
-      Error(f.value, absl::StrCat("`", *s, "` is not an RFC 3339 time"),
+    std::variant<absl::Time, std::string> t = internal::ParseRfc3339(*s);
+    if (const std::string* why = std::get_if<std::string>(&t)) {
+      Error(f.value, absl::StrCat("`", *s, "` is not an RFC 3339 time: ", *why),
             "write a time with its zone, e.g. \"2026-11-22T12:00:00Z\"");
       return std::nullopt;
     }
-    return t;
+    return std::get<absl::Time>(t);
   }
 
   std::optional<std::string> Name(const Field& f) {

@@ -612,6 +612,17 @@ TEST(RequestFromJson, Errors) {
                    .ok());
   EXPECT_THAT(FirstError(issues).message, HasSubstr("`now` must be an RFC 3339 time"));
   EXPECT_AT(FirstError(issues), 2u, 43u);
+  // RFC 3339 years have four digits (issue 14, defect 4).
+  for (const char* year : {"99999", "-0001", "+2026"}) {
+    issues.clear();
+    EXPECT_FALSE(RequestFromJson(absl::StrCat(R"({"principal": "U::\"a\"", "action": "Action::\"a\"",
+"resource": "R::\"r\"", "now": ")", year, R"(-01-01T00:00:00Z"})"),
+                                 "r.json", &issues)
+                     .ok())
+        << year;
+    EXPECT_THAT(FirstError(issues).message, HasSubstr("`now` must be an RFC 3339 time: the year has")) << year;
+    EXPECT_AT(FirstError(issues), 2u, 32u);
+  }
   absl::StatusOr<Request> timed = RequestFromJson(
       R"({"principal": "U::\"a\"", "action": "Action::\"a\"", "resource": "R::\"r\"", "now": "2026-11-22T13:00:00+01:00"})",
       "r.json", nullptr);

@@ -54,10 +54,12 @@ permit(principal, action, resource);)");
 }
 
 TEST(LifecycleTest, MistakesAreLocatedAtTheirAnnotation) {
+  // A time's mistake is located at its string.
   EXPECT_THAT(ReadOne(R"(@expires("2026-12-01") permit(principal, action, resource);)").issues,
-              ElementsAre("1:1: `@expires` is not an RFC 3339 time: \"2026-12-01\""));
+              ElementsAre("1:10: `@expires` is not an RFC 3339 time: \"2026-12-01\": a date alone is not a time: "
+                          "write YYYY-MM-DDThh:mm:ss, an optional fraction, then Z or an offset such as +02:00"));
   EXPECT_THAT(ReadOne("@owner(\"a\")\n  @not_before(\"tomorrow\") permit(principal, action, resource);").issues,
-              ElementsAre("2:3: `@not_before` is not an RFC 3339 time: \"tomorrow\""));
+              ElementsAre(HasSubstr("2:15: `@not_before` is not an RFC 3339 time: \"tomorrow\"")));
   EXPECT_THAT(ReadOne(R"(@owner permit(principal, action, resource);)").issues,
               ElementsAre("1:1: `@owner` needs a value"));
   EXPECT_THAT(ReadOne(R"(@breakglass("INC-1") permit(principal, action, resource);)").issues,
@@ -66,6 +68,24 @@ TEST(LifecycleTest, MistakesAreLocatedAtTheirAnnotation) {
                          permit(principal, action, resource);)")
                   .issues,
               ElementsAre(HasSubstr("1:34: the policy can never apply")));
+}
+
+// RFC 3339 years have four digits (0000-9999): a fifth digit or a sign is
+// refused where it is written (issue 14, defect 4), and the range's ends
+// are accepted.
+TEST(LifecycleTest, YearsOutsideRfc3339AreRefused) {
+  EXPECT_THAT(ReadOne(R"(@expires("99999-01-01T00:00:00Z") permit(principal, action, resource);)").issues,
+              ElementsAre("1:10: `@expires` is not an RFC 3339 time: \"99999-01-01T00:00:00Z\": the year has more "
+                          "than four digits: RFC 3339 years are 0000 to 9999"));
+  EXPECT_THAT(ReadOne("@owner(\"a\")\n@not_before( \"-0001-01-01T00:00:00Z\")\npermit(principal, action, resource);")
+                  .issues,
+              ElementsAre(HasSubstr("2:14: `@not_before` is not an RFC 3339 time: \"-0001-01-01T00:00:00Z\": the "
+                                    "year has a sign")));
+  Read r = ReadOne(R"(@not_before("0000-01-01T00:00:00Z") @expires("9999-12-31T23:59:59Z")
+permit(principal, action, resource);)");
+  EXPECT_THAT(r.issues, ElementsAre());
+  ASSERT_TRUE(r.policy.expires.has_value());
+  EXPECT_EQ(absl::ToCivilYear(*r.policy.expires, absl::UTCTimeZone()).year(), 9999);
 }
 
 // Cedar accepts every annotation and gives none a meaning; strict mode is

@@ -157,6 +157,45 @@ forbid(principal, action, resource) when { context.risk > 5 };)");
   EXPECT_THAT(r.err, HasSubstr("--now must be an RFC 3339 time"));
 }
 
+// Years outside RFC 3339's four digits (issue 14, defect 4): refused in
+// `@expires` / `@not_before` by check and lint (located at the string), in
+// a request's `now` (located in the JSON) and in --now (named).
+TEST_F(CliTest, YearsOutsideRfc3339AreRefusedEverywhere) {
+  fs::path far = Write("far.cedar", "@owner(\"a\")\n@expires(\"99999-01-01T00:00:00Z\")\n"
+                                    "permit(principal, action, resource);\n");
+  fs::path before = Write("before.cedar", "@owner(\"a\") @not_before(\"-0001-01-01T00:00:00Z\")\n"
+                                          "permit(principal, action, resource);\n");
+  CliResult r = Run("check --policies " + far.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(far.string() + ":2:10: error: `@expires` is not an RFC 3339 time: "
+                               "\"99999-01-01T00:00:00Z\": the year has more than four digits"));
+  r = Run("check --policies " + before.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(before.string() + ":1:25: error: `@not_before` is not an RFC 3339 time: "
+                               "\"-0001-01-01T00:00:00Z\": the year has a sign"));
+  r = Run("lint --policies " + far.string() + " --now 2026-11-22T12:00:00Z");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr(far.string() + ":2:10: error: `@expires` is not an RFC 3339 time"));
+
+  fs::path p = Write("p.cedar", kPolicies);
+  fs::path q = Write("q.json", R"({"principal": "Workload::\"api\"", "action": "Action::\"read\"",
+ "resource": "Bucket::\"l\"", "now": "99999-01-01T00:00:00Z"})");
+  r = Run("authorize --policies " + p.string() + " --request " + q.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr(q.string() + ":2:38: error: `now` must be an RFC 3339 time: the year has more "
+                               "than four digits"));
+  for (const char* now : {"99999-01-01T00:00:00Z", "-0001-01-01T00:00:00Z"}) {
+    r = Run("authorize --policies " + p.string() + " --request " + Write("ok.json", R"({"principal": "Workload::\"api\"",
+      "action": "Action::\"read\"", "resource": "Bucket::\"l\""})").string() + " --now " + now);
+    EXPECT_EQ(r.exit_code, 2) << now;
+    EXPECT_THAT(r.err, HasSubstr(std::string("--now must be an RFC 3339 time such as 2026-11-22T12:00:00Z, not `") +
+                                 now + "`: the year has"));
+    r = Run(std::string("lint --policies ") + p.string() + " --now " + now);
+    EXPECT_EQ(r.exit_code, 2) << now;
+    EXPECT_THAT(r.err, HasSubstr("--now must be an RFC 3339 time"));
+  }
+}
+
 TEST_F(CliTest, StrictKeepsToPureCedar) {
   fs::path ext = Write("ext.cedar", R"(@owner("payments")
 permit(principal, action, resource)

@@ -4,12 +4,16 @@
 
 #include <ostream>
 #include <sstream>
+#include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "src/base/file.h"
+#include "src/base/rfc3339.h"
 #include "src/base/suggest.h"
 #include "writ/load.h"
 
@@ -156,12 +160,13 @@ std::optional<LoadedSet> LoadInputs(const Args& args, std::ostream& err) {
 bool ReadClockFlags(const Args& args, DecideOptions* options, std::ostream& err) {
   options->fail_closed = args.Has("fail-closed");
   if (std::optional<std::string> now = args.One("now")) {
-    absl::Time t;
-    std::string why;
-    if (!absl::ParseTime(absl::RFC3339_full, *now, &t, &why)) {
-      err << "error: --now must be an RFC 3339 time such as 2026-11-22T12:00:00Z, not `" << *now << "`\n";
+    std::variant<absl::Time, std::string> parsed = internal::ParseRfc3339(*now);
+    if (const std::string* why = std::get_if<std::string>(&parsed)) {
+      err << "error: --now must be an RFC 3339 time such as 2026-11-22T12:00:00Z, not `" << *now << "`: " << *why
+          << "\n";
       return false;
     }
+    const absl::Time t = std::get<absl::Time>(parsed);
     options->clock = [t] { return t; };
   }
   return true;

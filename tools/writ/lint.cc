@@ -5,12 +5,14 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
+#include "src/base/rfc3339.h"
 #include "src/json/issue_json.h"
 #include "tools/writ/cli.h"
 #include "writ/lint.h"
@@ -55,11 +57,13 @@ int RunLint(const Args& args, std::ostream& out, std::ostream& err) {
   }
   LintOptions options;
   if (const std::optional<std::string> now = args.One("now")) {
-    std::string why;
-    if (!absl::ParseTime(absl::RFC3339_full, *now, &options.now, &why)) {
-      err << "writ lint: --now must be an RFC 3339 time such as 2026-11-22T12:00:00Z, not `" << *now << "`\n";
+    std::variant<absl::Time, std::string> parsed = internal::ParseRfc3339(*now);
+    if (const std::string* why = std::get_if<std::string>(&parsed)) {
+      err << "writ lint: --now must be an RFC 3339 time such as 2026-11-22T12:00:00Z, not `" << *now << "`: " << *why
+          << "\n";
       return kExitUsage;
     }
+    options.now = std::get<absl::Time>(parsed);
   }
   if (!ReadDays(args, "breakglass-max-days", &options.breakglass_max_days, err) ||
       !ReadDays(args, "expiring-within-days", &options.expiring_within_days, err)) {
