@@ -6,7 +6,8 @@
 #                          run the test suites of every policy pack in policies/
 #   scripts/dev.sh test    build, then run every test (what CI runs): the
 #                          TSan build of the concurrency tests, the ASan+UBSan
-#                          build of every suite, then the plain build's suites
+#                          build of every suite, a Clang build's suites, then
+#                          the plain (GCC) build's suites
 #   scripts/dev.sh build   install, configure and build only
 #   scripts/dev.sh fuzz [S]  build the libFuzzer targets (fuzz/, FUZZING.md;
 #                          Clang, ASan+UBSan) in $build-fuzz and run each, one
@@ -15,7 +16,9 @@
 #                          for WRIT_CI_FUZZ_SECONDS (default 10), in parallel
 #
 # Environment: WRIT_BUILD_DIR (default build/), WRIT_JOBS (default nproc),
-# WRIT_SKIP_SANITIZERS=1 to run only the plain build's tests.
+# WRIT_SKIP_SANITIZERS=1 to run only the plain build's tests (no sanitizer
+# or Clang builds). Every build here is writ's own: warnings are errors
+# (WRIT_WERROR=ON), which a user's plain cmake build does not turn on.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,7 +26,8 @@ build=${WRIT_BUILD_DIR:-$root/build}
 jobs=${WRIT_JOBS:-$(nproc)}
 packages=(build-essential cmake ninja-build pkg-config
           libabsl-dev libre2-dev nlohmann-json3-dev libboost-dev
-          libbenchmark-dev libgtest-dev libgmock-dev libyaml-cpp-dev libssl-dev libarchive-dev)
+          libbenchmark-dev libgtest-dev libgmock-dev libyaml-cpp-dev libssl-dev libarchive-dev
+          clang libclang-rt-14-dev)   # the Clang build; libFuzzer and sanitizers for clang-14
 
 log() { printf '\n== %s\n' "$*" >&2; }
 
@@ -48,7 +52,7 @@ configure_and_build() {
   [ $# -gt 0 ] && shift
   targets=("$@")
   log "configure $dir ${args[*]}"
-  cmake -S "$root" -B "$dir" -G Ninja "${args[@]}" >/dev/null
+  cmake -S "$root" -B "$dir" -G Ninja -DWRIT_WERROR=ON "${args[@]}" >/dev/null
   log "build $dir ${targets[*]:-all}"
   if [ ${#targets[@]} -gt 0 ]; then
     cmake --build "$dir" -j "$jobs" --target "${targets[@]}"
@@ -114,6 +118,16 @@ run_tests() {
     configure_and_build "$asan" -DCMAKE_BUILD_TYPE=Debug -DWRIT_SANITIZE=address
     log "tests (ASan+UBSan)"
     ctest --test-dir "$asan" --output-on-failure -j "$jobs"
+    # Clang (Debian's clang-14), optimised as users build it, warnings as
+    # errors: what the other compiler says about the code, and the suites
+    # on its code generation. The end-to-end, differential and install
+    # tests are left to the GCC build: they drive the CLI or Cedar under
+    # node and check no compiler-specific code, and take minutes each.
+    local clang="$build-clang"
+    configure_and_build "$clang" -DCMAKE_BUILD_TYPE=Release \
+        -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DWRIT_BUILD_BENCH=OFF
+    log "tests (Clang)"
+    ctest --test-dir "$clang" --output-on-failure -j "$jobs" -LE 'e2e|differential|install|soak|fleet'
     # Every fuzz target briefly, over its seeds (and the inputs that once
     # crashed it); `scripts/dev.sh fuzz` runs them long.
     run_fuzz "${WRIT_CI_FUZZ_SECONDS:-10}" "$jobs"

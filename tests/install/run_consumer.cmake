@@ -87,7 +87,19 @@ if(NOT pc_version STREQUAL VERSION)
 endif()
 separate_arguments(pc_list UNIX_COMMAND "${pc_flags}")
 separate_arguments(flag_list UNIX_COMMAND "${flags}")
-run("${C_COMPILER}" -std=c99 -Wall -Wextra -Werror -pedantic ${flag_list}
+set(werror "")
+if(WERROR)
+  set(werror -Werror)   # writ's own builds (WRIT_WERROR): the C header is warning-free
+endif()
+run("${C_COMPILER}" -std=c99 -Wall -Wextra ${werror} -pedantic ${flag_list}
     "${CONSUMER_DIR}/consumer.c" -o "${WORK_DIR}/consumer_pc" ${pc_list})
 run("${WORK_DIR}/consumer_pc")
-message(STATUS "installed package works: CMake (C++ and C) and pkg-config (C) consumers")
+
+# 5. A project that vendors the source tree with add_subdirectory: configured
+#    only (its CMakeLists.txt asserts that the library alone is defined, with
+#    no tests, tools, serve, benchmarks or examples and no -Werror); building
+#    it would compile the library a second time.
+run("${CMAKE_COMMAND}" -S "${CONSUMER_DIR}/../subdir_consumer" -B "${WORK_DIR}/subdir-consumer" -G "${GENERATOR}"
+    "-DCMAKE_BUILD_TYPE=${BUILD_TYPE}" "-DWRIT_SOURCE_DIR=${WRIT_SOURCE_DIR}"
+    "-DCMAKE_C_COMPILER=${C_COMPILER}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}")
+message(STATUS "installed package works: CMake (C++ and C) and pkg-config (C) consumers; add_subdirectory configures the library alone")
