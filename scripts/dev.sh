@@ -14,6 +14,10 @@
 #                          at a time, for S seconds (default 600); the corpora
 #                          grow in $build-fuzz/fuzz/corpus/. `test` runs each
 #                          for WRIT_CI_FUZZ_SECONDS (default 10), in parallel
+#   scripts/dev.sh soak [N]  build, then N policy reloads of writ serve (default
+#                          1000; SIGHUP and file change) while clients decide
+#                          at full rate (tests/serve/soak.sh): no failed or
+#                          torn decision, RSS flat
 #
 # Environment: WRIT_BUILD_DIR (default build/), WRIT_JOBS (default nproc),
 # WRIT_SKIP_SANITIZERS=1 to run only the plain build's tests (no sanitizer
@@ -142,5 +146,6 @@ case "${1:-}" in
   test) run_tests ;;
   build) build_main ;;
   fuzz) run_fuzz "${2:-600}" 1 ;;
+  soak) build_main; bash "$root/tests/serve/soak.sh" "$build/tools/writ/writ" "${2:-1000}" ;;
   *) sed -n '2,/^set -e/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
