@@ -138,7 +138,7 @@ constexpr char kEntities[] = R"([
 constexpr char kRevoked[] = "Workload::\"gone\"\n";
 
 // An unsigned bundle of a hand-written manifest and files (no checks).
-std::string Bundle(const std::vector<ListedFile>& files, std::vector<Entry> extra = {}) {
+std::string HandBundle(const std::vector<ListedFile>& files, std::vector<Entry> extra = {}) {
   std::vector<Entry> entries = {{".manifest.json", Manifest(files)}};
   for (const ListedFile& f : files) entries.push_back({f.path, f.bytes});
   for (Entry& e : extra) entries.push_back(std::move(e));
@@ -169,7 +169,7 @@ struct Refused {
 };
 Refused Open(const std::string& archive, const BundleVerifyOptions& verify = Unsigned()) {
   Refused r;
-  absl::StatusOr<writ::Bundle> b = OpenBundle(archive, verify, &r.fault);
+  absl::StatusOr<Bundle> b = OpenBundle(archive, verify, &r.fault);
   if (b.ok()) {
     r.message = "opened";
     EXPECT_EQ(r.fault, BundleFault::kNone);
@@ -233,7 +233,7 @@ TEST_F(BundleTest, BuildSignVerifyLoadDecidesAsTheFiles) {
   ASSERT_TRUE(signed_bundle.ok()) << signed_bundle.status();
 
   BundleFault fault = BundleFault::kLoad;
-  absl::StatusOr<writ::Bundle> opened = OpenBundle(*signed_bundle, Keys({key.public_pem}), &fault);
+  absl::StatusOr<Bundle> opened = OpenBundle(*signed_bundle, Keys({key.public_pem}), &fault);
   ASSERT_TRUE(opened.ok()) << opened.status();
   EXPECT_EQ(fault, BundleFault::kNone);
   EXPECT_TRUE(opened->is_signed);
@@ -305,7 +305,7 @@ TEST_F(BundleTest, NonAsciiAndLongNamesRoundTrip) {
   Write(long_name, kPolicyB);
   absl::StatusOr<std::string> built = BuildBundle(dir_.string(), 1, nullptr);
   ASSERT_TRUE(built.ok()) << built.status();
-  absl::StatusOr<writ::Bundle> b = OpenBundle(*built, Unsigned());
+  absl::StatusOr<Bundle> b = OpenBundle(*built, Unsigned());
   ASSERT_TRUE(b.ok()) << b.status();
   ASSERT_EQ(b->sources.size(), 2u);
   EXPECT_EQ(b->sources[0].name, "bundle:" + long_name);
@@ -328,24 +328,24 @@ TEST_F(BundleTest, BuildReportsLoadIssuesAtTheFiles) {
 
 TEST_F(BundleTest, KeyRotationEitherKeyVerifies) {
   const KeyPair old_key = NewEd25519(), new_key = NewEd25519();
-  const std::string bundle = Bundle(GoodFiles());
+  const std::string bundle = HandBundle(GoodFiles());
   for (const KeyPair* signer : {&old_key, &new_key}) {
     absl::StatusOr<std::string> s = SignBundle(bundle, signer->private_pem);
     ASSERT_TRUE(s.ok());
-    absl::StatusOr<writ::Bundle> both = OpenBundle(*s, Keys({old_key.public_pem, new_key.public_pem}));
+    absl::StatusOr<Bundle> both = OpenBundle(*s, Keys({old_key.public_pem, new_key.public_pem}));
     ASSERT_TRUE(both.ok()) << both.status();
-    absl::StatusOr<writ::Bundle> alone = OpenBundle(*s, Keys({signer->public_pem}));
+    absl::StatusOr<Bundle> alone = OpenBundle(*s, Keys({signer->public_pem}));
     ASSERT_TRUE(alone.ok());
     EXPECT_EQ(both->key_id, alone->key_id);
   }
-  absl::StatusOr<writ::Bundle> a = OpenBundle(*SignBundle(bundle, old_key.private_pem), Keys({old_key.public_pem}));
-  absl::StatusOr<writ::Bundle> b = OpenBundle(*SignBundle(bundle, new_key.private_pem), Keys({new_key.public_pem}));
+  absl::StatusOr<Bundle> a = OpenBundle(*SignBundle(bundle, old_key.private_pem), Keys({old_key.public_pem}));
+  absl::StatusOr<Bundle> b = OpenBundle(*SignBundle(bundle, new_key.private_pem), Keys({new_key.public_pem}));
   EXPECT_NE(a->key_id, b->key_id);
 }
 
 TEST_F(BundleTest, SignatureRefusals) {
   const KeyPair key = NewEd25519(), stranger = NewEd25519();
-  const std::string bundle = Bundle(GoodFiles());
+  const std::string bundle = HandBundle(GoodFiles());
   const std::string signed_bundle = *SignBundle(bundle, key.private_pem);
 
   Refused r = Open(signed_bundle, Keys({stranger.public_pem}));
@@ -360,7 +360,7 @@ TEST_F(BundleTest, SignatureRefusals) {
   EXPECT_EQ(r.fault, BundleFault::kSignature);
   EXPECT_EQ(Open(bundle, Unsigned()).message, "opened");
   // Carried but unchecked without keys.
-  absl::StatusOr<writ::Bundle> carried = OpenBundle(signed_bundle, Unsigned());
+  absl::StatusOr<Bundle> carried = OpenBundle(signed_bundle, Unsigned());
   ASSERT_TRUE(carried.ok());
   EXPECT_FALSE(carried->is_signed);
   EXPECT_EQ(carried->key_id, "");
@@ -371,9 +371,8 @@ TEST_F(BundleTest, SignatureRefusals) {
     return TarGz({{".manifest.json", manifest}, {".signature.json", signature_json},
                   {"a.cedar", kPolicyA}, {"e.json", kEntities}});
   };
-  // A flipped signature byte.
+  // The .signature.json SignBundle wrote, read back with libarchive.
   const std::string good_sig = [&] {
-    // Re-derive the signature JSON: sign, then read it back through libarchive.
     std::string out;
     struct archive* a = archive_read_new();
     archive_read_support_filter_gzip(a);
@@ -391,7 +390,9 @@ TEST_F(BundleTest, SignatureRefusals) {
   }();
   nlohmann::json sig = nlohmann::json::parse(good_sig);
   EXPECT_EQ(sig["algorithm"], "ed25519");
+  EXPECT_EQ(sig["key_id"], carried->signature_key_id);
   EXPECT_EQ(Open(with_signature(good_sig), Keys({key.public_pem})).message, "opened");
+  // A flipped signature byte.
   std::string raw;
   ASSERT_TRUE(absl::Base64Unescape(sig["signature"].get<std::string>(), &raw));
   raw[10] ^= 1;
@@ -400,8 +401,15 @@ TEST_F(BundleTest, SignatureRefusals) {
   r = Open(with_signature(flipped.dump()), Keys({key.public_pem}));
   EXPECT_EQ(r.fault, BundleFault::kSignature);
   EXPECT_THAT(r.message, HasSubstr("does not verify"));
-  for (const std::string& malformed : std::vector<std::string>{"{}", "not json", R"({"algorithm":"rsa","key_id":"0123456789abcdef","signature":""})",
-        R"({"algorithm":"ed25519","key_id":"0123456789abcdef","signature":"AAAA"})"}) {
+  // Malformed signature files: no keys, another algorithm, a short signature,
+  // base64 that is not canonical (whitespace), an unknown key.
+  nlohmann::json spaced = sig;
+  spaced["signature"] = " " + sig["signature"].get<std::string>();
+  nlohmann::json extra = sig;
+  extra["comment"] = "x";
+  for (const std::string& malformed : std::vector<std::string>{
+           "{}", "not json", R"({"algorithm":"rsa","key_id":"0123456789abcdef","signature":""})",
+           R"({"algorithm":"ed25519","key_id":"0123456789abcdef","signature":"AAAA"})", spaced.dump(), extra.dump()}) {
     r = Open(with_signature(malformed), Keys({key.public_pem}));
     EXPECT_EQ(r.fault, BundleFault::kSignature) << malformed;
   }
@@ -414,15 +422,15 @@ TEST_F(BundleTest, SignatureRefusals) {
 
 TEST_F(BundleTest, KeysThatAreNotEd25519AreRefusedClearly) {
   const KeyPair ec = NewP256();
-  absl::StatusOr<std::string> s = SignBundle(Bundle(GoodFiles()), ec.private_pem);
+  absl::StatusOr<std::string> s = SignBundle(HandBundle(GoodFiles()), ec.private_pem);
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.status().message(), HasSubstr("not an Ed25519 key (it is EC)"));
-  Refused r = Open(Bundle(GoodFiles()), Keys({ec.public_pem}));
+  Refused r = Open(HandBundle(GoodFiles()), Keys({ec.public_pem}));
   EXPECT_EQ(r.fault, BundleFault::kSignature);
   EXPECT_THAT(r.message, HasSubstr("public key 1: not an Ed25519 key"));
-  r = Open(Bundle(GoodFiles()), Keys({NewEd25519().public_pem, "garbage"}));
+  r = Open(HandBundle(GoodFiles()), Keys({NewEd25519().public_pem, "garbage"}));
   EXPECT_THAT(r.message, HasSubstr("public key 2: not a PEM public key"));
-  EXPECT_FALSE(SignBundle(Bundle(GoodFiles()), NewEd25519().public_pem).ok());   // a public key cannot sign
+  EXPECT_FALSE(SignBundle(HandBundle(GoodFiles()), NewEd25519().public_pem).ok());   // a public key cannot sign
 }
 
 TEST_F(BundleTest, ManifestAndHashRefusals) {
@@ -439,7 +447,7 @@ TEST_F(BundleTest, ManifestAndHashRefusals) {
   EXPECT_EQ(r.fault, BundleFault::kHash);
   EXPECT_THAT(r.message, HasSubstr("`a.cedar` does not match its SHA-256"));
 
-  r = Open(Bundle(GoodFiles(), {{"extra.cedar", "permit(principal, action, resource);"}}));
+  r = Open(HandBundle(GoodFiles(), {{"extra.cedar", "permit(principal, action, resource);"}}));
   EXPECT_EQ(r.fault, BundleFault::kManifest);
   EXPECT_THAT(r.message, HasSubstr("`extra.cedar` is in the bundle but not in the manifest"));
 
@@ -516,7 +524,7 @@ TEST_F(BundleTest, ArchiveRefusals) {
   EXPECT_EQ(Open(with({"dir/", "", AE_IFDIR})).message, "opened");
   EXPECT_EQ(Open(with({"..", "", AE_IFDIR})).fault, BundleFault::kArchive);
 
-  const std::string good = Bundle(GoodFiles());
+  const std::string good = HandBundle(GoodFiles());
   ASSERT_EQ(Open(good).message, "opened");
   // Truncated anywhere.
   for (std::size_t keep : {good.size() / 4, good.size() / 2, good.size() - 9, std::size_t{10}}) {
@@ -568,7 +576,7 @@ TEST_F(BundleTest, Bounds) {
 
   // A file past its kind's bound, listed with the right hash.
   const std::string big_schema(kMaxSchemaBytes + 1, ' ');
-  r = Open(Bundle({{"big.cedarschema", "schema", big_schema}}));
+  r = Open(HandBundle({{"big.cedarschema", "schema", big_schema}}));
   EXPECT_EQ(r.fault, BundleFault::kBound);
   EXPECT_THAT(r.message, HasSubstr("`big.cedarschema` (schema) is"));
 
@@ -609,7 +617,7 @@ TEST_F(BundleTest, LoadErrorsAreLocatedInTheBundle) {
   std::vector<Issue> issues;
   BundleFault fault = BundleFault::kNone;
   absl::StatusOr<LoadedBundle> b =
-      LoadBundle(Bundle({{"p/bad.cedar", "policies", bad}}), Unsigned(), {}, &issues, &fault);
+      LoadBundle(HandBundle({{"p/bad.cedar", "policies", bad}}), Unsigned(), {}, &issues, &fault);
   ASSERT_FALSE(b.ok());
   EXPECT_EQ(fault, BundleFault::kLoad);
   ASSERT_FALSE(issues.empty());
@@ -618,7 +626,7 @@ TEST_F(BundleTest, LoadErrorsAreLocatedInTheBundle) {
   EXPECT_THAT(b.status().message(), HasSubstr("bundle:p/bad.cedar:2:"));
   // A file whose manifest kind is wrong for its text does not load either.
   fault = BundleFault::kNone;
-  EXPECT_FALSE(LoadBundle(Bundle({{"a.cedar", "entities", kPolicyA}}), Unsigned(), {}, nullptr, &fault).ok());
+  EXPECT_FALSE(LoadBundle(HandBundle({{"a.cedar", "entities", kPolicyA}}), Unsigned(), {}, nullptr, &fault).ok());
   EXPECT_EQ(fault, BundleFault::kLoad);
 }
 
