@@ -312,7 +312,9 @@ int Main(const std::vector<std::string>& argv) {
     return kExitUsage;
   }
   for (const FlagSpec& f : cmd->flags) {
-    if (f.repeated && !args->Has(f.name)) {
+    // serve checks its own: --policies or --bundle, and --bundle-pubkey
+    // (repeated) only with --bundle.
+    if (f.repeated && !args->Has(f.name) && cmd->name != "serve") {
       std::cerr << "writ " << cmd->name << ": --" << f.name << " is required\n";
       return kExitUsage;
     }
