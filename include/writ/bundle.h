@@ -156,9 +156,9 @@ bool BundleKindOf(std::string_view path, SourceKind* kind);
 // hidden folders skipped; hidden files are skipped too), at `revision`.
 // The same files and revision give the same bytes (paths sorted, mtime 0,
 // owner 0:0, mode 0644, no gzip timestamp). While checking, sources are
-// named by their paths on disk (DIR/a.cedar), so issues point at the files. Every source is checked to load
-// (as LoadBundle would) before the archive is written; `issues` gets the
-// load's issues. `skipped` (may be null) gets the files that are not
+// named by their paths on disk (DIR/a.cedar), so issues point at the
+// files. Every source is checked to load (as LoadBundle would) before the
+// archive is written; `issues` gets the load's issues. `skipped` (may be null) gets the files that are not
 // sources.
 absl::StatusOr<std::string> BuildBundle(const std::string& dir, std::uint64_t revision,
                                         std::vector<Issue>* issues, std::vector<std::string>* skipped = nullptr);
