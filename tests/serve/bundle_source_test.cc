@@ -27,6 +27,8 @@
 #include "gtest/gtest.h"
 #include "src/serve/bundle_fetch.h"
 #include "src/serve/bundle_source.h"
+#include "src/serve/decision_log.h"
+#include "src/serve/handler.h"
 #include "src/serve/metrics.h"
 #include "src/serve/policy_store.h"
 #include "writ/writ.h"
@@ -405,6 +407,35 @@ TEST_F(BundleSourceTest, TakesA304AndRefusesWholeKeepingTheLastGood) {
   EXPECT_EQ(source->PollBundle(), PollOutcome::kTaken) << log_;
   EXPECT_EQ(Decide("bob"), "allow");
   EXPECT_EQ(holder_.Current()->bundle_revision, 2u);
+}
+
+TEST_F(BundleSourceTest, ReadyzAndDecisionLogsCarryTheBundleRevision) {
+  BundleSourceOptions o = Options();
+  std::unique_ptr<BundleSource> source = NewSource(o);
+  const std::string log_path = (dir_ / "decisions.log").string();
+  absl::StatusOr<std::unique_ptr<DecisionLog>> log = DecisionLog::Open(log_path, 16);
+  ASSERT_TRUE(log.ok()) << log.status();
+  (*log)->Start();
+  Handler handler(ForwardAuthConfig{}, &holder_, &metrics_, log->get());
+  HttpRequest ready{"GET", "/readyz", {}, ""};
+  EXPECT_EQ(handler.Handle(ready, std::chrono::steady_clock::now()).status, 503);   // no bundle yet
+  Serve(o.bundle_url, "\"r5\"", Make({{"p.cedar", kAliceOnly}}, 5, &key_));
+  ASSERT_EQ(source->PollBundle(), PollOutcome::kTaken) << log_;
+  HttpReply r = handler.Handle(ready, std::chrono::steady_clock::now());
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("\"bundle_revision\":5"), std::string::npos) << r.body;
+  HttpRequest decide{"POST", "/v1/authorize", {},
+                     R"({"principal":"User::\"alice\"","action":"Action::\"read\"","resource":"Doc::\"d\"","context":{}})"};
+  r = handler.Handle(decide, std::chrono::steady_clock::now());
+  EXPECT_EQ(r.status, 200) << r.body;
+  (*log)->Stop();
+  std::ifstream in(log_path);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_NE(line.find("\"bundle_revision\":5"), std::string::npos) << line;
+  EXPECT_NE(line.find("\"decision\":\"allow\""), std::string::npos) << line;
+  const std::string text = metrics_.Render(0, 0);
+  EXPECT_NE(text.find("writ_bundle_revision{channel=\"policy\"} 5\n"), std::string::npos) << text;
 }
 
 TEST_F(BundleSourceTest, TwoKeysDuringARotation) {
