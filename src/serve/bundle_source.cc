@@ -216,8 +216,9 @@ PollOutcome BundleSource::Poll(Channel* c) {
     if (metrics_ != nullptr) metrics_->RecordBundleFailure(c->which, BundleFailure::kFetch);
     // Logged when a streak of failures starts, then every 10th.
     if (c->failures % 10 == 0) {
-      log_(absl::StrCat("writ serve: fetching the ", c->cache_name, " failed (", c->failures + 1,
-                        " in a row; the last good one keeps deciding): ", fetched.status().message()));
+      log_(absl::StrCat("writ serve: fetching the ", c->cache_name, " failed (", c->failures + 1, " in a row; ",
+                        c->content.empty() ? "none taken yet" : "the last good one keeps deciding",
+                        "): ", fetched.status().message()));
     }
     ++c->failures;
     return PollOutcome::kFetchFailed;
