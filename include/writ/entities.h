@@ -53,6 +53,12 @@ class Entities {
   // parent edges; starts with the least uid on the cycle.
   std::vector<EntityUid> FindCycle() const;
 
+  // An entity more than `max_depth` parent links above a root (its longest
+  // chain of parents is longer), or nullptr when there is none. The store
+  // must be acyclic (FindCycle). Linear in entities and parent edges. EntitiesFromJson and Engine::Compile refuse a store
+  // deeper than kMaxHierarchyDepth (writ/limits.h).
+  const EntityUid* FindTooDeep(std::size_t max_depth) const;
+
   // FindCycle as a status: OK, or InvalidArgument naming the cycle
   // (`Group::"a"` in `Group::"b"` in `Group::"a"`).
   absl::Status CheckAcyclic() const;

@@ -57,7 +57,17 @@ inline constexpr std::size_t kMaxRegexMemoryBytes = 1u << 20;
 inline constexpr std::size_t kMaxRevocationUids = 1u << 22;
 
 // Entity hierarchy: parents per entity are unbounded by count but the
-// hierarchy must be finite; `in` walks it without recursion.
+// hierarchy must be finite (no cycle) and at most kMaxHierarchyDepth parent
+// links deep (a chain of kMaxHierarchyDepth + 1 entities; real hierarchies
+// are a few to a few dozen deep). Reading entities (EntitiesFromJson) and
+// building an engine (Engine::Compile) refuse a deeper one, naming the
+// entity. The compiled engine keeps each entity's ancestors; a chain of n
+// has n(n-1)/2 of them, so the depth bound keeps a chain's closure to half a
+// million (about 2 MB), built in milliseconds; and kMaxHierarchyAncestors
+// bounds the sum over all entities (4 bytes each: 256 MiB), which only very
+// wide and deep hierarchies together approach.
+inline constexpr std::size_t kMaxHierarchyDepth = 1000;
+inline constexpr std::size_t kMaxHierarchyAncestors = std::size_t{1} << 26;
 
 }  // namespace writ
 

@@ -15,6 +15,7 @@
 #include "src/ast/policy_set_data.h"
 #include "src/compile/compiled.h"
 #include "src/eval/evaluator.h"
+#include "writ/limits.h"
 
 namespace writ::internal {
 namespace {
@@ -47,7 +48,7 @@ class Compiler {
       se.entity = &entity;
       for (const EntityUid& p : entity.parents) InternEntity(p);
     }
-    ComputeAncestors();
+    if (absl::Status s = ComputeAncestors(); !s.ok()) return s;
     for (const auto& policy : PolicySetData::Of(set).policies) {
       if (policy->is_template) continue;
       ce_.ast.push_back(policy);
@@ -90,29 +91,108 @@ class Compiler {
   }
 
   // Every store entity's ancestors, reached through parents (a parent that is
-  // not in the store is an ancestor without parents of its own). Cycles end
-  // the walk, as in Entities::IsDescendantOf.
-  void ComputeAncestors() {
-    absl::flat_hash_set<Sym> seen;
-    std::vector<Sym> frontier;
-    for (const auto& [uid, entity] : ce_.store) {
-      seen.clear();
-      frontier.clear();
-      for (const EntityUid& p : entity.parents) frontier.push_back(Lookup(p));
-      while (!frontier.empty()) {
-        const Sym s = frontier.back();
-        frontier.pop_back();
-        if (!seen.insert(s).second) continue;
-        if (const Entity* e = ce_.sym_entities[s].entity) {
-          for (const EntityUid& p : e->parents) frontier.push_back(Lookup(p));
+  // not in the store is an ancestor without parents of its own), as a sorted
+  // run in ce_.ancestors. Parents are resolved to symbols once; entities are
+  // visited parents first (a depth-first post-order; CompileEngine has
+  // rejected cycles) and each run is built from its parents' runs: one
+  // parent's run is copied with the parent merged in (linear: a chain or a
+  // tree costs the size of its closure), several parents' runs are joined
+  // without duplicates and sorted. The depth and the runs' total size are
+  // bounded (kMaxHierarchyDepth, kMaxHierarchyAncestors). A chain of 5,000
+  // walked each entity's ancestors afresh, through hashed uids: seconds.
+  absl::Status ComputeAncestors() {
+    const std::size_t n = ce_.sym_entities.size();
+    std::vector<std::uint32_t> parent_begin(n + 1, 0);
+    std::vector<Sym> parents;
+    for (std::size_t s = 0; s < n; ++s) {
+      parent_begin[s] = static_cast<std::uint32_t>(parents.size());
+      if (const Entity* e = ce_.sym_entities[s].entity) {
+        for (const EntityUid& p : e->parents) parents.push_back(Lookup(p));
+      }
+    }
+    parent_begin[n] = static_cast<std::uint32_t>(parents.size());
+
+    // Parents before children.
+    std::vector<bool> seen(n, false);
+    std::vector<Sym> order;
+    order.reserve(n);
+    std::vector<std::pair<Sym, std::uint32_t>> stack;   // (entity, next parent edge)
+    for (std::size_t root = 0; root < n; ++root) {
+      if (seen[root]) continue;
+      seen[root] = true;
+      stack.emplace_back(static_cast<Sym>(root), parent_begin[root]);
+      while (!stack.empty()) {
+        const Sym s = stack.back().first;
+        if (stack.back().second == parent_begin[s + 1]) {
+          order.push_back(s);
+          stack.pop_back();
+          continue;
+        }
+        const Sym p = parents[stack.back().second++];
+        if (!seen[p]) {
+          seen[p] = true;
+          stack.emplace_back(p, parent_begin[p]);
         }
       }
-      SymEntity& se = ce_.sym_entities[Lookup(uid)];
-      se.ancestors_begin = static_cast<std::uint32_t>(ce_.ancestors.size());
-      se.ancestors_size = static_cast<std::uint32_t>(seen.size());
-      ce_.ancestors.insert(ce_.ancestors.end(), seen.begin(), seen.end());
-      std::sort(ce_.ancestors.begin() + se.ancestors_begin, ce_.ancestors.end());
     }
+
+    std::vector<std::uint32_t> depth(n, 0);   // longest chain of parent links above
+    std::vector<std::uint32_t> stamp(n, 0);   // == epoch: already in `run`
+    std::uint32_t epoch = 0;
+    std::vector<Sym> run;
+    for (const Sym s : order) {
+      SymEntity& se = ce_.sym_entities[s];
+      if (se.entity == nullptr) continue;   // not in the store: no parents
+      const std::uint32_t pb = parent_begin[s], pe = parent_begin[s + 1];
+      std::uint32_t d = 0;
+      for (std::uint32_t i = pb; i < pe; ++i) d = std::max(d, depth[parents[i]] + 1);
+      depth[s] = d;
+      if (d > kMaxHierarchyDepth) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "the entity hierarchy is too deep: `", se.entity->uid.ToString(), "` has a chain of more than ",
+            kMaxHierarchyDepth, " parents above it (writ's kMaxHierarchyDepth)"));
+      }
+      run.clear();
+      if (pe - pb == 1) {
+        const Sym p = parents[pb];
+        const SymEntity& ps = ce_.sym_entities[p];
+        const Sym* a = ce_.ancestors.data() + ps.ancestors_begin;
+        const Sym* end = a + ps.ancestors_size;
+        const Sym* mid = std::lower_bound(a, end, p);
+        run.reserve(ps.ancestors_size + 1);
+        run.insert(run.end(), a, mid);
+        run.push_back(p);   // not its own ancestor: the hierarchy is acyclic
+        run.insert(run.end(), mid, end);
+      } else if (pe > pb) {
+        ++epoch;
+        for (std::uint32_t i = pb; i < pe; ++i) {
+          const Sym p = parents[i];
+          if (stamp[p] != epoch) {
+            stamp[p] = epoch;
+            run.push_back(p);
+          }
+          const SymEntity& ps = ce_.sym_entities[p];
+          for (std::uint32_t k = 0; k < ps.ancestors_size; ++k) {
+            const Sym a = ce_.ancestors[ps.ancestors_begin + k];
+            if (stamp[a] != epoch) {
+              stamp[a] = epoch;
+              run.push_back(a);
+            }
+          }
+        }
+        std::sort(run.begin(), run.end());
+      }
+      if (ce_.ancestors.size() + run.size() > kMaxHierarchyAncestors) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "the entity hierarchy is too large: the store's entities have more than ", kMaxHierarchyAncestors,
+            " ancestors in all, reached at `", se.entity->uid.ToString(),
+            "` (writ's kMaxHierarchyAncestors); flatten the hierarchy"));
+      }
+      se.ancestors_begin = static_cast<std::uint32_t>(ce_.ancestors.size());
+      se.ancestors_size = static_cast<std::uint32_t>(run.size());
+      ce_.ancestors.insert(ce_.ancestors.end(), run.begin(), run.end());
+    }
+    return absl::OkStatus();
   }
 
   Residual LowerScope(const ScopeConstraint& scope) {

@@ -96,6 +96,49 @@ std::vector<EntityUid> Entities::FindCycle() const {
   return {};
 }
 
+const EntityUid* Entities::FindTooDeep(std::size_t max_depth) const {
+  // Each entity's height (its longest chain of parents, in links), memoized,
+  // by a depth-first walk over parents with an explicit stack: a parent not
+  // in the store is a root (height 0 from it, 1 link to reach it).
+  absl::flat_hash_map<const Entity*, std::size_t> height;
+  height.reserve(map_.size());
+  struct Frame {
+    const Entity* entity;
+    std::size_t next_parent;
+    std::size_t height;
+  };
+  std::vector<Frame> path;
+  for (const auto& [root_uid, root] : map_) {
+    if (height.contains(&root)) continue;
+    path.push_back({&root, 0, 0});
+    while (!path.empty()) {
+      Frame& top = path.back();
+      if (top.next_parent == top.entity->parents.size()) {
+        height.emplace(top.entity, top.height);
+        if (top.height > max_depth) return &top.entity->uid;
+        const std::size_t h = top.height;
+        path.pop_back();
+        if (!path.empty()) path.back().height = std::max(path.back().height, h + 1);
+        continue;
+      }
+      const Entity* parent = Find(top.entity->parents[top.next_parent++]);
+      if (parent == nullptr) {
+        top.height = std::max<std::size_t>(top.height, 1);
+        continue;
+      }
+      if (auto it = height.find(parent); it != height.end()) {
+        top.height = std::max(top.height, it->second + 1);
+        continue;
+      }
+      path.push_back({parent, 0, 0});   // acyclic: `parent` is not on the path
+      // path[0] has a chain of path.size() - 1 links above it at least: stop
+      // there rather than hold a longer path.
+      if (path.size() - 1 > max_depth) return &path.front().entity->uid;
+    }
+  }
+  return nullptr;
+}
+
 absl::Status Entities::CheckAcyclic() const {
   std::vector<EntityUid> cycle = FindCycle();
   if (cycle.empty()) return absl::OkStatus();

@@ -730,6 +730,15 @@ std::optional<Entities> ConvertEntities(Converter& c, const JsonNode& root) {
     }
     return std::nullopt;
   }
+  // A bounded depth (writ/limits.h): the engine keeps each entity's
+  // ancestors, which a long chain makes quadratic in its length.
+  if (const EntityUid* deep = entities.FindTooDeep(kMaxHierarchyDepth)) {
+    c.Error(defined[*deep],
+            absl::StrCat("the entity hierarchy is too deep: `", deep->ToString(), "` has a chain of more than ",
+                         kMaxHierarchyDepth, " parents above it (writ's kMaxHierarchyDepth)"),
+            "real hierarchies are a few levels deep; flatten the chain of parents");
+    return std::nullopt;
+  }
 
   if (schema != nullptr) {
     // An action entity in the JSON must be the schema's action exactly (no
