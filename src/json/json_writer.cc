@@ -41,8 +41,13 @@ OrderedJson ToJson(const Value& v) {
       // A record whose only key is an escape (`__entity`, `__extn`) reads
       // back as that escape when its value has the escape's shape; Cedar
       // refuses to write such records, writ writes them as they are.
+      // ordered_json's operator[] finds a key by scanning the object, so
+      // n keys cost O(n^2); a record's keys are unique, so they are
+      // appended to the underlying vector directly (linear).
       OrderedJson out = OrderedJson::object();
-      for (const auto& [k, e] : v.as_record()) out[k] = ToJson(e);
+      auto& members = static_cast<OrderedJson::object_t::Container&>(out.get_ref<OrderedJson::object_t&>());
+      members.reserve(v.as_record().size());
+      for (const auto& [k, e] : v.as_record()) members.emplace_back(k, ToJson(e));
       return out;
     }
     case Value::Kind::kIp:
