@@ -148,8 +148,9 @@ absl::StatusOr<std::string> BundleKeyId(std::string_view public_key_pem);
 
 // The kind of a file by its name, for building: *.cedar policies;
 // *.cedarschema and *.cedarschema.json the schema; *.revoked and
-// revoked.txt revocations; any other *.json entities. Other files
-// (README.md, *.test.yaml, *.jsonl, ...) are not bundle sources: false.
+// revoked.txt revocations; entities.json and *.entities.json entities.
+// Other files (README.md, request.json, *.test.yaml, *.jsonl, ...) are not
+// bundle sources: false.
 bool BundleKindOf(std::string_view path, SourceKind* kind);
 
 // An unsigned bundle of the sources under `dir` (walked as ListFiles walks,

@@ -392,7 +392,9 @@ bool BundleKindOf(std::string_view path, SourceKind* kind) {
     k = SourceKind::kSchema;
   } else if (EndsWith(base, ".revoked") || base == "revoked.txt") {
     k = SourceKind::kRevocations;
-  } else if (EndsWith(base, ".json")) {
+  } else if (base == "entities.json" || EndsWith(base, ".entities.json")) {
+    // Only these: a folder also holds request.json files, test fixtures and
+    // other JSON that is not an entity store.
     k = SourceKind::kEntities;
   }
   if (!k) return false;

@@ -695,6 +695,9 @@ TEST(BundleKindTest, KindsByName) {
   EXPECT_EQ(kind("schema.cedarschema"), "schema");
   EXPECT_EQ(kind("nhi.cedarschema.json"), "schema");
   EXPECT_EQ(kind("entities.json"), "entities");
+  EXPECT_EQ(kind("ops/prod.entities.json"), "entities");
+  EXPECT_EQ(kind("request.json"), "-");   // policies/example has one beside its entities
+  EXPECT_EQ(kind("xentities.json"), "-");
   EXPECT_EQ(kind("revoked.txt"), "revocations");
   EXPECT_EQ(kind("ops/x.revoked"), "revocations");
   EXPECT_EQ(kind("notes.txt"), "-");

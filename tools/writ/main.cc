@@ -231,7 +231,7 @@ const std::vector<Command>& Commands() {
        "with a manifest (.manifest.json: revision, each file's path, kind, size and\n"
        "SHA-256) and an Ed25519 signature over it (.signature.json).\n"
        "  build DIR -o B.tar.gz [--revision N]   the sources under DIR (*.cedar,\n"
-       "      *.cedarschema[.json], revoked.txt and *.revoked, other *.json entities;\n"
+       "      *.cedarschema[.json], revoked.txt and *.revoked, [*.]entities.json;\n"
        "      other files are skipped and listed), checked to load, unsigned. The same\n"
        "      DIR and revision give the same bytes. Revision default: the clock (s).\n"
        "  sign --key KEY.pem B.tar.gz [-o OUT]   signs the manifest (KEY.pem: `openssl\n"
