@@ -152,12 +152,19 @@ absl::StatusOr<CanonicalUri> CanonicalizeUri(std::string_view uri, PathParameter
     if (IsControl(c)) {
       return absl::InvalidArgumentError(absl::StrCat("path has an encoded control byte at offset ", i));
     }
-    if (c == '%' && i + 4 < path.size() && HexValue(path[i + 3]) >= 0 && HexValue(path[i + 4]) >= 0) {
-      return absl::InvalidArgumentError(absl::StrCat("path is percent-encoded twice (%25XX) at offset ", i));
-    }
     if (c == ';' && !first_semicolon) first_semicolon = i;
     decoded.push_back(static_cast<char>(c));
     i += 2;
+  }
+  // Rule 3, double encoding: checked on the decoded path, since the hex
+  // digits after an encoded `%` may themselves be escaped (%25%32%65 decodes
+  // to %2e, which a backend that decodes again reads as `.`). A `%` in the
+  // decoded path can only have come from %25.
+  for (std::size_t j = decoded.find('%'); j != std::string::npos; j = decoded.find('%', j + 1)) {
+    if (j + 2 < decoded.size() && HexValue(decoded[j + 1]) >= 0 && HexValue(decoded[j + 2]) >= 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("path is percent-encoded twice (%25XX) at offset ", j, " of the decoded path"));
+    }
   }
   // Rule 4.
   if (std::optional<std::size_t> bad = internal::FindInvalidUtf8(decoded)) {

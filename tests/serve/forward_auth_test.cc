@@ -77,6 +77,11 @@ TEST(CanonicalizeUri, RejectsEncodedSlashBackslashAndNul) {
 
 TEST(CanonicalizeUri, RejectsDoubleEncodingAndMalformedEscapes) {
   EXPECT_THAT(Error("/a%252Fb"), HasSubstr("twice"));
+  // The escape's own digits escaped (found by fuzz/forward_auth_fuzz): decodes
+  // to %2e%2e, which a backend that decodes again reads as `..`.
+  EXPECT_THAT(Error("/api/public/%25%32%65%25%32%65/admin"), HasSubstr("twice"));
+  EXPECT_THAT(Error("/a/%25%32e"), HasSubstr("twice"));
+  EXPECT_THAT(Error("/a/%252%65"), HasSubstr("twice"));
   EXPECT_THAT(Error("/a%2"), HasSubstr("malformed percent-escape"));
   EXPECT_THAT(Error("/a%zz"), HasSubstr("malformed percent-escape"));
   EXPECT_THAT(Error("/a%"), HasSubstr("malformed percent-escape"));
