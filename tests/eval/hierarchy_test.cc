@@ -29,7 +29,8 @@ EntityUid G(std::size_t i) { return {"G", absl::StrCat(i)}; }
 Entities Chain(std::size_t n, const EntityUid* top = nullptr) {
   Entities es;
   for (std::size_t i = 0; i < n; ++i) {
-    Entity e{.uid = G(i)};
+    Entity e;
+    e.uid = G(i);
     if (i + 1 < n) e.parents.push_back(G(i + 1));
     if (i + 1 == n && top != nullptr) e.parents.push_back(*top);
     EXPECT_TRUE(es.Add(std::move(e)).ok());
@@ -44,7 +45,13 @@ PolicySet Policies(std::string_view text) {
   return set;
 }
 
-Request Req(EntityUid p, EntityUid r) { return Request{std::move(p), {"Action", "a"}, std::move(r)}; }
+Request Req(EntityUid p, EntityUid r) {
+  Request req;
+  req.principal = std::move(p);
+  req.action = {"Action", "a"};
+  req.resource = std::move(r);
+  return req;
+}
 
 TEST(HierarchyTest, DepthIsBoundedInParentLinks) {
   // kMaxHierarchyDepth + 1 entities: the bottom is kMaxHierarchyDepth links deep.
@@ -60,7 +67,7 @@ TEST(HierarchyTest, DepthIsBoundedInParentLinks) {
   // Depth is the longest chain, not the first one found: a shortcut to the top
   // does not hide the long way round.
   Entities both = Chain(kMaxHierarchyDepth + 2);
-  ASSERT_TRUE(both.Add(Entity{.uid = {"W", "w"}, .parents = {G(kMaxHierarchyDepth + 1), G(0)}}).ok());
+  ASSERT_TRUE(both.Add(Entity{.uid = {"W", "w"}, .attrs = {}, .parents = {G(kMaxHierarchyDepth + 1), G(0)}, .tags = {}}).ok());
   EXPECT_NE(both.FindTooDeep(kMaxHierarchyDepth), nullptr);
   EXPECT_EQ(Entities().FindTooDeep(0), nullptr);
 }
@@ -96,7 +103,8 @@ TEST(HierarchyTest, MergedClosuresMatchTheWalk) {
   const std::size_t n = 300;
   Entities store;
   for (std::size_t i = 0; i < n; ++i) {
-    Entity e{.uid = G(i)};
+    Entity e;
+    e.uid = G(i);
     const std::size_t parents = rng() % 4;
     for (std::size_t k = 0; k < parents && i + 1 < n; ++k) {
       e.parents.push_back(G(i + 1 + rng() % std::min<std::size_t>(n - i - 1, 20)));   // duplicates allowed
