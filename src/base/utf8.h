@@ -9,8 +9,12 @@
 
 namespace writ::internal {
 
+// The length (1-4) of the valid UTF-8 sequence that starts at s[i] (i <
+// s.size()), or 0 when there is none there: overlong forms, surrogates and
+// code points above U+10FFFF are not valid.
+std::size_t Utf8SequenceLength(std::string_view s, std::size_t i);
+
 // The byte offset of the first invalid UTF-8 sequence in `s`, or nullopt.
-// Rejects overlong forms, surrogates and code points above U+10FFFF.
 std::optional<std::size_t> FindInvalidUtf8(std::string_view s);
 
 // Appends code point `cp` (<= 0x10FFFF, not a surrogate) as UTF-8.

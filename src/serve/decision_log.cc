@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "src/base/utf8.h"
 #include "src/ext/extensions.h"
 #include "src/serve/limits.h"
 
@@ -23,29 +24,6 @@ std::size_t RoundUp(std::size_t capacity) {
   return n;
 }
 
-// The length of the valid UTF-8 sequence at s[i], or 0 when it is not one
-// (overlong forms, surrogates and code points past U+10FFFF included).
-std::size_t Utf8Length(std::string_view s, std::size_t i) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const auto cont = [&](std::size_t k) { return k < s.size() && (b(k) & 0xC0) == 0x80; };
-  const unsigned char c = b(i);
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (!cont(i + 1) || !cont(i + 2)) return 0;
-    if (c == 0xE0 && b(i + 1) < 0xA0) return 0;   // overlong
-    if (c == 0xED && b(i + 1) > 0x9F) return 0;   // surrogate
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (!cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return 0;
-    if (c == 0xF0 && b(i + 1) < 0x90) return 0;   // overlong
-    if (c == 0xF4 && b(i + 1) > 0x8F) return 0;   // past U+10FFFF
-    return 4;
-  }
-  return 0;
-}
-
 // Appends `s` as a JSON string, at most `max_bytes` of it (whole UTF-8
 // sequences only); a cut string ends in "..." and the result is false.
 bool AppendString(std::string* out, std::string_view s, std::size_t max_bytes) {
@@ -53,7 +31,7 @@ bool AppendString(std::string* out, std::string_view s, std::size_t max_bytes) {
   out->push_back('"');
   bool whole = true;
   for (std::size_t i = 0; i < s.size();) {
-    const std::size_t n = Utf8Length(s, i);
+    const std::size_t n = internal::Utf8SequenceLength(s, i);
     if (i + std::max<std::size_t>(n, 1) > max_bytes) {
       out->append("...");
       whole = false;
