@@ -19,9 +19,9 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "src/base/file.h"
 #include "src/base/strings.h"
 #include "writ/limits.h"
 #include "writ/load.h"
@@ -88,15 +88,6 @@ std::string ContentOf(const BundleManifest& m) {
   return out;
 }
 
-std::string Fnv64(std::string_view bytes) {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return absl::StrFormat("%016x", h);
-}
-
 double UnixNow() { return absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()); }
 
 // Writes `bytes` to `path` atomically: a temporary file beside it, flushed
@@ -129,19 +120,6 @@ absl::Status WriteAtomically(const fs::path& path, std::string_view bytes) {
     return absl::InternalError(absl::StrCat(path.string(), ": ", ec.message()));
   }
   return absl::OkStatus();
-}
-
-// The file at `path`, when it exists and holds at most `max` bytes.
-std::optional<std::string> ReadBounded(const fs::path& path, std::size_t max) {
-  std::error_code ec;
-  const std::uintmax_t size = fs::file_size(path, ec);
-  if (ec || size > max) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (s.str().size() > max) return std::nullopt;
-  return s.str();
 }
 
 }  // namespace
@@ -192,9 +170,9 @@ bool BundleSource::LoadCache() {
   for (Channel* c : {&policy_, &revocations_}) {
     if (c->url.empty()) continue;
     const fs::path dir(options_.cache_dir);
-    std::optional<std::string> archive = ReadBounded(dir / (c->cache_name + ".tar.gz"), kMaxBundleBytes);
-    if (!archive) continue;
-    std::string etag = ReadBounded(dir / (c->cache_name + ".etag"), kMaxEtagBytes).value_or("");
+    absl::StatusOr<std::string> archive = internal::ReadFileBounded(dir / (c->cache_name + ".tar.gz"), kMaxBundleBytes);
+    if (!archive.ok()) continue;
+    std::string etag = internal::ReadFileBounded(dir / (c->cache_name + ".etag"), kMaxEtagBytes).value_or("");
     log_(absl::StrCat("writ serve: taking the cached ", c->cache_name, " from ", options_.cache_dir,
                       " (verified again)"));
     const PollOutcome outcome = Apply(c, *archive, etag, /*from_cache=*/true);
@@ -239,26 +217,6 @@ PollOutcome BundleSource::Poll(Channel* c) {
 }
 
 PollOutcome BundleSource::Apply(Channel* c, const std::string& archive, const std::string& etag, bool from_cache) {
-  if (c->which == BundleChannel::kPolicy) return ApplyPolicy(c, archive, etag, from_cache);
-  return ApplyRevocations(c, archive, etag, from_cache);
-}
-
-PollOutcome BundleSource::Refuse(Channel* c, BundleFailure why, const std::string& etag, const std::string& message) {
-  // The refused bundle's ETag is sent next time: the server answers 304
-  // until the bundle changes, and it is neither fetched nor counted again.
-  if (!etag.empty()) c->etag = etag;
-  if (metrics_ != nullptr) metrics_->RecordBundleFailure(c->which, why);
-  std::string serving = "nothing is deciding yet";
-  if (const std::uint64_t r = c->revision.load(); r != 0 || !c->content.empty()) {
-    serving = absl::StrCat("revision ", r, " keeps deciding");
-  }
-  log_(absl::StrCat("writ serve: ", c->cache_name, " from ", c->url, " refused (", Av(FailureName(why)), "; ", serving,
-                    "): ", message));
-  return PollOutcome::kRefused;
-}
-
-PollOutcome BundleSource::ApplyPolicy(Channel* c, const std::string& archive, const std::string& etag,
-                                      bool from_cache) {
   std::vector<Issue> issues;
   BundleFault fault = BundleFault::kNone;
   absl::StatusOr<LoadedBundle> bundle = LoadBundle(archive, options_.verify, {}, &issues, &fault);
@@ -275,6 +233,15 @@ PollOutcome BundleSource::ApplyPolicy(Channel* c, const std::string& archive, co
     }
     return Refuse(c, FailureOf(fault), etag, message);
   }
+  if (c->which == BundleChannel::kRevocations) {
+    for (const BundleFile& f : bundle->manifest.files) {
+      if (f.kind != SourceKind::kRevocations) {
+        return Refuse(c, BundleFailure::kManifest, etag,
+                      absl::StrCat("the revocation bundle holds ", f.path, " (", Av(SourceKindName(f.kind)),
+                                   "): only revocation files belong in it"));
+      }
+    }
+  }
   const std::uint64_t revision = bundle->manifest.revision;
   std::string content = ContentOf(bundle->manifest);
   if (!c->content.empty()) {
@@ -293,9 +260,38 @@ PollOutcome BundleSource::ApplyPolicy(Channel* c, const std::string& archive, co
       return PollOutcome::kUnchanged;
     }
   }
-  std::vector<EntityUid> bundle_revoked = bundle->set.revoked;
-  std::optional<Schema> schema = bundle->set.schema;
-  absl::StatusOr<std::unique_ptr<const Engine>> engine = CompileLoaded(std::move(bundle->set), decide_);
+  const PollOutcome outcome = c->which == BundleChannel::kPolicy
+                                  ? TakePolicy(c, *std::move(bundle), content, etag, from_cache)
+                                  : TakeRevocations(c, *std::move(bundle), etag, from_cache);
+  if (outcome != PollOutcome::kTaken) return outcome;
+  c->revision.store(revision, std::memory_order_release);
+  c->content = std::move(content);
+  c->etag = etag;
+  if (metrics_ != nullptr) metrics_->SetBundleRevision(c->which, revision);
+  if (!from_cache) WriteCache(*c, archive, etag);
+  return PollOutcome::kTaken;
+}
+
+PollOutcome BundleSource::Refuse(Channel* c, BundleFailure why, const std::string& etag, const std::string& message) {
+  // The refused bundle's ETag is sent next time: the server answers 304
+  // until the bundle changes, and it is neither fetched nor counted again.
+  if (!etag.empty()) c->etag = etag;
+  if (metrics_ != nullptr) metrics_->RecordBundleFailure(c->which, why);
+  std::string serving = "nothing is deciding yet";
+  if (const std::uint64_t r = c->revision.load(); r != 0 || !c->content.empty()) {
+    serving = absl::StrCat("revision ", r, " keeps deciding");
+  }
+  log_(absl::StrCat("writ serve: ", c->cache_name, " from ", c->url, " refused (", Av(FailureName(why)), "; ", serving,
+                    "): ", message));
+  return PollOutcome::kRefused;
+}
+
+PollOutcome BundleSource::TakePolicy(Channel* c, LoadedBundle bundle, const std::string& content,
+                                     const std::string& etag, bool from_cache) {
+  const std::uint64_t revision = bundle.manifest.revision;
+  std::vector<EntityUid> bundle_revoked = bundle.set.revoked;
+  std::optional<Schema> schema = bundle.set.schema;
+  absl::StatusOr<std::unique_ptr<const Engine>> engine = CompileLoaded(std::move(bundle.set), decide_);
   if (!engine.ok()) return Refuse(c, BundleFailure::kCompile, etag, std::string(engine.status().message()));
   const std::size_t policies = (*engine)->policy_count();
   const std::size_t entities = (*engine)->entity_count();
@@ -307,75 +303,29 @@ PollOutcome BundleSource::ApplyPolicy(Channel* c, const std::string& archive, co
     policy_revoked_ = std::move(bundle_revoked);
   }
   const std::uint64_t version =
-      holder_->Install(std::shared_ptr<const Engine>(*std::move(engine)), Fnv64(content), std::move(schema), revision);
-  c->revision.store(revision, std::memory_order_release);
-  c->content = std::move(content);
-  c->etag = etag;
+      holder_->Install(std::shared_ptr<const Engine>(*std::move(engine)), Digest({content}), std::move(schema), revision);
   if (metrics_ != nullptr) {
-    metrics_->SetBundleRevision(c->which, revision);
     metrics_->RecordReload(true);
     metrics_->SetPolicyVersion(version);
   }
   log_(absl::StrCat("writ serve: bundle revision ", revision, " (",
-                    bundle->key_id.empty() ? std::string("unsigned") : absl::StrCat("key ", bundle->key_id), ", ",
+                    bundle.key_id.empty() ? std::string("unsigned") : absl::StrCat("key ", bundle.key_id), ", ",
                     policies, " policies, ", entities, " entities", from_cache ? ", from the cache" : "",
                     ") is deciding as policy version ", version));
-  if (!from_cache) WriteCache(*c, archive, etag);
   return PollOutcome::kTaken;
 }
 
-PollOutcome BundleSource::ApplyRevocations(Channel* c, const std::string& archive, const std::string& etag,
-                                           bool from_cache) {
-  std::vector<Issue> issues;
-  BundleFault fault = BundleFault::kNone;
-  absl::StatusOr<LoadedBundle> bundle = LoadBundle(archive, options_.verify, {}, &issues, &fault);
-  if (!bundle.ok()) {
-    std::string message(bundle.status().message());
-    for (std::size_t i = 0; i < issues.size() && i < kMaxLoggedIssues; ++i) {
-      absl::StrAppend(&message, "\n", RenderIssue(issues[i]));
-    }
-    return Refuse(c, FailureOf(fault), etag, message);
-  }
-  for (const BundleFile& f : bundle->manifest.files) {
-    if (f.kind != SourceKind::kRevocations) {
-      return Refuse(c, BundleFailure::kManifest, etag,
-                    absl::StrCat("the revocation bundle holds ", f.path, " (", Av(SourceKindName(f.kind)),
-                                 "): only revocation files belong in it"));
-    }
-  }
-  const std::uint64_t revision = bundle->manifest.revision;
-  std::string content = ContentOf(bundle->manifest);
-  if (!c->content.empty()) {
-    const std::uint64_t current = c->revision.load();
-    if (revision < current) {
-      return Refuse(c, BundleFailure::kStale, etag,
-                    absl::StrCat("revision ", revision, " is lower than revision ", current, ", already taken"));
-    }
-    if (revision == current) {
-      if (content != c->content) {
-        return Refuse(c, BundleFailure::kStale, etag,
-                      absl::StrCat("revision ", revision,
-                                   " was taken with other contents (a revision names one content: publish a higher one)"));
-      }
-      c->etag = etag;
-      return PollOutcome::kUnchanged;
-    }
-  }
-  const std::size_t count = bundle->set.revoked.size();
+PollOutcome BundleSource::TakeRevocations(Channel* c, LoadedBundle bundle, const std::string& etag, bool from_cache) {
+  const std::size_t count = bundle.set.revoked.size();
   {
     std::lock_guard<std::mutex> lock(revoked_mu_);
-    if (absl::Status s = SyncRevocations(policy_revoked_, bundle->set.revoked); !s.ok()) {
+    if (absl::Status s = SyncRevocations(policy_revoked_, bundle.set.revoked); !s.ok()) {
       return Refuse(c, BundleFailure::kBound, etag, std::string(s.message()));
     }
-    list_revoked_ = std::move(bundle->set.revoked);
+    list_revoked_ = std::move(bundle.set.revoked);
   }
-  c->revision.store(revision, std::memory_order_release);
-  c->content = std::move(content);
-  c->etag = etag;
-  if (metrics_ != nullptr) metrics_->SetBundleRevision(c->which, revision);
-  log_(absl::StrCat("writ serve: revocation bundle revision ", revision, " (", count, " uids",
+  log_(absl::StrCat("writ serve: revocation bundle revision ", bundle.manifest.revision, " (", count, " uids",
                     from_cache ? ", from the cache" : "", ") is applied; ", revoked_->size(), " uids revoked in all"));
-  if (!from_cache) WriteCache(*c, archive, etag);
   return PollOutcome::kTaken;
 }
 

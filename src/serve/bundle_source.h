@@ -120,10 +120,13 @@ class BundleSource {
     std::thread thread;
   };
   PollOutcome Poll(Channel* c);
-  // Verifies, loads and applies `archive`; `from_cache` skips writing the cache.
+  // Verifies and loads `archive`, checks its revision, then takes it;
+  // `from_cache` skips writing the cache.
   PollOutcome Apply(Channel* c, const std::string& archive, const std::string& etag, bool from_cache);
-  PollOutcome ApplyPolicy(Channel* c, const std::string& archive, const std::string& etag, bool from_cache);
-  PollOutcome ApplyRevocations(Channel* c, const std::string& archive, const std::string& etag, bool from_cache);
+  // Makes a bundle that passed every check current (Apply records it as taken).
+  PollOutcome TakePolicy(Channel* c, LoadedBundle bundle, const std::string& content, const std::string& etag,
+                         bool from_cache);
+  PollOutcome TakeRevocations(Channel* c, LoadedBundle bundle, const std::string& etag, bool from_cache);
   PollOutcome Refuse(Channel* c, BundleFailure why, const std::string& etag, const std::string& message);
   // The revocation list becomes the union of the two bundles' uids.
   absl::Status SyncRevocations(const std::vector<EntityUid>& from_policy, const std::vector<EntityUid>& from_list);

@@ -33,17 +33,21 @@ absl::StatusOr<std::vector<std::string>> PolicyFiles(const std::string& path) {
   return files;
 }
 
-void Fnv(std::uint64_t* h, std::string_view bytes) {
-  for (unsigned char c : bytes) {
-    *h ^= c;
-    *h *= 0x100000001b3ull;
-  }
-  // A separator, so that ("ab","c") and ("a","bc") differ.
-  *h ^= 0xff;
-  *h *= 0x100000001b3ull;
-}
 
 }  // namespace
+
+std::string Digest(const std::vector<std::string_view>& parts) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (std::string_view part : parts) {
+    for (unsigned char c : part) {
+      h ^= c;
+      h *= 0x100000001b3ull;
+    }
+    h ^= 0xff;
+    h *= 0x100000001b3ull;
+  }
+  return absl::StrFormat("%016x", h);
+}
 
 PolicyHolder::~PolicyHolder() { delete current_.load(std::memory_order_seq_cst); }
 
@@ -100,11 +104,12 @@ absl::StatusOr<LoadedSet> LoadPolicySet(const PolicySources& sources, const Deci
   std::vector<Issue> issues;
   const bool all_read = ReadFileSet(files, &read, &issues);
   // The digest names what was read: every source's name and bytes.
-  std::uint64_t digest = 0xcbf29ce484222325ull;
+  std::vector<std::string_view> parts;
   for (const Source& s : read) {
-    Fnv(&digest, s.name);
-    Fnv(&digest, s.bytes);
+    parts.push_back(s.name);
+    parts.push_back(s.bytes);
   }
+  std::string digest = Digest(parts);
   absl::StatusOr<writ::LoadedSet> set = Load(read, {}, &issues);
   if (!all_read || !set.ok()) {
     std::string errors;
@@ -119,7 +124,7 @@ absl::StatusOr<LoadedSet> LoadPolicySet(const PolicySources& sources, const Deci
   absl::StatusOr<std::unique_ptr<const Engine>> engine = CompileLoaded(*std::move(set), options);
   if (!engine.ok()) return absl::InvalidArgumentError(engine.status().message());
   out.engine = std::shared_ptr<const Engine>(*std::move(engine));
-  out.digest = absl::StrFormat("%016x", digest);
+  out.digest = std::move(digest);
   return out;
 }
 

@@ -26,6 +26,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -41,7 +42,7 @@ namespace writ::serve {
 
 struct Snapshot {
   std::uint64_t version = 0;     // 1 for the first set, then +1 per successful reload
-  std::string digest;            // FNV-1a 64 of the sources' names and contents, hex
+  std::string digest;            // Digest of the sources' names and contents (of a bundle: its files' paths and hashes)
   std::shared_ptr<const Engine> engine;
   // The schema requests are read through (--schema), loaded with the
   // policies; unset without one.
@@ -125,6 +126,10 @@ class PolicyHolder {
   std::mutex install_mu_;   // installers only
   std::uint64_t last_version_ = 0;
 };
+
+// FNV-1a 64 of `parts` in order, each followed by a separator (so that
+// ("ab","c") and ("a","bc") differ), as 16 hex digits: a snapshot's digest.
+std::string Digest(const std::vector<std::string_view>& parts);
 
 // Where the policy set comes from.
 struct PolicySources {
