@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "nlohmann/json.hpp"
+#include "src/base/utf8.h"
+#include "src/json/decision_json.h"
 #include "src/ext/ext_internal.h"
 #include "src/ext/extensions.h"
 #include "src/json/issue_json.h"
@@ -98,54 +100,86 @@ std::string ValueToJson(const Value& value) { return Dump(ToJson(value)); }
 
 namespace {
 
-// `s` as a JSON string. Policy ids and most messages are plain ASCII and are
-// copied as they are; anything else (quotes, control characters, UTF-8,
-// invalid UTF-8) goes through nlohmann's escaping.
-void AppendJsonString(std::string* out, const std::string& s) {
-  const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
-    return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
-  });
-  if (plain) {
-    out->push_back('"');
-    out->append(s);
-    out->push_back('"');
-  } else {
-    out->append(Dump(OrderedJson(s)));
-  }
-}
-
-void AppendJsonStrings(std::string* out, const std::vector<std::string>& strings) {
-  out->push_back('[');
-  for (std::size_t i = 0; i < strings.size(); ++i) {
-    if (i > 0) out->push_back(',');
-    AppendJsonString(out, strings[i]);
-  }
-  out->push_back(']');
-}
-
 }  // namespace
 
-// Written directly rather than through a json tree: gateways render one
-// per request.
-std::string DecisionToJson(const Decision& decision) {
-  std::string out = decision.allowed ? R"({"decision":"allow","reasons":)" : R"({"decision":"deny","reasons":)";
-  AppendJsonStrings(&out, decision.reasons);
-  out += R"(,"errors":[)";
+namespace internal {
+
+bool AppendJsonString(std::string* out, std::string_view s, std::size_t max_bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  bool whole = true;
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = Utf8SequenceLength(s, i);
+    if (i + std::max<std::size_t>(n, 1) > max_bytes) {
+      out->append("...");
+      whole = false;
+      break;
+    }
+    if (n == 0) {
+      out->append("\xEF\xBF\xBD");   // U+FFFD for an invalid byte
+      ++i;
+      continue;
+    }
+    const char c = s[i];
+    if (n > 1) {
+      out->append(s.substr(i, n));
+    } else if (c == '"') {
+      out->append("\\\"");
+    } else if (c == '\\') {
+      out->append("\\\\");
+    } else if (c == '\n') {
+      out->append("\\n");
+    } else if (c == '\r') {
+      out->append("\\r");
+    } else if (c == '\t') {
+      out->append("\\t");
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+      out->append("\\u00");
+      out->push_back(kHex[(c >> 4) & 0xF]);
+      out->push_back(kHex[c & 0xF]);
+    } else {
+      out->push_back(c);
+    }
+    i += n;
+  }
+  out->push_back('"');
+  return whole;
+}
+
+void AppendDecisionMembers(std::string* out, const Decision& decision, bool every_member,
+                           std::size_t max_string_bytes) {
+  auto strings = [&](const std::vector<std::string>& list) {
+    out->push_back('[');
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (i > 0) out->push_back(',');
+      AppendJsonString(out, list[i], max_string_bytes);
+    }
+    out->push_back(']');
+  };
+  out->append(decision.allowed ? R"("decision":"allow","reasons":)" : R"("decision":"deny","reasons":)");
+  strings(decision.reasons);
+  out->append(R"(,"errors":[)");
   for (std::size_t i = 0; i < decision.errors.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    out += R"({"policy":)";
-    AppendJsonString(&out, decision.errors[i].policy_id);
-    out += R"(,"message":)";
-    AppendJsonString(&out, decision.errors[i].message);
-    out.push_back('}');
+    if (i > 0) out->push_back(',');
+    out->append(R"({"policy":)");
+    AppendJsonString(out, decision.errors[i].policy_id, max_string_bytes);
+    out->append(R"(,"message":)");
+    AppendJsonString(out, decision.errors[i].message, max_string_bytes);
+    out->push_back('}');
   }
-  out.push_back(']');
-  // writ's extensions, only when they say something.
-  if (!decision.breakglass.empty()) {
-    out += R"(,"breakglass":)";
-    AppendJsonStrings(&out, decision.breakglass);
+  out->push_back(']');
+  if (every_member || !decision.breakglass.empty()) {
+    out->append(R"(,"breakglass":)");
+    strings(decision.breakglass);
   }
-  if (decision.revoked) out += R"(,"revoked":true)";
+  if (every_member || decision.revoked) out->append(decision.revoked ? R"(,"revoked":true)" : R"(,"revoked":false)");
+}
+
+}  // namespace internal
+
+std::string DecisionToJson(const Decision& decision) {
+  std::string out = "{";
+  internal::AppendDecisionMembers(&out, decision);
   out.push_back('}');
   return out;
 }

@@ -11,61 +11,19 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "src/base/utf8.h"
 #include "src/ext/extensions.h"
+#include "src/json/decision_json.h"
 #include "src/serve/limits.h"
 
 namespace writ::serve {
+
+using internal::AppendJsonString;
 
 namespace {
 std::size_t RoundUp(std::size_t capacity) {
   std::size_t n = 2;
   while (n < capacity) n <<= 1;
   return n;
-}
-
-// Appends `s` as a JSON string, at most `max_bytes` of it (whole UTF-8
-// sequences only); a cut string ends in "..." and the result is false.
-bool AppendString(std::string* out, std::string_view s, std::size_t max_bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  bool whole = true;
-  for (std::size_t i = 0; i < s.size();) {
-    const std::size_t n = internal::Utf8SequenceLength(s, i);
-    if (i + std::max<std::size_t>(n, 1) > max_bytes) {
-      out->append("...");
-      whole = false;
-      break;
-    }
-    if (n == 0) {
-      out->append("\\ufffd");   // the replacement character for an invalid byte
-      ++i;
-      continue;
-    }
-    const char c = s[i];
-    if (n > 1) {
-      out->append(s.substr(i, n));
-    } else if (c == '"') {
-      out->append("\\\"");
-    } else if (c == '\\') {
-      out->append("\\\\");
-    } else if (c == '\n') {
-      out->append("\\n");
-    } else if (c == '\r') {
-      out->append("\\r");
-    } else if (c == '\t') {
-      out->append("\\t");
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out->append("\\u00");
-      out->push_back(kHex[(c >> 4) & 0xF]);
-      out->push_back(kHex[c & 0xF]);
-    } else {
-      out->push_back(c);
-    }
-    i += n;
-  }
-  out->push_back('"');
-  return whole;
 }
 
 }  // namespace
@@ -210,13 +168,13 @@ bool AppendValue(std::string* out, const Value& v, std::size_t limit) {
       absl::StrAppend(out, v.as_long());
       break;
     case Value::Kind::kString:
-      if (!AppendString(out, v.as_string(), room())) return false;
+      if (!AppendJsonString(out, v.as_string(), room())) return false;
       break;
     case Value::Kind::kEntity:
       out->append("{\"__entity\":{\"type\":");
-      if (!AppendString(out, v.as_entity().type, room())) return false;
+      if (!AppendJsonString(out, v.as_entity().type, room())) return false;
       out->append(",\"id\":");
-      if (!AppendString(out, v.as_entity().id, room())) return false;
+      if (!AppendJsonString(out, v.as_entity().id, room())) return false;
       out->append("}}");
       break;
     case Value::Kind::kSet: {
@@ -236,7 +194,7 @@ bool AppendValue(std::string* out, const Value& v, std::size_t limit) {
       for (const auto& [k, e] : v.as_record()) {
         if (!first) out->push_back(',');
         first = false;
-        if (!AppendString(out, k, room())) return false;
+        if (!AppendJsonString(out, k, room())) return false;
         out->push_back(':');
         if (!AppendValue(out, e, limit)) return false;
       }
@@ -251,7 +209,7 @@ bool AppendValue(std::string* out, const Value& v, std::size_t limit) {
       out->append("{\"__extn\":{\"fn\":\"");
       out->append(internal::ExtConstructorName(v.kind()));
       out->append("\",\"arg\":");
-      if (!AppendString(out, internal::ExtConstructorArg(v), room())) return false;
+      if (!AppendJsonString(out, internal::ExtConstructorArg(v), room())) return false;
       out->append("}}");
       break;
   }
@@ -260,19 +218,10 @@ bool AppendValue(std::string* out, const Value& v, std::size_t limit) {
 
 void AppendUid(std::string* out, const EntityUid& uid) {
   out->append("{\"type\":");
-  AppendString(out, uid.type, kMaxLogStringBytes);
+  AppendJsonString(out, uid.type, kMaxLogStringBytes);
   out->append(",\"id\":");
-  AppendString(out, uid.id, kMaxLogStringBytes);
+  AppendJsonString(out, uid.id, kMaxLogStringBytes);
   out->push_back('}');
-}
-
-void AppendStrings(std::string* out, const std::vector<std::string>& strings) {
-  out->push_back('[');
-  for (std::size_t i = 0; i < strings.size(); ++i) {
-    if (i > 0) out->push_back(',');
-    AppendString(out, strings[i], kMaxLogStringBytes);
-  }
-  out->push_back(']');
 }
 
 // The context, key by key while the keys fit in kMaxLogContextBytes; then
@@ -296,7 +245,7 @@ void AppendContext(std::string* out, const Value& context) {
   for (const auto& [k, v] : record) {
     const std::size_t mark = out->size();
     if (!first) out->push_back(',');
-    bool fits = AppendString(out, k, kMaxLogContextBytes);
+    bool fits = AppendJsonString(out, k, kMaxLogContextBytes);
     if (fits) {
       out->push_back(':');
       fits = AppendValue(out, v, limit);
@@ -322,7 +271,7 @@ std::string DecisionLogLine(std::string_view endpoint, const Request* request, c
   out.append("{\"time\":\"");
   out.append(absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", now, absl::UTCTimeZone()));
   out.append("\",\"endpoint\":");
-  AppendString(&out, endpoint, kMaxLogStringBytes);
+  AppendJsonString(&out, endpoint, kMaxLogStringBytes);
   out.append(",\"request\":");
   if (request != nullptr) {
     out.append("{\"principal\":");
@@ -337,22 +286,9 @@ std::string DecisionLogLine(std::string_view endpoint, const Request* request, c
   } else {
     out.append("null");
   }
-  out.append(",\"decision\":");
-  out.append(d.allowed ? "\"allow\"" : "\"deny\"");
-  out.append(",\"reasons\":");
-  AppendStrings(&out, d.reasons);
-  out.append(",\"errors\":[");
-  for (std::size_t i = 0; i < d.errors.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    out.append("{\"policy\":");
-    AppendString(&out, d.errors[i].policy_id, kMaxLogStringBytes);
-    out.append(",\"message\":");
-    AppendString(&out, d.errors[i].message, kMaxLogStringBytes);
-    out.push_back('}');
-  }
-  out.append("],\"breakglass\":");
-  AppendStrings(&out, d.breakglass);
-  absl::StrAppend(&out, ",\"revoked\":", d.revoked ? "true" : "false", ",\"policy_version\":", version);
+  out.push_back(',');
+  internal::AppendDecisionMembers(&out, d, /*every_member=*/true, kMaxLogStringBytes);
+  absl::StrAppend(&out, ",\"policy_version\":", version);
   if (bundle_revision != 0) absl::StrAppend(&out, ",\"bundle_revision\":", bundle_revision);
   absl::StrAppend(&out, ",\"latency_us\":", absl::StrFormat("%.3f", static_cast<double>(nanos) / 1000.0), "}");
   return out;

@@ -26,21 +26,6 @@ using Clock = std::chrono::steady_clock;
 using OrderedJson = nlohmann::ordered_json;
 
 constexpr std::string_view kForwardAuthPrefix = "/v1/forward-auth";
-// Bytes of one X-Writ-* header value; longer values end in "...".
-constexpr std::size_t kMaxReasonHeaderBytes = 1024;
-
-std::uint64_t NanosSince(Clock::time_point start) {
-  const auto d = Clock::now() - start;
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
-}
-
-// The decision JSON with the version it was made under.
-std::string DecisionBody(const Decision& d, std::uint64_t version) {
-  std::string json = DecisionToJson(d);
-  json.pop_back();   // '}'
-  absl::StrAppend(&json, ",\"policy_version\":", version, "}");
-  return json;
-}
 
 // Requests are read through the snapshot's schema, when it has one.
 JsonOptions SchemaOptions(const Snapshot& snap) {
@@ -57,27 +42,45 @@ std::string FirstError(const std::vector<Issue>& issues, const absl::Status& sta
   return std::string(status.message());
 }
 
-// A header-safe rendering: printable ASCII only, bounded.
-std::string HeaderSafe(absl::string_view s) {
-  std::string out;
-  out.reserve(std::min(s.size(), kMaxReasonHeaderBytes));
-  for (char ch : s) {
-    if (out.size() >= kMaxReasonHeaderBytes) {
-      out += "...";
-      break;
-    }
-    const unsigned char c = static_cast<unsigned char>(ch);
-    out.push_back(c >= 0x20 && c < 0x7F ? ch : '?');
-  }
-  return out;
-}
-
 std::string Json(const OrderedJson& j) { return j.dump(-1, ' ', false, OrderedJson::error_handler_t::replace); }
 
-// One decision-log line, bounded (DecisionLogLine, decision_log.h).
-std::string LogLine(std::string_view endpoint, const Request* request, const Decision& d, std::uint64_t version,
-                    std::uint64_t nanos, std::uint64_t bundle_revision) {
-  return DecisionLogLine(endpoint, request, d, version, bundle_revision, nanos, absl::Now());
+// The deny for an outcome that was not decided: `status`, the decision
+// body (or "deny" for forward-auth's text) and the reason in a header.
+HttpReply DenyReply(const Outcome& outcome, int status) {
+  HttpReply reply;
+  reply.status = status;
+  reply.body = DecisionBody(outcome);
+  reply.headers = DecisionHeaders(outcome);
+  return reply;
+}
+
+// Reads a request's JSON through the snapshot's schema (the Mapper of the
+// JSON endpoints); `source` names it in the reason.
+absl::StatusOr<Request> ReadJsonRequest(std::string_view json, std::string_view source, const Snapshot& snap,
+                                        bool* nonconforming) {
+  std::vector<Issue> issues;
+  absl::StatusOr<Request> parsed = ReadRequest(json, source, &issues, SchemaOptions(snap), nonconforming);
+  if (parsed.ok()) return parsed;
+  const std::string first = FirstError(issues, parsed.status());
+  return absl::InvalidArgumentError(*nonconforming ? first : absl::StrCat("malformed request: ", first));
+}
+
+// Forward-auth's reply: 200 allow or 403 deny, the decision in headers.
+HttpReply GatewayReply(const Outcome& outcome) {
+  HttpReply r;
+  r.content_type = "text/plain";
+  const Decision& d = outcome.decision;
+  if (outcome.kind == Outcome::Kind::kNotReady) {
+    r = DenyReply(outcome, 503);
+    r.content_type = "text/plain";
+    r.body = "deny\n";
+    return r;
+  }
+  r.headers.push_back({"X-Writ-Policy-Version", absl::StrCat(outcome.policy_version)});
+  r.status = d.allowed ? 200 : 403;
+  r.body = d.allowed ? "allow\n" : "deny\n";
+  for (auto& [name, value] : DecisionHeaders(outcome)) r.headers.push_back({std::move(name), std::move(value)});
+  return r;
 }
 
 }  // namespace
@@ -146,7 +149,8 @@ bool Handler::MayTakeLong(const HttpRequest& request) {
 }
 
 Handler::Handler(ForwardAuthConfig forward_auth, const PolicyHolder* holder, Metrics* metrics, DecisionLog* log)
-    : forward_auth_(std::move(forward_auth)), holder_(holder), metrics_(metrics), log_(log) {}
+    : forward_auth_(std::move(forward_auth)), holder_(holder), metrics_(metrics), log_(log),
+      service_(holder, metrics, log) {}
 
 HttpReply Handler::Handle(const HttpRequest& request, Clock::time_point start) const {
   try {
@@ -159,18 +163,9 @@ HttpReply Handler::Handle(const HttpRequest& request, Clock::time_point start) c
 }
 
 HttpReply Handler::Refuse(Refusal why, int status, std::string_view reason) const {
-  metrics_->RecordRefusal(why);
-  HttpReply reply;
-  reply.status = status;
-  PolicyHolder::Ref snap = holder_->Current();
-  const std::uint64_t version = snap ? snap->version : 0;
-  reply.body = DecisionBody(DenyWithError(std::string(reason)), version);
-  reply.headers.push_back({"X-Writ-Decision", "deny"});
-  reply.headers.push_back({"X-Writ-Deny-Reason", HeaderSafe(Av(reason))});
-  if (log_ != nullptr) {
-    log_->Push(LogLine("http", nullptr, DenyWithError(std::string(reason)), version, 0, snap ? snap->bundle_revision : 0));
-  }
-  return reply;
+  Outcome outcome;
+  service_.Refuse("http", why, reason, &outcome);
+  return DenyReply(outcome, status);
 }
 
 HttpReply Handler::HandleUnsafe(const HttpRequest& request, Clock::time_point start) const {
@@ -237,34 +232,28 @@ HttpReply Handler::Ready() const {
 }
 
 HttpReply Handler::Authorize(const HttpRequest& request, Clock::time_point start) const {
-  PolicyHolder::Ref snap = holder_->Current();
-  if (!snap) return Refuse(Refusal::kNotReady, 503, "no policy set is loaded yet");
-  std::vector<Issue> issues;
-  bool nonconforming = false;
-  absl::StatusOr<Request> parsed = ReadRequest(request.body, "request", &issues, SchemaOptions(*snap), &nonconforming);
-  if (!parsed.ok() && !nonconforming) {
-    return Refuse(Refusal::kMalformed, 400, absl::StrCat("malformed request: ", FirstError(issues, parsed.status())));
+  thread_local Outcome outcome;
+  service_.Decide(Endpoint::kAuthorize, [&](const Snapshot& snap, bool* nonconforming) {
+    return ReadJsonRequest(request.body, "request", snap, nonconforming);
+  }, start, &outcome);
+  switch (outcome.kind) {
+    case Outcome::Kind::kNotReady:
+      return DenyReply(outcome, 503);
+    case Outcome::Kind::kUnmapped:
+      return DenyReply(outcome, 400);
+    case Outcome::Kind::kRefused:
+    case Outcome::Kind::kDecided:
+    case Outcome::Kind::kNonconforming:
+      break;
   }
-  thread_local Decision d;
-  if (parsed.ok()) {
-    snap->engine->Decide(*parsed, &d);
-  } else {
-    // Well-formed but not what the schema says: denied with the reason,
-    // never decided on misread data.
-    d = DenyWithError(absl::StrCat("request does not conform to the schema: ", FirstError(issues, parsed.status())));
-  }
-  const std::uint64_t nanos = NanosSince(start);
-  metrics_->RecordDecision(Endpoint::kAuthorize, d.allowed, nanos);
-  if (log_ != nullptr) log_->Push(LogLine("authorize", parsed.ok() ? &*parsed : nullptr, d, snap->version, nanos, snap->bundle_revision));
   HttpReply r;
   r.status = 200;
-  r.body = DecisionBody(d, snap->version);
+  r.body = DecisionBody(outcome);
   return r;
 }
 
 HttpReply Handler::Batch(const HttpRequest& request, Clock::time_point start) const {
-  PolicyHolder::Ref snap = holder_->Current();
-  if (!snap) return Refuse(Refusal::kNotReady, 503, "no policy set is loaded yet");
+  if (!holder_->Current()) return Refuse(Refusal::kNotReady, 503, "no policy set is loaded yet");
   absl::StatusOr<std::vector<std::string_view>> elements = SplitJsonArray(request.body, kMaxBatchRequests);
   if (!elements.ok()) {
     const bool too_many = absl::IsResourceExhausted(elements.status());
@@ -274,25 +263,14 @@ HttpReply Handler::Batch(const HttpRequest& request, Clock::time_point start) co
   HttpReply r;
   r.status = 200;
   r.body = "[";
-  Decision d;
+  Outcome outcome;
   for (std::size_t i = 0; i < elements->size(); ++i) {
     const std::string source = absl::StrCat("batch[", i, "]");
-    std::vector<Issue> issues;
-    bool nonconforming = false;
-    absl::StatusOr<Request> parsed = ReadRequest((*elements)[i], source, &issues, SchemaOptions(*snap), &nonconforming);
-    if (parsed.ok()) {
-      snap->engine->Decide(*parsed, &d);
-    } else if (nonconforming) {
-      d = DenyWithError(absl::StrCat("request does not conform to the schema: ", FirstError(issues, parsed.status())));
-    } else {
-      d = DenyWithError(absl::StrCat("malformed request: ", FirstError(issues, parsed.status())));
-      metrics_->RecordRefusal(Refusal::kMalformed);
-    }
-    const std::uint64_t nanos = NanosSince(start);
-    metrics_->RecordDecision(Endpoint::kBatch, d.allowed, nanos);
-    if (log_ != nullptr) log_->Push(LogLine("batch", parsed.ok() ? &*parsed : nullptr, d, snap->version, nanos, snap->bundle_revision));
+    service_.Decide(Endpoint::kBatch, [&](const Snapshot& snap, bool* nonconforming) {
+      return ReadJsonRequest((*elements)[i], source, snap, nonconforming);
+    }, start, &outcome);
     if (i > 0) r.body += ',';
-    r.body += DecisionBody(d, snap->version);
+    r.body += DecisionBody(outcome);
   }
   r.body += ']';
   return r;
@@ -300,49 +278,11 @@ HttpReply Handler::Batch(const HttpRequest& request, Clock::time_point start) co
 
 HttpReply Handler::ForwardAuth(const HttpRequest& request, std::string_view fallback_uri,
                                Clock::time_point start) const {
-  PolicyHolder::Ref snap = holder_->Current();
-  HttpReply r;
-  r.content_type = "text/plain";
-  if (!snap) {
-    HttpReply refused = Refuse(Refusal::kNotReady, 503, "no policy set is loaded yet");
-    refused.content_type = "text/plain";
-    refused.body = "deny\n";
-    return refused;
-  }
-  r.headers.push_back({"X-Writ-Policy-Version", absl::StrCat(snap->version)});
-  absl::StatusOr<Request> mapped = MapForwardAuth(forward_auth_, request.method, fallback_uri, request.headers);
-  if (!mapped.ok()) {
-    metrics_->RecordRefusal(Refusal::kMalformed);
-    const std::uint64_t nanos = NanosSince(start);
-    metrics_->RecordDecision(Endpoint::kForwardAuth, false, nanos);
-    Decision d = DenyWithError(std::string(mapped.status().message()));
-    if (log_ != nullptr) log_->Push(LogLine("forward_auth", nullptr, d, snap->version, nanos, snap->bundle_revision));
-    r.status = 403;
-    r.body = "deny\n";
-    r.headers.push_back({"X-Writ-Decision", "deny"});
-    r.headers.push_back({"X-Writ-Deny-Reason", HeaderSafe(mapped.status().message())});
-    return r;
-  }
-  thread_local Decision d;
-  snap->engine->Decide(*mapped, &d);
-  const std::uint64_t nanos = NanosSince(start);
-  metrics_->RecordDecision(Endpoint::kForwardAuth, d.allowed, nanos);
-  if (log_ != nullptr) log_->Push(LogLine("forward_auth", &*mapped, d, snap->version, nanos, snap->bundle_revision));
-  r.status = d.allowed ? 200 : 403;
-  r.body = d.allowed ? "allow\n" : "deny\n";
-  r.headers.push_back({"X-Writ-Decision", d.allowed ? "allow" : "deny"});
-  if (!d.reasons.empty()) r.headers.push_back({"X-Writ-Reasons", HeaderSafe(absl::StrJoin(d.reasons, ","))});
-  if (!d.errors.empty()) {
-    std::vector<std::string> errors;
-    for (const PolicyError& e : d.errors) errors.push_back(absl::StrCat(e.policy_id, ": ", e.message));
-    r.headers.push_back({"X-Writ-Errors", HeaderSafe(absl::StrJoin(errors, "; "))});
-  }
-  if (!d.breakglass.empty()) r.headers.push_back({"X-Writ-Breakglass", HeaderSafe(absl::StrJoin(d.breakglass, ","))});
-  if (d.revoked) r.headers.push_back({"X-Writ-Revoked", "true"});
-  if (!d.allowed && d.reasons.empty() && !d.revoked) {
-    r.headers.push_back({"X-Writ-Deny-Reason", "no policy permits the request"});
-  }
-  return r;
+  thread_local Outcome outcome;
+  service_.Decide(Endpoint::kForwardAuth, [&](const Snapshot&, bool*) {
+    return MapForwardAuth(forward_auth_, request.method, fallback_uri, request.headers);
+  }, start, &outcome);
+  return GatewayReply(outcome);
 }
 
 }  // namespace writ::serve

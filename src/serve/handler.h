@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "src/serve/decision_log.h"
+#include "src/serve/decision_service.h"
 #include "src/serve/forward_auth.h"
 #include "src/serve/metrics.h"
 #include "src/serve/policy_store.h"
@@ -69,6 +70,7 @@ class Handler {
   const PolicyHolder* holder_;
   Metrics* metrics_;
   DecisionLog* log_;
+  DecisionService service_;
 };
 
 // The top-level elements of a JSON array, as text, without parsing them

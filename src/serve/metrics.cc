@@ -5,11 +5,11 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "src/base/strings.h"
 
 namespace writ::serve {
 namespace {
 
-constexpr const char* kEndpointNames[kEndpoints] = {"authorize", "batch", "forward_auth"};
 constexpr const char* kRefusalNames[kRefusals] = {"malformed", "too_large", "timeout",
                                                   "overload",  "not_ready", "internal"};
 constexpr const char* kBundleChannelNames[kBundleChannels] = {"policy", "revocations"};
@@ -18,6 +18,20 @@ constexpr const char* kBundleFailureNames[kBundleFailures] = {"fetch", "archive"
                                                               "signature", "load", "stale", "compile"};
 
 }  // namespace
+
+std::string_view EndpointName(Endpoint endpoint) {
+  switch (endpoint) {
+    case Endpoint::kAuthorize:
+      return "authorize";
+    case Endpoint::kBatch:
+      return "batch";
+    case Endpoint::kForwardAuth:
+      return "forward_auth";
+    case Endpoint::kExtAuthz:
+      return "ext_authz";
+  }
+  return "unknown";
+}
 
 void Metrics::RecordDecision(Endpoint endpoint, bool allowed, std::uint64_t nanos) {
   decisions_[static_cast<std::size_t>(endpoint)][allowed ? 1 : 0].fetch_add(1, std::memory_order_relaxed);
@@ -31,11 +45,11 @@ void Metrics::RecordDecision(Endpoint endpoint, bool allowed, std::uint64_t nano
 std::string Metrics::Render(std::uint64_t log_written, std::uint64_t log_dropped) const {
   std::string out;
   out +=
-      "# HELP writ_decisions_total Decisions answered, by endpoint and outcome (a forward-auth request that does not map is a deny here too).\n"
+      "# HELP writ_decisions_total Decisions answered, by endpoint and outcome (a request that does not read or map is a deny here too).\n"
       "# TYPE writ_decisions_total counter\n";
   for (std::size_t e = 0; e < kEndpoints; ++e) {
     for (int a = 0; a < 2; ++a) {
-      absl::StrAppend(&out, "writ_decisions_total{endpoint=\"", kEndpointNames[e], "\",decision=\"",
+      absl::StrAppend(&out, "writ_decisions_total{endpoint=\"", internal::Av(EndpointName(static_cast<Endpoint>(e))), "\",decision=\"",
                       a == 1 ? "allow" : "deny", "\"} ", decisions_[e][a].load(std::memory_order_relaxed), "\n");
     }
   }

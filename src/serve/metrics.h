@@ -9,11 +9,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace writ::serve {
 
-enum class Endpoint : std::uint8_t { kAuthorize, kBatch, kForwardAuth };
-inline constexpr std::size_t kEndpoints = 3;
+// Where a decision was asked for: POST /v1/authorize, /v1/authorize/batch,
+// /v1/forward-auth, and ext_authz's Check over gRPC.
+enum class Endpoint : std::uint8_t { kAuthorize, kBatch, kForwardAuth, kExtAuthz };
+inline constexpr std::size_t kEndpoints = 4;
+// The name in metrics and decision logs: "authorize", "batch",
+// "forward_auth", "ext_authz".
+std::string_view EndpointName(Endpoint endpoint);
 
 // Why a request was refused before any policy was consulted (each is a deny).
 enum class Refusal : std::uint8_t {
