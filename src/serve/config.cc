@@ -48,6 +48,7 @@ class Reader {
       : text_(text), source_(name, text), issues_(issues) {}
 
   void Error(const YAML::Mark& mark, std::string message) {
+    if (quiet_) return;
     std::uint32_t at = 0;
     if (mark.line >= 0 && mark.column >= 0) {
       const std::string_view line = source_.LineText(static_cast<std::uint32_t>(mark.line) + 1);
@@ -131,7 +132,15 @@ class Reader {
     if (!Mapping(root, "the configuration", {"forward_auth"})) return;
     const YAML::Node fa = root["forward_auth"];
     if (!fa || !Mapping(fa, "forward_auth", {"principal", "action", "resource", "context"})) return;
-    ForwardAuthConfig& c = config->forward_auth;
+    // The same keys over both transports' defaults; mistakes said once.
+    ReadMapping(fa, &config->forward_auth);
+    quiet_ = true;
+    ReadMapping(fa, &config->ext_authz);
+    quiet_ = false;
+  }
+
+  void ReadMapping(const YAML::Node& fa, ForwardAuthConfig* config) {
+    ForwardAuthConfig& c = *config;
     if (const YAML::Node p = fa["principal"]; p && Mapping(p, "principal", {"header", "extract", "entity_type", "spiffe"})) {
       String(p, "header", &c.principal_header, IsHeaderName, "a header name");
       if (const YAML::Node e = p["extract"]) {
@@ -139,8 +148,10 @@ class Reader {
           c.principal_extract = PrincipalExtract::kValue;
         } else if (e.IsScalar() && e.Scalar() == "xfcc-uri") {
           c.principal_extract = PrincipalExtract::kXfccUri;
+        } else if (e.IsScalar() && e.Scalar() == "source-principal") {
+          c.principal_extract = PrincipalExtract::kSourcePrincipal;
         } else {
-          Error(e.Mark(), "extract must be `value` or `xfcc-uri`");
+          Error(e.Mark(), "extract must be `value`, `xfcc-uri` or `source-principal`");
         }
       }
       String(p, "entity_type", &c.principal_type, IsEntityType, "an entity type name");
@@ -177,6 +188,7 @@ class Reader {
   internal::SourceFile source_;
   std::vector<Issue>* issues_;
   bool ok_ = true;
+  bool quiet_ = false;   // reading again what was read once: no issue twice
 };
 
 }  // namespace

@@ -4,7 +4,8 @@
 //   forward_auth:
 //     principal:
 //       header: x-forwarded-client-cert   # the header the gateway sets
-//       extract: xfcc-uri                 # `xfcc-uri` (URI= of Envoy's XFCC) or `value`
+//       extract: xfcc-uri                 # `xfcc-uri` (URI= of Envoy's XFCC), `value`, or
+//                                         # `source-principal` (ext_authz: the mTLS peer)
 //       entity_type: Workload
 //       spiffe: true                      # the id must be a SPIFFE ID
 //     action:
@@ -19,7 +20,11 @@
 //       headers: [x-request-id]
 //
 // Every key is optional (the defaults are those shown, context.headers
-// empty); unknown keys are errors.
+// empty); unknown keys are errors. The same keys configure ext_authz over
+// gRPC (`writ serve --grpc-listen`), over other defaults: the principal is
+// `extract: source-principal` and the method, URI and host come from the
+// CheckRequest's own fields, unless the file sets them (action.headers,
+// resource.headers, context.host_headers, principal.extract).
 #ifndef WRIT_SRC_SERVE_CONFIG_H_
 #define WRIT_SRC_SERVE_CONFIG_H_
 
@@ -33,7 +38,8 @@
 namespace writ::serve {
 
 struct ServeConfig {
-  ForwardAuthConfig forward_auth;
+  ForwardAuthConfig forward_auth;                                       // HTTP
+  ForwardAuthConfig ext_authz = ForwardAuthConfig::GrpcDefaults();      // gRPC
 };
 
 // Reads the configuration text named `source_name` in issues. On any error

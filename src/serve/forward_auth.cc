@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "src/base/strings.h"
 #include "src/base/utf8.h"
+#include "src/ext/ext_internal.h"
 #include "src/serve/limits.h"
 #include "writ/limits.h"
 
@@ -303,13 +304,43 @@ absl::StatusOr<std::vector<std::string_view>> SplitListValue(std::string_view va
   return members;
 }
 
+ForwardAuthConfig ForwardAuthConfig::GrpcDefaults() {
+  ForwardAuthConfig c;
+  c.principal_extract = PrincipalExtract::kSourcePrincipal;
+  c.method_headers.clear();
+  c.uri_headers.clear();
+  c.host_headers.clear();
+  return c;
+}
+
 absl::StatusOr<Request> MapForwardAuth(const ForwardAuthConfig& config, std::string_view method,
                                        std::string_view fallback_uri,
                                        const std::vector<HeaderLine>& headers) {
-  Request request;
-  Value::Record context;
+  GatewayRequest request;
+  request.method = method;
+  request.uri = fallback_uri;
+  request.headers = headers;
+  return MapGatewayRequest(config, request);
+}
 
-  // Principal.
+namespace {
+
+// The principal's id as the config says to take it (before the SPIFFE check).
+absl::StatusOr<std::string> PrincipalId(const ForwardAuthConfig& config, const GatewayRequest& gateway) {
+  if (config.principal_extract == PrincipalExtract::kSourcePrincipal) {
+    if (!gateway.source_principal.has_value()) {
+      return absl::InvalidArgumentError(
+          "no principal: the principal is the peer's mTLS identity (extract: source-principal), which only "
+          "ext_authz over gRPC carries");
+    }
+    if (gateway.source_principal->empty()) {
+      return absl::InvalidArgumentError(
+          "no principal: the proxy sent no peer identity (source.principal is empty: no mTLS client certificate?)");
+    }
+    if (absl::Status s = CheckValue(*gateway.source_principal, "source.principal"); !s.ok()) return s;
+    return std::string(*gateway.source_principal);
+  }
+  const std::vector<HeaderLine>& headers = gateway.headers;
   std::vector<std::string_view> principal_values = Values(headers, config.principal_header);
   if (principal_values.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("no principal: header ", config.principal_header, " is missing"));
@@ -345,6 +376,20 @@ absl::StatusOr<Request> MapForwardAuth(const ForwardAuthConfig& config, std::str
     return absl::InvalidArgumentError(absl::StrCat("no principal: header ", config.principal_header, " is empty"));
   }
   if (absl::Status s = CheckValue(principal, config.principal_header); !s.ok()) return s;
+  return principal;
+}
+
+}  // namespace
+
+absl::StatusOr<Request> MapGatewayRequest(const ForwardAuthConfig& config, const GatewayRequest& gateway) {
+  const std::vector<HeaderLine>& headers = gateway.headers;
+  Request request;
+  Value::Record context;
+
+  // Principal.
+  absl::StatusOr<std::string> principal_id = PrincipalId(config, gateway);
+  if (!principal_id.ok()) return principal_id.status();
+  std::string principal = *std::move(principal_id);
   if (config.principal_spiffe) {
     if (principal.size() > kMaxSpiffeIdBytes) {
       return absl::InvalidArgumentError(absl::StrCat("principal is longer than ", kMaxSpiffeIdBytes, " bytes"));
@@ -359,7 +404,7 @@ absl::StatusOr<Request> MapForwardAuth(const ForwardAuthConfig& config, std::str
   // Action.
   absl::StatusOr<std::optional<std::string_view>> m = AgreedSingle(headers, config.method_headers);
   if (!m.ok()) return m.status();
-  const std::string_view original_method = m->value_or(method);
+  const std::string_view original_method = m->value_or(gateway.method);
   if (original_method.find(',') != std::string_view::npos) {
     return absl::InvalidArgumentError("the original method has several comma-separated values where one is expected");
   }
@@ -375,13 +420,14 @@ absl::StatusOr<Request> MapForwardAuth(const ForwardAuthConfig& config, std::str
   std::string_view uri;
   if (u->has_value()) {
     uri = **u;
-  } else if (!fallback_uri.empty()) {
-    uri = fallback_uri;
+  } else if (!gateway.uri.empty()) {
+    uri = gateway.uri;
   } else {
+    if (config.uri_headers.empty()) return absl::InvalidArgumentError("no original URI: the request has no path");
     std::string names;
     for (const std::string& h : config.uri_headers) absl::StrAppend(&names, names.empty() ? "" : ", ", h);
-    return absl::InvalidArgumentError(
-        absl::StrCat("no original URI: none of the headers (", names, ") and no path below /v1/forward-auth"));
+    return absl::InvalidArgumentError(absl::StrCat("no original URI: none of the headers (", names,
+                                                   ") and no path below /v1/forward-auth"));
   }
   absl::StatusOr<CanonicalUri> canonical = CanonicalizeUri(uri, config.path_parameters);
   if (!canonical.ok()) return canonical.status();
@@ -392,10 +438,31 @@ absl::StatusOr<Request> MapForwardAuth(const ForwardAuthConfig& config, std::str
   // Context.
   absl::StatusOr<std::optional<std::string_view>> host = AgreedSingle(headers, config.host_headers);
   if (!host.ok()) return host.status();
-  if (host->has_value()) {
-    if (absl::Status s = CheckValue(**host, "host"); !s.ok()) return s;
-    if (absl::Status s = CheckNotAList(**host, "host"); !s.ok()) return s;
-    context.emplace("host", Value::String(std::string(**host)));
+  const std::string_view host_value = host->value_or(gateway.host);
+  if (!host_value.empty()) {
+    if (absl::Status s = CheckValue(host_value, "host"); !s.ok()) return s;
+    if (absl::Status s = CheckNotAList(host_value, "host"); !s.ok()) return s;
+    context.emplace("host", Value::String(std::string(host_value)));
+  }
+  if (!gateway.source_address.empty()) {
+    absl::StatusOr<IpAddr> ip = internal::ParseIpAddr(gateway.source_address);
+    if (!ip.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("the peer's address is not an IP address: ", ip.status().message()));
+    }
+    context.emplace("source_address", Value::FromIp(*ip));
+  }
+  if (!gateway.extensions.empty()) {
+    if (gateway.extensions.size() > kMaxContextExtensions) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("more than ", kMaxContextExtensions, " context extensions"));
+    }
+    Value::Record extensions;
+    for (const auto& [key, value] : gateway.extensions) {
+      if (absl::Status s = CheckValue(key, "a context extension's key"); !s.ok()) return s;
+      if (absl::Status s = CheckValue(value, key); !s.ok()) return s;
+      extensions.insert_or_assign(std::string(key), Value::String(std::string(value)));
+    }
+    context.emplace("extensions", Value::MakeRecord(std::move(extensions)));
   }
   Value::Record chosen;
   for (const std::string& name : config.context_headers) {

@@ -1,11 +1,12 @@
-// serve: forward-auth — from a gateway's authorization subrequest (nginx
-// auth_request, Traefik ForwardAuth, Envoy ext_authz HTTP) to a writ
-// Request. Pure functions, no HTTP library types: the server hands in the
-// method, target and header lines it read.
+// serve: forward-auth — from what a gateway asks about (an nginx
+// auth_request or Traefik ForwardAuth subrequest over HTTP, or Envoy's
+// ext_authz CheckRequest over gRPC) to a writ Request. Pure functions, no
+// HTTP or gRPC library types: each transport hands in a GatewayRequest.
 #ifndef WRIT_SRC_SERVE_FORWARD_AUTH_H_
 #define WRIT_SRC_SERVE_FORWARD_AUTH_H_
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -53,12 +54,25 @@ absl::StatusOr<CanonicalUri> CanonicalizeUri(std::string_view uri,
 
 // How the principal's id is taken from its header's value.
 enum class PrincipalExtract {
-  kValue,     // the whole value, without surrounding spaces
-  kXfccUri,   // the URI= field of an x-forwarded-client-cert element (Envoy's format)
+  kValue,             // the whole value, without surrounding spaces
+  kXfccUri,           // the URI= field of an x-forwarded-client-cert element (Envoy's format)
+  kSourcePrincipal,   // no header: the peer's mTLS identity as the proxy verified it
+                      // (ext_authz's attributes.source.principal); over HTTP, a deny
 };
 
+// The mapping. The defaults are forward-auth's over HTTP; ext_authz over
+// gRPC starts from GrpcDefaults() instead, and the configuration file's keys
+// apply to both (config.h).
 struct ForwardAuthConfig {
-  // principal: one header; exactly one value must be found in it.
+  // ext_authz's defaults: the principal from the peer's mTLS identity
+  // (source-principal), the method, URI and host from the CheckRequest's
+  // own fields (no headers: a header the client could forge never supplies
+  // them unless configured to).
+  static ForwardAuthConfig GrpcDefaults();
+
+  // principal: one header; exactly one value must be found in it (unused
+  // with kSourcePrincipal, the gRPC default; the header stays the one named
+  // here should the configuration choose a header extraction).
   std::string principal_header = "x-forwarded-client-cert";
   PrincipalExtract principal_extract = PrincipalExtract::kXfccUri;
   std::string principal_type = "Workload";
@@ -85,7 +99,8 @@ struct ForwardAuthConfig {
   std::vector<std::string> uri_headers = {"x-forwarded-uri", "x-original-uri"};
   std::string resource_type = "Path";
   PathParameters path_parameters = PathParameters::kReject;
-  // context.host from these (one value; a comma makes it a list: denied).
+  // context.host from these (one value; a comma makes it a list: denied),
+  // else the request's own host (GatewayRequest::host) when it has one.
   std::vector<std::string> host_headers = {"x-forwarded-host"};
   // context.headers["name"]: the set of values of each of these headers
   // that is present. Each is read as an HTTP list (RFC 9110 §5.6.1): every
@@ -100,16 +115,42 @@ struct ForwardAuthConfig {
 // One header line as received: name (any case) and value.
 using HeaderLine = std::pair<std::string_view, std::string_view>;
 
-// The request that the gateway asks about. `method` and `target` are the
-// subrequest's own; `fallback_uri` is the part of the target below the
-// forward-auth prefix ("" when there is none). Headers named by the config
-// must each appear at most once (a second line is "several values"), except
-// context headers; a single-valued field given a comma-separated list in
-// one line is denied the same way (principal with `extract: value`, host;
-// a method with a comma is not a method; XFCC: more than one element). On
-// error, the status message is the reason for the deny.
+// What a gateway asks about, as its transport received it.
+struct GatewayRequest {
+  // The request's own method and URI (origin-form, path and query): over
+  // HTTP, the subrequest's method and its target below /v1/forward-auth
+  // ("" when there is none); over gRPC, attributes.request.http's method
+  // and path (Envoy's path is the request target as received, with the
+  // query). Headers named by the config win over these when present.
+  std::string_view method;
+  std::string_view uri;
+  // The request's own host (gRPC: attributes.request.http.host, the
+  // :authority); "" over HTTP, where the subrequest's Host is the gateway's.
+  std::string_view host;
+  std::vector<HeaderLine> headers;
+  // The peer's identity and address as the proxy authenticated them
+  // (gRPC: attributes.source.principal and its socket address); unset over
+  // HTTP.
+  std::optional<std::string_view> source_principal;
+  std::string_view source_address;
+  // Envoy's context_extensions: set in the proxy's own configuration
+  // (per route), never by the client. context.extensions when any.
+  std::vector<HeaderLine> extensions;
+};
+
+// The request the gateway asks about. Headers named by the config must each
+// appear at most once (a second line is "several values"), except context
+// headers; a single-valued field given a comma-separated list in one line
+// is denied the same way (principal with `extract: value`, host; a method
+// with a comma is not a method; XFCC: more than one element). On error,
+// the status message is the reason for the deny.
 //
-// The request's context: {method, path, query, host?, headers, spiffe?}.
+// The request's context: {method, path, query, host?, headers, spiffe?,
+// source_address? (an ip value), extensions? (a record of strings)}.
+absl::StatusOr<Request> MapGatewayRequest(const ForwardAuthConfig& config, const GatewayRequest& request);
+
+// Forward-auth over HTTP: `method` and the part of the target below the
+// forward-auth prefix (`fallback_uri`, "" when none) are the subrequest's.
 absl::StatusOr<Request> MapForwardAuth(const ForwardAuthConfig& config, std::string_view method,
                                        std::string_view fallback_uri,
                                        const std::vector<HeaderLine>& headers);

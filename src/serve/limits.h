@@ -22,6 +22,12 @@ inline constexpr std::size_t kMaxBatchRequests = 1000;
 inline constexpr std::size_t kMaxUriBytes = 8u << 10;
 // Values of one header that forward-auth reads for the context.
 inline constexpr std::size_t kMaxHeaderValues = 32;
+// ext_authz (gRPC): a CheckRequest message, in bytes (larger is refused by
+// gRPC with RESOURCE_EXHAUSTED, which Envoy with failure_mode_allow: false
+// treats as a deny); its headers, as kMaxHeaderBytes over HTTP (name and
+// value bytes together; more is a deny); its context extensions.
+inline constexpr std::size_t kMaxGrpcMessageBytes = 1u << 20;
+inline constexpr std::size_t kMaxContextExtensions = 64;
 
 // A whole request (headers and body) must arrive within this time from its
 // first byte being awaited, and a response must be written within it; an

@@ -95,7 +95,7 @@ TEST(ServeConfig, LocatesMistakes) {
   EXPECT_THAT(OneError("forward_auth:\n  principal:\n    headr: x\n"),
               HasSubstr("serve.yaml:3:5: unknown key `headr` in principal"));
   EXPECT_THAT(OneError("forward_auth:\n  principal:\n    extract: cn\n"),
-              HasSubstr("serve.yaml:3:14: extract must be `value` or `xfcc-uri`"));
+              HasSubstr("serve.yaml:3:14: extract must be `value`, `xfcc-uri` or `source-principal`"));
   EXPECT_THAT(OneError("forward_auth:\n  action:\n    entity_type: \"Bad Type\"\n"),
               HasSubstr("serve.yaml:3:18: entity_type: `Bad Type` is not an entity type name"));
   EXPECT_THAT(OneError("forward_auth:\n  resource:\n    headers: [ok, \"not a header\"]\n"),
@@ -119,6 +119,38 @@ TEST(ServeConfig, RefusesHugeAndDeepInput) {
   issues.clear();
   EXPECT_FALSE(ParseServeConfig(std::string(100000, '[') , "serve.yaml", &issues).ok());
   EXPECT_FALSE(issues.empty());
+}
+
+TEST(ServeConfig, ExtAuthzHasItsOwnDefaultsAndTheSameKeys) {
+  std::vector<Issue> issues;
+  absl::StatusOr<ServeConfig> c = ParseServeConfig("", "serve.yaml", &issues);
+  ASSERT_TRUE(c.ok()) << RenderIssues(issues);
+  EXPECT_EQ(c->ext_authz.principal_extract, PrincipalExtract::kSourcePrincipal);
+  EXPECT_TRUE(c->ext_authz.method_headers.empty());
+  EXPECT_TRUE(c->ext_authz.uri_headers.empty());
+  EXPECT_TRUE(c->ext_authz.host_headers.empty());
+  c = ParseServeConfig(R"(
+forward_auth:
+  principal:
+    entity_type: Acme::Service
+  resource:
+    headers: [x-original-uri]
+  context:
+    headers: [x-env]
+)",
+                       "serve.yaml", &issues);
+  ASSERT_TRUE(c.ok()) << RenderIssues(issues);
+  // Keys the file sets apply to both; the others keep each transport's defaults.
+  EXPECT_EQ(c->ext_authz.principal_type, "Acme::Service");
+  EXPECT_EQ(c->ext_authz.principal_extract, PrincipalExtract::kSourcePrincipal);
+  EXPECT_THAT(c->ext_authz.uri_headers, ElementsAre("x-original-uri"));
+  EXPECT_TRUE(c->ext_authz.method_headers.empty());
+  EXPECT_THAT(c->ext_authz.context_headers, ElementsAre("x-env"));
+  EXPECT_EQ(c->forward_auth.principal_extract, PrincipalExtract::kXfccUri);
+  // A mistake is said once, not once per transport.
+  issues.clear();
+  EXPECT_FALSE(ParseServeConfig("forward_auth:\n  principal:\n    extract: cn\n", "serve.yaml", &issues).ok());
+  EXPECT_EQ(issues.size(), 1u);
 }
 
 }  // namespace

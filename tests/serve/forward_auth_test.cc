@@ -504,5 +504,83 @@ TEST_F(MapForwardAuthTest, PathParametersFollowTheConfiguration) {
               HasSubstr("dot segment with parameters"));
 }
 
+// ext_authz over gRPC: the CheckRequest's own fields, the peer's identity
+// and address, and the proxy's context extensions (GrpcDefaults).
+class MapGatewayRequestTest : public ::testing::Test {
+ protected:
+  MapGatewayRequestTest() {
+    request_.method = "GET";
+    request_.uri = "/api//public/./x?y=1";
+    request_.host = "shop.example";
+    request_.source_principal = "spiffe://prod.acme.io/ns/pay/sa/api";
+  }
+  ForwardAuthConfig config_ = ForwardAuthConfig::GrpcDefaults();
+  GatewayRequest request_;
+};
+
+TEST_F(MapGatewayRequestTest, MapsThePeerAndTheRequestsOwnFields) {
+  request_.source_address = "10.1.2.3";
+  request_.extensions = {{"tenant", "a"}, {"route", "orders"}};
+  absl::StatusOr<Request> r = MapGatewayRequest(config_, request_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->principal, (EntityUid{"Workload", "spiffe://prod.acme.io/ns/pay/sa/api"}));
+  EXPECT_EQ(r->action, (EntityUid{"Action", "GET"}));
+  EXPECT_EQ(r->resource, (EntityUid{"Path", "/api/public/x"}));
+  EXPECT_EQ(Field(*r, "query"), Value::String("y=1"));
+  EXPECT_EQ(Field(*r, "host"), Value::String("shop.example"));
+  ASSERT_TRUE(Field(*r, "source_address").is(Value::Kind::kIp));
+  ASSERT_TRUE(Field(*r, "extensions").is(Value::Kind::kRecord));
+  EXPECT_EQ(Field(*r, "extensions").as_record().at("tenant"), Value::String("a"));
+  EXPECT_TRUE(Field(*r, "spiffe").is(Value::Kind::kSpiffe));
+}
+
+TEST_F(MapGatewayRequestTest, ForgeableHeadersSupplyNothingByDefault) {
+  request_.headers = {{"x-forwarded-uri", "/admin"},
+                      {"x-forwarded-method", "DELETE"},
+                      {"x-forwarded-host", "evil.example"},
+                      {"x-forwarded-client-cert", "URI=spiffe://prod.acme.io/ns/admin/sa/root"}};
+  absl::StatusOr<Request> r = MapGatewayRequest(config_, request_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->principal.id, "spiffe://prod.acme.io/ns/pay/sa/api");
+  EXPECT_EQ(r->action.id, "GET");
+  EXPECT_EQ(r->resource.id, "/api/public/x");
+  EXPECT_EQ(Field(*r, "host"), Value::String("shop.example"));
+}
+
+TEST_F(MapGatewayRequestTest, DeniesAMissingOrForeignPrincipal) {
+  request_.source_principal = "";
+  EXPECT_THAT(MapGatewayRequest(config_, request_).status().message(), HasSubstr("no peer identity"));
+  request_.source_principal = "CN=api,O=acme";
+  EXPECT_THAT(MapGatewayRequest(config_, request_).status().message(), HasSubstr("not a SPIFFE ID"));
+  // Over HTTP there is no peer identity to take.
+  request_.source_principal.reset();
+  EXPECT_THAT(MapGatewayRequest(config_, request_).status().message(), HasSubstr("only ext_authz over gRPC"));
+}
+
+TEST_F(MapGatewayRequestTest, DeniesAmbiguousPathsAsOverHttp) {
+  for (const char* uri : {"/api/public/..;/admin", "/api/%2e%2e/%2e%2e/admin", "/a/%252e%252e/b", "/a%2fb", ""}) {
+    request_.uri = uri;
+    EXPECT_FALSE(MapGatewayRequest(config_, request_).ok()) << uri;
+  }
+}
+
+TEST_F(MapGatewayRequestTest, DeniesBadAddressesAndTooManyExtensions) {
+  request_.source_address = "not-an-address";
+  EXPECT_THAT(MapGatewayRequest(config_, request_).status().message(), HasSubstr("not an IP address"));
+  request_.source_address = "";
+  for (std::size_t i = 0; i <= kMaxContextExtensions; ++i) request_.extensions.push_back({"k", "v"});
+  EXPECT_THAT(MapGatewayRequest(config_, request_).status().message(), HasSubstr("context extensions"));
+}
+
+TEST_F(MapGatewayRequestTest, ConfiguredHeadersApplyOverGrpcToo) {
+  config_.principal_extract = PrincipalExtract::kXfccUri;
+  config_.uri_headers = {"x-original-uri"};
+  request_.headers = {{"x-forwarded-client-cert", "URI=spiffe://td/gw"}, {"x-original-uri", "/b"}};
+  absl::StatusOr<Request> r = MapGatewayRequest(config_, request_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->principal.id, "spiffe://td/gw");
+  EXPECT_EQ(r->resource.id, "/b");
+}
+
 }  // namespace
 }  // namespace writ::serve
