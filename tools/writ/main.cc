@@ -170,7 +170,7 @@ const std::vector<Command>& Commands() {
       {"serve",
        "writ serve (--policies FILE|DIR [--entities FILE] [--schema FILE] [--revoked FILE] | --bundle URL "
        "--bundle-pubkey FILE... [--bundle-ca FILE] [--bundle-cache DIR] [--revoked-url URL]) [--config FILE] "
-       "--listen HOST:PORT [--threads N] [--decision-log FILE|-]",
+       "--listen HOST:PORT [--grpc-listen HOST:PORT] [--threads N] [--decision-log FILE|-]",
        "Serves decisions over HTTP (README: `writ serve`), binding only --listen\n"
        "(an IP address and port; port 0 picks one, printed on start):\n"
        "  POST /v1/authorize         a request as for `authorize` -> its decision JSON\n"
@@ -180,6 +180,11 @@ const std::vector<Command>& Commands() {
        "                             200 allow, 403 deny, reasons in X-Writ-* headers;\n"
        "                             the mapping is set in --config (YAML)\n"
        "  GET  /healthz /readyz /metrics (Prometheus text)\n"
+       "--grpc-listen also serves Envoy's ext_authz over gRPC (Istio's CUSTOM\n"
+       "provider): envoy.service.auth.v3.Authorization/Check, with the same mapping\n"
+       "(over gRPC the principal is the mTLS peer's, source.principal, and the\n"
+       "method and path the request's own unless --config names headers), and\n"
+       "grpc.health.v1.Health. README: Envoy and Istio.\n"
        "A directory stands for the *.cedar files under it. The set is reloaded on\n"
        "SIGHUP and when a file changes (polled every second); a set that does not\n"
        "load is not swapped in and the old one keeps serving. --decision-log writes\n"
@@ -210,7 +215,8 @@ const std::vector<Command>& Commands() {
         {"revoked-url", true, false, "http(s) URL of a bundle of revocation files (same keys and CA)"},
         {"revoked-poll", true, false, "how often --revoked-url is polled (default 5s)"},
         {"listen", true, false, "HOST:PORT to listen on (required; e.g. 127.0.0.1:8181)"},
-        {"threads", true, false, "HTTP threads (default 2)"},
+        {"grpc-listen", true, false, "HOST:PORT for ext_authz over gRPC (plaintext HTTP/2, for the proxy beside it)"},
+        {"threads", true, false, "HTTP threads, and gRPC's at most (default 2)"},
         {"decision-log", true, false, "write decision logs (JSON lines) here; `-` for standard output"},
         {"now", true, false, "time of requests without their own \"now\" (RFC 3339; default: the clock)"},
         {"fail-closed", false, false, "a forbid whose condition errors denies (Cedar: skipped)"}},

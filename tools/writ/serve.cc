@@ -1,4 +1,5 @@
-// writ CLI: `serve` — the HTTP sidecar (src/serve): loads the policy set
+// writ CLI: `serve` — the HTTP sidecar (src/serve), and ext_authz over gRPC
+// with --grpc-listen (src/grpc): loads the policy set
 // (and --schema, which requests are read through) from files, or pulls it
 // as a signed bundle (--bundle URL, with --revoked-url for revocations),
 // listens where told, reloads on SIGHUP and on file change (or polls the
@@ -21,6 +22,9 @@
 #include "src/serve/policy_store.h"
 #include "src/serve/server.h"
 #include "tools/writ/cli.h"
+#ifdef WRIT_HAVE_GRPC
+#include "src/grpc/ext_authz.h"
+#endif
 
 namespace writ::cli {
 namespace {
@@ -138,6 +142,20 @@ int RunServe(const Args& args, std::ostream& /*out*/, std::ostream& err) {
       return kExitUsage;
     }
   }
+  std::optional<std::string> grpc_listen = args.One("grpc-listen");
+#ifndef WRIT_HAVE_GRPC
+  if (grpc_listen) {
+    err << "error: --grpc-listen: this writ was built without gRPC (WRIT_BUILD_GRPC=OFF; Debian: libgrpc++-dev "
+           "libprotobuf-dev protobuf-compiler-grpc)\n";
+    return kExitUsage;
+  }
+#endif
+  if (grpc_listen) {
+    if (absl::StatusOr<serve::ListenAddress> a = serve::ParseListenAddress(*grpc_listen); !a.ok()) {
+      err << "error: --grpc-listen: " << a.status().message() << "\n";
+      return kExitUsage;
+    }
+  }
   serve::ServeConfig config;
   if (std::optional<std::string> path = args.One("config")) {
     absl::StatusOr<std::string> text = ReadFile(*path, serve::kMaxConfigBytes);
@@ -207,6 +225,22 @@ int RunServe(const Args& args, std::ostream& /*out*/, std::ostream& err) {
     err << "writ serve: listening on " << *listen << " (port " << (*server)->port() << "), "
         << server_options.threads << " threads" << std::endl;
   }
+#ifdef WRIT_HAVE_GRPC
+  serve::DecisionService decisions(&holder, &metrics, log.get());
+  std::unique_ptr<serve::ExtAuthzServer> grpc_server;
+  if (grpc_listen) {
+    absl::StatusOr<std::unique_ptr<serve::ExtAuthzServer>> started =
+        serve::ExtAuthzServer::Start({*grpc_listen, server_options.threads}, config.ext_authz, &decisions);
+    if (!started.ok()) {
+      err << "error: --grpc-listen: " << started.status().message() << "\n";
+      return kExitUsage;
+    }
+    grpc_server = *std::move(started);
+    std::lock_guard<std::mutex> lock(err_mu);
+    err << "writ serve: ext_authz (gRPC) listening on " << *grpc_listen << " (port " << grpc_server->port() << ")"
+        << std::endl;
+  }
+#endif
   if (bundles) {
     bundles->Start();
   } else {
@@ -228,6 +262,9 @@ int RunServe(const Args& args, std::ostream& /*out*/, std::ostream& err) {
     err << "writ serve: stopping" << std::endl;
   }
   (*server)->Stop();
+#ifdef WRIT_HAVE_GRPC
+  if (grpc_server) grpc_server->Stop();
+#endif
   if (bundles) bundles->Stop();
   if (reloader) reloader->Stop();
   if (log) log->Stop();
