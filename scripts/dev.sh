@@ -9,11 +9,13 @@
 #                          build of every suite, a Clang build's suites, then
 #                          the plain (GCC) build's suites
 #   scripts/dev.sh build   install, configure and build only
-#   scripts/dev.sh fuzz [S]  build the libFuzzer targets (fuzz/, FUZZING.md;
-#                          Clang, ASan+UBSan) in $build-fuzz and run each, one
-#                          at a time, for S seconds (default 600); the corpora
-#                          grow in $build-fuzz/fuzz/corpus/. `test` runs each
-#                          for WRIT_CI_FUZZ_SECONDS (default 10), in parallel
+#   scripts/dev.sh fuzz [S [P]]  build the libFuzzer targets (fuzz/,
+#                          FUZZING.md; Clang, ASan+UBSan) in $build-fuzz and
+#                          run each until it has used S seconds of CPU time
+#                          (default 600), P at a time (default 1), printing a
+#                          line per target; the corpora grow in
+#                          $build-fuzz/fuzz/corpus/. `test` runs each for
+#                          WRIT_CI_FUZZ_SECONDS (default 10), in parallel
 #   scripts/dev.sh soak [N]  build, then N policy reloads of writ serve (default
 #                          1000; SIGHUP and file change) while clients decide
 #                          at full rate (tests/serve/soak.sh): no failed or
@@ -31,6 +33,8 @@ jobs=${WRIT_JOBS:-$(nproc)}
 packages=(build-essential cmake ninja-build pkg-config
           libabsl-dev libre2-dev nlohmann-json3-dev libboost-dev
           libbenchmark-dev libgtest-dev libgmock-dev libyaml-cpp-dev libssl-dev libarchive-dev
+          libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc   # ext_authz (src/grpc)
+          python3-grpcio python3-protobuf                                          # its end-to-end test's client
           clang libclang-rt-14-dev)   # the Clang build; libFuzzer and sanitizers for clang-14
 
 log() { printf '\n== %s\n' "$*" >&2; }
@@ -95,17 +99,25 @@ demo() {
   "$build/tools/writ/writ" test --coverage "$root/policies"
 }
 
-# run_fuzz SECONDS PARALLEL: the fuzz configuration (Clang, ASan+UBSan,
-# libFuzzer), then every fuzz target for SECONDS, PARALLEL at a time, over its
-# seeds and its corpus kept in the build dir (fuzz/CMakeLists.txt).
-run_fuzz() {
-  local seconds=$1 parallel=$2 dir="$build-fuzz"
+# build_fuzz [SECONDS]: the fuzz configuration (Clang, ASan+UBSan, libFuzzer)
+# in $build-fuzz; its ctests run each target SECONDS (fuzz/CMakeLists.txt).
+build_fuzz() {
   install_packages
-  configure_and_build "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DWRIT_FUZZ=ON -DWRIT_FUZZ_SECONDS="$seconds" \
-      -DWRIT_BUILD_SERVE=ON -DWRIT_BUILD_TESTS=OFF -DWRIT_BUILD_TOOLS=OFF -DWRIT_BUILD_EXAMPLES=OFF -DWRIT_BUILD_BENCH=OFF
-  log "fuzzing every target for ${seconds}s"
-  ctest --test-dir "$dir" -L fuzz --output-on-failure -j "$parallel"
+  configure_and_build "$build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DWRIT_FUZZ=ON -DWRIT_FUZZ_SECONDS="${1:-10}" \
+      -DWRIT_BUILD_SERVE=ON -DWRIT_BUILD_GRPC=OFF -DWRIT_BUILD_TESTS=OFF -DWRIT_BUILD_TOOLS=OFF \
+      -DWRIT_BUILD_EXAMPLES=OFF -DWRIT_BUILD_BENCH=OFF
+}
+
+# fuzz_long CPU_SECONDS PARALLEL: every target until it has used CPU_SECONDS
+# of CPU time (fuzz/run_cpu.sh), PARALLEL at a time; fails if any found
+# something.
+fuzz_long() {
+  build_fuzz
+  log "fuzzing every target for ${1}s of CPU time, ${2} at a time"
+  local targets
+  targets=$(sed -n 's/^ *writ_fuzz_target(\([a-z_]*\).*/\1/p' "$root/fuzz/CMakeLists.txt")
+  printf '%s\n' $targets | xargs -P "$2" -I{} bash "$root/fuzz/run_cpu.sh" "$build-fuzz" {} "$1"
 }
 
 run_tests() {
@@ -136,7 +148,9 @@ run_tests() {
     ctest --test-dir "$clang" --output-on-failure -j "$jobs" -LE 'e2e|differential|install|soak|fleet'
     # Every fuzz target briefly, over its seeds (and the inputs that once
     # crashed it); `scripts/dev.sh fuzz` runs them long.
-    run_fuzz "${WRIT_CI_FUZZ_SECONDS:-10}" "$jobs"
+    build_fuzz "${WRIT_CI_FUZZ_SECONDS:-10}"
+    log "fuzzing every target for ${WRIT_CI_FUZZ_SECONDS:-10}s"
+    ctest --test-dir "$build-fuzz" -L fuzz --output-on-failure -j "$jobs"
   fi
   # The plain build's full run last, so that its summary closes the output.
   log "tests (plain build)"
@@ -147,7 +161,7 @@ case "${1:-}" in
   demo) demo ;;
   test) run_tests ;;
   build) build_main ;;
-  fuzz) run_fuzz "${2:-600}" 1 ;;
+  fuzz) fuzz_long "${2:-600}" "${3:-1}" ;;
   soak) build_main; bash "$root/tests/serve/soak.sh" "$build/tools/writ/writ" "${2:-1000}" ;;
   *) sed -n '2,/^set -e/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
