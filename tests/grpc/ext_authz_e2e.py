@@ -508,56 +508,97 @@ def run(h):
     return failures
 
 
+def start_extra(h, name, args):
+    """Another writ serve (for one section); returns (process, its gRPC Check)."""
+    err = os.path.join(h.tmp, "stderr-" + name)
+    with open(err, "w") as f:
+        proc = subprocess.Popen([h.writ, "serve", "--listen", "127.0.0.1:0", "--grpc-listen", "127.0.0.1:0"] + args,
+                                stdout=subprocess.DEVNULL, stderr=f)
+    port, deadline = None, time.time() + 20
+    while port is None and time.time() < deadline:
+        if proc.poll() is not None:
+            raise Failure("writ serve (%s) exited with %s:\n%s" % (name, proc.returncode, open(err).read()))
+        m = re.search(r"ext_authz \(gRPC\) listening on .*\(port (\d+)\)", open(err).read())
+        port = int(m.group(1)) if m else None
+        time.sleep(0.05)
+    if port is None:
+        stop_extra(proc)
+        raise Failure("writ serve (%s) printed no ext_authz listening line within 20 s:\n%s" % (name, open(err).read()))
+    ch = grpc.insecure_channel("127.0.0.1:%d" % port)
+    return proc, ch
+
+
+def stop_extra(proc):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def run_configured(h):
+    """A config that names a header for the path: over gRPC it is read then
+    (the forward_auth keys apply to both transports), and http.path counts
+    only when the header is absent."""
+    config = os.path.join(h.tmp, "configured.yaml")
+    with open(config, "w") as f:
+        f.write("forward_auth:\n  resource:\n    headers: [x-original-uri]\n")
+    proc, ch = start_extra(h, "configured", ["--policies", os.path.join(h.policies, "ext_authz.cedar"),
+                                             "--config", config])
+    try:
+        check = ch.unary_unary(CHECK, request_serializer=ea.CheckRequest.SerializeToString,
+                               response_deserializer=ea.CheckResponse.FromString)
+        r, _ = h.request(path="/secret", headers={"x-original-uri": "/api/public/x"})
+        resp = check(r, timeout=10)
+        expect(resp.status.code == 0, "resource.headers [x-original-uri], http.path /secret, x-original-uri "
+               "/api/public/x: expected allow, got status %d %r" % (resp.status.code, resp.status.message))
+        r, _ = h.request(path="/secret")
+        resp = check(r, timeout=10)
+        expect(resp.status.code == 7, "resource.headers [x-original-uri] absent, http.path /secret: expected deny, "
+               "got status %d" % resp.status.code)
+        r, _ = h.request(path="/api/public/x", headers={"x-forwarded-uri": "/api/public/x"})
+        resp = check(r, timeout=10)
+        expect(resp.status.code == 0, "resource.headers [x-original-uri] absent, http.path /api/public/x: "
+               "expected allow, got status %d %r" % (resp.status.code, resp.status.message))
+        print("ok: a config naming x-original-uri: read over gRPC when present (allow), http.path otherwise")
+    finally:
+        ch.close()
+        stop_extra(proc)
+
+
 def run_not_ready(h):
     """A replica with no policy set (--bundle from a URL nobody answers, no
     cache): Check is UNAVAILABLE with a 503 and the health service is not
     SERVING."""
-    err = os.path.join(h.tmp, "stderr-not-ready")
-    with open(err, "w") as f:
-        proc = subprocess.Popen(
-            [h.writ, "serve", "--bundle", "http://127.0.0.1:9/none.tar.gz", "--bundle-allow-unsigned",
-             "--bundle-cache", os.path.join(h.tmp, "cache"), "--bundle-poll", "60s",
-             "--listen", "127.0.0.1:0", "--grpc-listen", "127.0.0.1:0"],
-            stdout=subprocess.DEVNULL, stderr=f)
+    proc, ch = start_extra(h, "not-ready", ["--bundle", "http://127.0.0.1:9/none.tar.gz", "--bundle-allow-unsigned",
+                                            "--bundle-cache", os.path.join(h.tmp, "cache"), "--bundle-poll", "60s"])
     try:
-        port, deadline = None, time.time() + 20
-        while port is None and time.time() < deadline:
-            expect(proc.poll() is None, "writ serve --bundle exited with %s" % proc.returncode)
-            m = re.search(r"ext_authz \(gRPC\) listening on .*\(port (\d+)\)", open(err).read())
-            port = int(m.group(1)) if m else None
-            time.sleep(0.05)
-        expect(port, "writ serve --bundle (nothing to fetch) printed no ext_authz listening line within 20 s:\n"
-               + open(err).read())
-        with grpc.insecure_channel("127.0.0.1:%d" % port) as ch:
-            check = ch.unary_unary(CHECK, request_serializer=ea.CheckRequest.SerializeToString,
-                                   response_deserializer=ea.CheckResponse.FromString)
-            r, _ = h.request()
-            resp = check(r, timeout=10)
-            expect(resp.status.code == 14 and resp.WhichOneof("http_response") == "denied_response"
-                   and resp.denied_response.status.code == http_status.ServiceUnavailable,
-                   "no policy set: expected status 14 UNAVAILABLE and a 503, got status %d %r, %s %d"
-                   % (resp.status.code, resp.status.message, resp.WhichOneof("http_response"),
-                      resp.denied_response.status.code))
-            hs = Harness.headers_of(resp)
-            expect(hs.get("x-writ-decision") == "deny", "no policy set: x-writ-decision is %r" % hs.get("x-writ-decision"))
-            print("ok: no policy set loaded: status 14 UNAVAILABLE, denied_response 503 (%s)" % resp.status.message)
-            hc = ch.unary_unary(HEALTH, request_serializer=health.HealthCheckRequest.SerializeToString,
-                                response_deserializer=health.HealthCheckResponse.FromString)
-            for service in ("", "envoy.service.auth.v3.Authorization"):
-                try:
-                    st = hc(health.HealthCheckRequest(service=service), timeout=5).status
-                except grpc.RpcError as e:
-                    st = "error %s" % e.code()
-                expect(st == health.HealthCheckResponse.NOT_SERVING,
-                       "health of %r is %r, expected NOT_SERVING" % (service, st))
-            print("ok: no policy set loaded: health NOT_SERVING")
+        check = ch.unary_unary(CHECK, request_serializer=ea.CheckRequest.SerializeToString,
+                               response_deserializer=ea.CheckResponse.FromString)
+        r, _ = h.request()
+        resp = check(r, timeout=10)
+        expect(resp.status.code == 14 and resp.WhichOneof("http_response") == "denied_response"
+               and resp.denied_response.status.code == http_status.ServiceUnavailable,
+               "expected status 14 UNAVAILABLE and a 503, got status %d %r, %s %d"
+               % (resp.status.code, resp.status.message, resp.WhichOneof("http_response"),
+                  resp.denied_response.status.code))
+        hs = Harness.headers_of(resp)
+        expect(hs.get("x-writ-decision") == "deny", "x-writ-decision is %r" % hs.get("x-writ-decision"))
+        print("ok: no policy set loaded: status 14 UNAVAILABLE, denied_response 503 (%s)" % resp.status.message)
+        hc = ch.unary_unary(HEALTH, request_serializer=health.HealthCheckRequest.SerializeToString,
+                            response_deserializer=health.HealthCheckResponse.FromString)
+        for service in ("", "envoy.service.auth.v3.Authorization"):
+            try:
+                st = hc(health.HealthCheckRequest(service=service), timeout=5).status
+            except grpc.RpcError as e:
+                st = "error %s" % e.code()
+            expect(st == health.HealthCheckResponse.NOT_SERVING,
+                   "health of %r is %r, expected NOT_SERVING" % (service, st))
+        print("ok: no policy set loaded: health NOT_SERVING")
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        ch.close()
+        stop_extra(proc)
 
 
 def main():
@@ -570,11 +611,12 @@ def main():
         h.generate_protos()
         h.start()
         failures = run(h)
-        try:
-            run_not_ready(h)
-        except Failure as e:
-            print("FAIL: no policy set: %s" % e)
-            failures.append("no policy set: %s" % e)
+        for title, fn in (("configured headers", run_configured), ("no policy set", run_not_ready)):
+            try:
+                fn(h)
+            except Failure as e:
+                print("FAIL: %s: %s" % (title, e))
+                failures.append("%s: %s" % (title, e))
         if failures:
             raise Failure("%d section(s) failed:\n  " % len(failures) + "\n  ".join(failures))
         print("PASS: %d Check calls in %.1f s" % (h.checked, time.time() - started))
