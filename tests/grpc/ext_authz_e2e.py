@@ -63,6 +63,7 @@ class Harness:
         self.source_dir = source_dir
         self.tmp = tempfile.mkdtemp(prefix="writ-grpc-e2e.")
         self.server = None
+        self.err = None        # writ serve's stderr, once started
         self.checked = 0
         self.allows = 0        # allow answers this client received (metrics must agree)
         self.ids = 0
@@ -75,6 +76,8 @@ class Harness:
         protos = []
         for root, _, files in os.walk(proto_dir):
             protos += [os.path.relpath(os.path.join(root, f), proto_dir) for f in files if f.endswith(".proto")]
+        if shutil.which("protoc") is None:
+            raise Failure("protoc is missing (Debian: apt-get install protobuf-compiler)")
         subprocess.run(["protoc", "-I", proto_dir, "--python_out=" + out] + sorted(protos), check=True)
         # gRPC's health service, as a top-level module: a `grpc/health/...`
         # path would be looked for inside the installed `grpc` package.
@@ -87,7 +90,10 @@ class Harness:
         # `google` is a namespace package: google/rpc/status_pb2 (generated
         # here, no __init__.py) must import beside Debian's google.protobuf.
         global grpc, ea, ac, base, health, status_pb2, http_status
-        import grpc  # noqa: F401
+        try:
+            import grpc  # noqa: F401
+        except ImportError as e:
+            raise Failure("%s: run with Debian's /usr/bin/python3 and python3-grpcio, python3-protobuf" % e)
         import google.protobuf  # noqa: F401
         from google.rpc import status_pb2  # noqa: F401
         from envoy.service.auth.v3 import external_auth_pb2 as ea
@@ -623,10 +629,9 @@ def main():
         return 0
     except Failure as e:
         print("FAIL: %s" % e, file=sys.stderr)
-        try:
-            print("--- writ serve's stderr:\n" + open(h.err).read(), file=sys.stderr)
-        except OSError:
-            pass
+        if h.err:
+            with open(h.err) as f:
+                print("--- writ serve's stderr:\n" + f.read(), file=sys.stderr)
         return 1
     finally:
         h.stop()
