@@ -132,15 +132,19 @@ void CheckNoThrow(const ForwardAuthConfig& mapping, const DecisionService& servi
   }
 }
 
-class AuthorizationService final : public auth::Authorization::Service {
+// gRPC's callback API: a Check is answered on the thread that read it
+// (the synchronous API's thread pool started a thread per call when busy).
+class AuthorizationService final : public auth::Authorization::CallbackService {
  public:
   AuthorizationService(ForwardAuthConfig mapping, const DecisionService* service)
       : mapping_(std::move(mapping)), service_(service) {}
 
-  grpc::Status Check(grpc::ServerContext* /*context*/, const auth::CheckRequest* request,
-                     auth::CheckResponse* response) override {
+  grpc::ServerUnaryReactor* Check(grpc::CallbackServerContext* context, const auth::CheckRequest* request,
+                                  auth::CheckResponse* response) override {
     CheckNoThrow(mapping_, *service_, *request, response);
-    return grpc::Status::OK;
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
   }
 
  private:
@@ -202,9 +206,6 @@ absl::StatusOr<std::unique_ptr<ExtAuthzServer>> ExtAuthzServer::Start(const ExtA
   if (absl::StatusOr<ListenAddress> address = ParseListenAddress(options.listen); !address.ok()) {
     return address.status();
   }
-  if (options.threads < 1 || options.threads > 64) {
-    return absl::InvalidArgumentError(absl::StrCat("gRPC threads must be 1..64, not ", options.threads));
-  }
   auto impl = std::make_unique<Impl>(std::move(mapping), service);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
@@ -213,8 +214,6 @@ absl::StatusOr<std::unique_ptr<ExtAuthzServer>> ExtAuthzServer::Start(const ExtA
   builder.SetMaxReceiveMessageSize(static_cast<int>(kMaxGrpcMessageBytes));
   builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, static_cast<int>(kMaxHeaderBytes));
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 128);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, 1);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, options.threads);
   impl->server = builder.BuildAndStart();
   if (impl->server == nullptr || impl->port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen, " for gRPC"));

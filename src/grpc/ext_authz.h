@@ -20,7 +20,7 @@
 // listener).
 //
 // Example:
-//   auto server = writ::serve::ExtAuthzServer::Start({"127.0.0.1:9191", 2}, mapping, &service);
+//   auto server = writ::serve::ExtAuthzServer::Start({"127.0.0.1:9191"}, mapping, &service);
 //   std::uint16_t port = (*server)->port();
 //   ...
 //   (*server)->Stop();
@@ -41,7 +41,6 @@ struct ExtAuthzOptions {
   // `HOST:PORT` as for the HTTP listener (ParseListenAddress: an IPv4
   // address or a bracketed IPv6 one; port 0 picks a free port).
   std::string listen;
-  int threads = 2;   // gRPC's request threads at most, 1..64
 };
 
 class ExtAuthzServer {

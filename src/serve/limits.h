@@ -24,8 +24,10 @@ inline constexpr std::size_t kMaxUriBytes = 8u << 10;
 inline constexpr std::size_t kMaxHeaderValues = 32;
 // ext_authz (gRPC): a CheckRequest message, in bytes (larger is refused by
 // gRPC with RESOURCE_EXHAUSTED, which Envoy with failure_mode_allow: false
-// treats as a deny); its headers, as kMaxHeaderBytes over HTTP (name and
-// value bytes together; more is a deny); its context extensions.
+// treats as a deny); its headers, as kMaxHeaderBytes over HTTP (names and
+// values, and 4 bytes a line for the `: ` and CRLF each costs over
+// HTTP/1.1, so that empty lines count too; more is a deny); its context
+// extensions.
 inline constexpr std::size_t kMaxGrpcMessageBytes = 1u << 20;
 inline constexpr std::size_t kMaxContextExtensions = 64;
 

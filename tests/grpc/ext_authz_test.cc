@@ -180,7 +180,7 @@ TEST_F(ExtAuthzTest, NotReadyIsUnavailable) {
 
 TEST_F(ExtAuthzTest, ServesCheckAndHealthOverGrpc) {
   absl::StatusOr<std::unique_ptr<ExtAuthzServer>> server =
-      ExtAuthzServer::Start({"127.0.0.1:0", 2}, mapping_, &service_);
+      ExtAuthzServer::Start({"127.0.0.1:0"}, mapping_, &service_);
   ASSERT_TRUE(server.ok()) << server.status();
   std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel(
       absl::StrCat("127.0.0.1:", (*server)->port()), grpc::InsecureChannelCredentials());

@@ -216,7 +216,7 @@ const std::vector<Command>& Commands() {
         {"revoked-poll", true, false, "how often --revoked-url is polled (default 5s)"},
         {"listen", true, false, "HOST:PORT to listen on (required; e.g. 127.0.0.1:8181)"},
         {"grpc-listen", true, false, "HOST:PORT for ext_authz over gRPC (plaintext HTTP/2, for the proxy beside it)"},
-        {"threads", true, false, "HTTP threads, and gRPC's at most (default 2)"},
+        {"threads", true, false, "HTTP threads (default 2; gRPC sizes its own)"},
         {"decision-log", true, false, "write decision logs (JSON lines) here; `-` for standard output"},
         {"now", true, false, "time of requests without their own \"now\" (RFC 3339; default: the clock)"},
         {"fail-closed", false, false, "a forbid whose condition errors denies (Cedar: skipped)"}},

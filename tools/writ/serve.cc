@@ -230,7 +230,7 @@ int RunServe(const Args& args, std::ostream& /*out*/, std::ostream& err) {
   std::unique_ptr<serve::ExtAuthzServer> grpc_server;
   if (grpc_listen) {
     absl::StatusOr<std::unique_ptr<serve::ExtAuthzServer>> started =
-        serve::ExtAuthzServer::Start({*grpc_listen, server_options.threads}, config.ext_authz, &decisions);
+        serve::ExtAuthzServer::Start({*grpc_listen}, config.ext_authz, &decisions);
     if (!started.ok()) {
       err << "error: --grpc-listen: " << started.status().message() << "\n";
       return kExitUsage;
