@@ -213,7 +213,14 @@ absl::StatusOr<std::unique_ptr<ExtAuthzServer>> ExtAuthzServer::Start(const ExtA
   builder.RegisterService(&impl->authorization);
   builder.SetMaxReceiveMessageSize(static_cast<int>(kMaxGrpcMessageBytes));
   builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, static_cast<int>(kMaxHeaderBytes));
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 128);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, kMaxGrpcStreams);
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                             static_cast<int>(std::chrono::milliseconds(kRequestTimeout).count()));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+                             static_cast<int>(std::chrono::milliseconds(kGrpcIdleTimeout).count()));
+  grpc::ResourceQuota quota("writ-ext-authz");
+  quota.Resize(kGrpcMemoryBytes);
+  builder.SetResourceQuota(quota);
   impl->server = builder.BuildAndStart();
   if (impl->server == nullptr || impl->port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen, " for gRPC"));

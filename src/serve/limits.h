@@ -30,6 +30,15 @@ inline constexpr std::size_t kMaxHeaderValues = 32;
 // extensions.
 inline constexpr std::size_t kMaxGrpcMessageBytes = 1u << 20;
 inline constexpr std::size_t kMaxContextExtensions = 64;
+// ext_authz (gRPC): a connection must finish its HTTP/2 handshake within
+// kRequestTimeout; one idle (no call) for kGrpcIdleTimeout is closed (the
+// proxy reconnects); all connections together hold at most kGrpcMemoryBytes
+// of gRPC's buffers (gRPC's resource quota: past it, calls are refused with
+// RESOURCE_EXHAUSTED, a deny for Envoy); each carries at most
+// kMaxGrpcStreams calls at once.
+inline constexpr std::chrono::minutes kGrpcIdleTimeout{5};
+inline constexpr std::size_t kGrpcMemoryBytes = 256u << 20;
+inline constexpr int kMaxGrpcStreams = 128;
 
 // A whole request (headers and body) must arrive within this time from its
 // first byte being awaited, and a response must be written within it; an
