@@ -83,8 +83,8 @@ for r in $(seq 1 "$rounds"); do
   if [ -n "$load" ]; then
     run "ext-authz -c16" "$writ" ext-authz -c 16
     run "ext-authz -c4" "$writ" ext-authz -c 4
-    # gRPC's synchronous server keeps at most --threads threads polling; at
-    # 1 it starts a thread per call, so 2 server threads are measured too.
+    # gRPC sizes its own threads (--threads is the HTTP listener's); the
+    # server at --threads 2 is measured too, beside forward-auth at 2.
     SERVER_THREADS=2 run "ext-authz -c16 2 threads" "$writ" ext-authz -c 16
     SERVER_THREADS=2 run "forward-auth -c16 2 threads" "$writ" forward-auth -t1 -c16
   fi
