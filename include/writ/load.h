@@ -44,18 +44,19 @@
 
 namespace writ {
 
-// What a source holds. (Bundles and template links will be kinds too.)
+// What a source holds. (Bundles will be a kind too.)
 enum class SourceKind : std::uint8_t {
-  kPolicies,      // Cedar policy text
-  kEntities,      // Cedar entity JSON (an array); several documents merge into one store
-  kSchema,        // a Cedar schema in either form (writ/schema.h); at most one
-  kRevocations,   // revoked uids, one Type::"id" per line (writ/revocation.h)
+  kPolicies,        // Cedar policy text
+  kEntities,        // Cedar entity JSON (an array); several documents merge into one store
+  kSchema,          // a Cedar schema in either form (writ/schema.h); at most one
+  kRevocations,     // revoked uids, one Type::"id" per line (writ/revocation.h)
+  kTemplateLinks,   // links of templates, the Cedar CLI's --template-linked file (AddTemplateLinks)
 };
 
-// "policies", "entities", "schema", "revocations".
+// "policies", "entities", "schema", "revocations", "template links".
 std::string_view SourceKindName(SourceKind kind);
 // The bound on one source of `kind` (writ/limits.h): kMaxPolicyTextBytes,
-// kMaxJsonBytes, kMaxSchemaBytes, kMaxPolicyTextBytes.
+// kMaxJsonBytes, kMaxSchemaBytes, kMaxPolicyTextBytes, kMaxJsonBytes.
 std::size_t MaxSourceBytes(SourceKind kind);
 
 struct Source {
@@ -80,7 +81,8 @@ struct LoadOptions {
 
 // A loaded set, not yet compiled.
 struct LoadedSet {
-  PolicySet policies;        // every policy source, in order: ids policy0, policy1, ... across them
+  PolicySet policies;        // every policy source, in order: ids policy0, policy1, ... across them;
+                             // then the template links, in order
   Entities entities;         // every entity document, merged (with the schema's actions)
   std::optional<Schema> schema;
   std::vector<EntityUid> revoked;   // the revocation sources' uids, in order
@@ -93,7 +95,8 @@ struct LoadedSet {
   JsonOptions JsonOptionsFor(JsonOptions base) const;
 };
 
-// Reads every source: policies in the order given, entity documents read
+// Reads every source: policies in the order given (the template links after
+// every policy source, so that a link may name any template), entity documents read
 // through the schema (when there is one) and merged into one store — a uid
 // defined in two documents is an error located at its second definition —,
 // the schema first of all, the revocation lists. Every mistake (and
@@ -103,6 +106,20 @@ struct LoadedSet {
 // is a schema source when LoadOptions::json.schema is set.
 absl::StatusOr<LoadedSet> Load(absl::Span<const Source> sources, const LoadOptions& options,
                                std::vector<Issue>* issues);
+
+// Links templates of `policies` as the Cedar CLI's `--template-linked FILE`
+// does: `json` is an array of links,
+//   [{"template_id": "policy0", "link_id": "grant-17",
+//     "args": {"?principal": "Workload::\"ci\"", "?resource": "Bucket::\"logs\""}}]
+// each arg an entity uid written as in a policy; empty text holds no links.
+// Each link is made with PolicySet::Link, in order. Every mistake (a field
+// missing, unknown or of the wrong type, a slot name other than ?principal
+// and ?resource, a value that is not an entity uid, and Link's refusals: no
+// such template, a missing or extra slot, an id taken) is an issue located
+// at the offending part of its link; the links that are right are still
+// made. InvalidArgument when any was wrong.
+absl::Status AddTemplateLinks(std::string_view json, std::string_view source_name, PolicySet* policies,
+                              std::vector<Issue>* issues);
 
 // Compiles a loaded set (its entities are moved into the engine). The
 // revocation list in `options` is used as given (the set's `revoked` uids
@@ -137,10 +154,12 @@ struct FileSet {
   std::vector<std::string> entities;   // entity JSON files, merged
   std::string schema;                  // "" for none
   std::string revoked;                 // "" for none
+  std::string template_links;          // "" for none: the Cedar CLI's --template-linked file
 };
 
 // Reads every file of `files` into `sources` (folders walked with
-// ListFiles), in role order: schema, policies, entities, revocations. A file
+// ListFiles), in role order: schema, policies, entities, revocations,
+// template links. A file
 // that cannot be read is an error issue ("error: PATH: why", unlocated) and
 // the others are still read; false when any was.
 bool ReadFileSet(const FileSet& files, std::vector<Source>* sources, std::vector<Issue>* issues);

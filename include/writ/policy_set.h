@@ -16,9 +16,12 @@
 #include <string_view>
 #include <vector>
 
+#include <optional>
+
 #include "absl/status/status.h"
 #include "writ/issue.h"
 #include "writ/limits.h"
+#include "writ/value.h"
 
 namespace writ {
 
@@ -41,10 +44,30 @@ struct PolicyInfo {
   std::uint32_t line = 0;
   std::uint32_t column = 0;
   bool is_template = false;
+  // A template-linked policy: the id of its template ("" otherwise). Its
+  // file, line and column are its template's.
+  std::string template_id;
 };
 
-// Immutable once built; copies share the parsed policies. Safe to read from
-// many threads.
+// A link of a template (Cedar's template-linked policy): the template's id,
+// the new policy's id, and a value for each of the template's slots.
+struct TemplateLink {
+  std::string template_id;
+  std::string link_id;
+  std::optional<EntityUid> principal;   // ?principal
+  std::optional<EntityUid> resource;    // ?resource
+};
+
+// Which part of a TemplateLink PolicySet::Link refused, to locate the error.
+enum class LinkPart : std::uint8_t {
+  kTemplateId,   // no such template, or a static policy
+  kLinkId,       // the id is taken
+  kArgs,         // a slot without a value, or a value without a slot
+};
+
+// Copies share the parsed policies and are independent: changing one (Add,
+// Link) leaves the others as they were. Safe to read from many threads; not
+// to change while another thread reads the same object.
 class PolicySet {
  public:
   PolicySet();
@@ -61,8 +84,28 @@ class PolicySet {
   absl::Status Add(std::string_view text, std::string_view source_name,
                    std::vector<Issue>* issues, const ParseOptions& options = {});
 
+  // Links the template `link.template_id` as Cedar's PolicySet::link does:
+  // adds the policy `link.link_id`, the template with its slots filled (a
+  // policy decided like any other, and reported by its link id in reasons
+  // and errors). InvalidArgument, with Cedar's message, and nothing added
+  // when there is no template of that id (a static or linked policy is not
+  // one: "expected a template, but a static policy was provided"), when a
+  // slot of the template has no value or a value has no slot, or when the
+  // link id is taken by a policy, template or link. `part` (may be null)
+  // says which part of the link is wrong. Policies added later still count
+  // on from the last `policyN`.
+  //
+  // Example:
+  //   writ::TemplateLink link{"policy0", "grant-17", writ::EntityUid{"Workload", "ci"}, std::nullopt};
+  //   absl::Status s = policies.Link(link);
+  absl::Status Link(const TemplateLink& link, LinkPart* part = nullptr);
+
+  // Policies, templates and links, in order (links after the policies and
+  // templates added before them).
   std::size_t size() const;
   std::vector<PolicyInfo> policies() const;
+  // The links, in the order they were made.
+  std::vector<TemplateLink> links() const;
 
  private:
   friend struct internal::PolicySetData;

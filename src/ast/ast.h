@@ -117,7 +117,9 @@ struct ActionConstraint {
 
 struct Condition {
   bool is_when = true;   // false: unless
-  ExprPtr expr;
+  // Shared, so that a template-linked policy (a copy of its template with
+  // the slots filled) reads its template's conditions.
+  std::shared_ptr<const Expr> expr;
   Span span;
 };
 
@@ -141,6 +143,10 @@ struct Policy {
   Span effect_span;                      // the `permit`/`forbid` keyword
   std::uint32_t source_index = 0;        // which source text (PolicySetData::sources)
   bool is_template = false;              // has a slot
+  // A template-linked policy: its template's id (the policy is a copy of the
+  // template whose slots are filled with the link's values; `id` is the link
+  // id). Empty for a static policy or a template.
+  std::string link_of;
   // writ's lifecycle annotations, read by src/parse/lifecycle.cc: the policy
   // applies only while the request time is in [not_before, expires).
   std::optional<absl::Time> not_before, expires;

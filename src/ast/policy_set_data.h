@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "src/ast/ast.h"
 #include "writ/policy_set.h"
 
@@ -19,7 +20,12 @@ struct PolicySource {
 
 struct PolicySetData {
   std::vector<std::shared_ptr<const PolicySource>> sources;
-  std::vector<std::shared_ptr<const Policy>> policies;   // in id order
+  // Parsed policies and templates, and links (copies of their template
+  // with the slots filled, Policy::link_of set), in the order they were added.
+  std::vector<std::shared_ptr<const Policy>> policies;
+  std::vector<TemplateLink> links;                        // as made, in order
+  absl::flat_hash_map<std::string, std::size_t> by_id;    // index into `policies`
+  std::size_t parsed = 0;                                 // policies parsed from text: the next is policyN
 
   static const PolicySetData& Of(const PolicySet& set) { return *set.data_; }
 };

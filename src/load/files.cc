@@ -90,6 +90,7 @@ bool ReadFileSet(const FileSet& files, std::vector<Source>* sources, std::vector
   }
   for (const std::string& path : files.entities) read(SourceKind::kEntities, path);
   if (!files.revoked.empty()) read(SourceKind::kRevocations, files.revoked);
+  if (!files.template_links.empty()) read(SourceKind::kTemplateLinks, files.template_links);
   return ok;
 }
 

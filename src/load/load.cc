@@ -55,6 +55,7 @@ std::string_view SourceKindName(SourceKind kind) {
     case SourceKind::kEntities: return "entities";
     case SourceKind::kSchema: return "schema";
     case SourceKind::kRevocations: return "revocations";
+    case SourceKind::kTemplateLinks: return "template links";
   }
   return "?";
 }
@@ -65,6 +66,7 @@ std::size_t MaxSourceBytes(SourceKind kind) {
     case SourceKind::kEntities: return kMaxJsonBytes;
     case SourceKind::kSchema: return kMaxSchemaBytes;
     case SourceKind::kRevocations: return kMaxPolicyTextBytes;
+    case SourceKind::kTemplateLinks: return kMaxJsonBytes;
   }
   return 0;
 }
@@ -148,11 +150,13 @@ absl::StatusOr<LoadedSet> Load(absl::Span<const Source> sources, const LoadOptio
   }
 
   bool first_entities = true;
+  bool policies_ok = true;
   for (const Source& s : sources) {
     switch (s.kind) {
       case SourceKind::kSchema: break;
+      case SourceKind::kTemplateLinks: break;   // below, once every policy is in
       case SourceKind::kPolicies: {
-        if (!out.policies.Add(s.bytes, s.name, issues, parse_options).ok()) ok = false;
+        if (!out.policies.Add(s.bytes, s.name, issues, parse_options).ok()) ok = policies_ok = false;
         break;
       }
       case SourceKind::kEntities: {
@@ -200,6 +204,18 @@ absl::StatusOr<LoadedSet> Load(absl::Span<const Source> sources, const LoadOptio
         out.revoked.insert(out.revoked.end(), uids.begin(), uids.end());
         break;
       }
+    }
+  }
+  // Links name templates by id: with a policy source that did not load, a
+  // link's "no such template" would be a second, misleading error.
+  for (const Source& s : sources) {
+    if (s.kind != SourceKind::kTemplateLinks || !policies_ok) continue;
+    const std::size_t before = issues->size();
+    if (absl::Status st = AddTemplateLinks(s.bytes, s.name, &out.policies, issues); !st.ok()) {
+      if (!HasErrors(absl::MakeConstSpan(*issues).subspan(before))) {
+        issues->push_back(Unlocated(s.name, std::string(st.message())));
+      }
+      ok = false;
     }
   }
   if (!ok || HasErrors(absl::MakeConstSpan(*issues).subspan(first))) {

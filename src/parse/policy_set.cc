@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "src/ast/policy_set_data.h"
 #include "src/base/strings.h"
 #include "src/parse/lifecycle.h"
@@ -47,16 +48,95 @@ absl::Status PolicySet::Add(std::string_view text, std::string_view source_name,
                                                          kMaxPolicies)));
     return absl::ResourceExhaustedError(issues->back().message);
   }
+  // A link made earlier may have taken an id this text's policies would get.
+  for (std::size_t i = 0; i < parsed.size(); ++i) {
+    const std::string id = absl::StrCat("policy", data_->parsed + i);
+    if (data_->by_id.contains(id)) {
+      issues->push_back(file.MakeIssue(parsed[i].span, absl::StrCat("duplicate template or policy id `", id,
+                                                                    "`: a template-linked policy has it")));
+      return absl::InvalidArgumentError(absl::StrCat(internal::Av(source_name), ": ", issues->back().message));
+    }
+  }
   // Copy on write: earlier copies of this set keep their view.
   auto next = std::make_shared<internal::PolicySetData>(*data_);
   const auto source_index = static_cast<std::uint32_t>(next->sources.size());
   next->sources.push_back(std::move(source));
   for (internal::Policy& p : parsed) {
-    p.id = absl::StrCat("policy", next->policies.size());
+    p.id = absl::StrCat("policy", next->parsed++);
     p.source_index = source_index;
+    next->by_id.emplace(p.id, next->policies.size());
     next->policies.push_back(std::make_shared<const internal::Policy>(std::move(p)));
   }
   data_ = std::move(next);
+  return absl::OkStatus();
+}
+
+absl::Status PolicySet::Link(const TemplateLink& link, LinkPart* part) {
+  LinkPart ignored;
+  if (part == nullptr) part = &ignored;
+  // Cedar's order: the template, then the slots, then the new id.
+  auto it = data_->by_id.find(link.template_id);
+  if (it == data_->by_id.end()) {
+    *part = LinkPart::kTemplateId;
+    return absl::InvalidArgumentError(
+        absl::StrCat("failed to find a template with id `", internal::Av(link.template_id), "`"));
+  }
+  const internal::Policy& tmpl = *data_->policies[it->second];
+  if (!tmpl.is_template) {
+    *part = LinkPart::kTemplateId;
+    return absl::InvalidArgumentError(absl::StrCat("expected a template, but a static policy was provided: `",
+                                                   internal::Av(link.template_id), "` has no slots"));
+  }
+  std::vector<absl::string_view> unbound, extra;
+  const bool principal_slot = tmpl.principal.slot.has_value();
+  const bool resource_slot = tmpl.resource.slot.has_value();
+  if (principal_slot && !link.principal) unbound.push_back("?principal");
+  if (resource_slot && !link.resource) unbound.push_back("?resource");
+  if (!principal_slot && link.principal) extra.push_back("?principal");
+  if (!resource_slot && link.resource) extra.push_back("?resource");
+  if (!unbound.empty() || !extra.empty()) {
+    *part = LinkPart::kArgs;
+    // Cedar's describe_arity_error.
+    std::string message;
+    if (!unbound.empty()) {
+      message = absl::StrCat("the following slots were not provided as arguments: ", absl::StrJoin(unbound, ","));
+    }
+    if (!extra.empty()) {
+      absl::StrAppend(&message, message.empty() ? "the" : ". The",
+                      " following slots were provided as arguments, but did not exist in the template: ",
+                      absl::StrJoin(extra, ","));
+    }
+    return absl::InvalidArgumentError(message);
+  }
+  if (data_->by_id.contains(link.link_id)) {
+    *part = LinkPart::kLinkId;
+    return absl::InvalidArgumentError(absl::StrCat("template-linked policy id `", internal::Av(link.link_id),
+                                                   "` conflicts with an existing policy id"));
+  }
+  if (data_->policies.size() >= kMaxPolicies) {
+    *part = LinkPart::kLinkId;
+    return absl::ResourceExhaustedError(
+        absl::StrCat("too many policies: a policy set holds at most ", kMaxPolicies, " (links included)"));
+  }
+  // The template with its slots filled; it shares the template's conditions.
+  internal::Policy linked = tmpl;
+  linked.id = link.link_id;
+  linked.link_of = link.template_id;
+  linked.is_template = false;
+  if (principal_slot) {
+    linked.principal.entity = *link.principal;
+    linked.principal.slot.reset();
+  }
+  if (resource_slot) {
+    linked.resource.entity = *link.resource;
+    linked.resource.slot.reset();
+  }
+  // Copy on write, unless no other copy shares the data (a file of many
+  // links then costs no copy per link).
+  if (data_.use_count() != 1) data_ = std::make_shared<internal::PolicySetData>(*data_);
+  data_->by_id.emplace(link.link_id, data_->policies.size());
+  data_->policies.push_back(std::make_shared<const internal::Policy>(std::move(linked)));
+  data_->links.push_back(link);
   return absl::OkStatus();
 }
 
@@ -69,9 +149,11 @@ std::vector<PolicyInfo> PolicySet::policies() const {
     const internal::PolicySource& src = *data_->sources[p->source_index];
     const internal::SourceFile file(src.name, src.text);
     out.push_back({p->id, p->effect, src.name, file.LineOf(p->span.begin),
-                   file.ColumnOf(p->span.begin), p->is_template});
+                   file.ColumnOf(p->span.begin), p->is_template, p->link_of});
   }
   return out;
 }
+
+std::vector<TemplateLink> PolicySet::links() const { return data_->links; }
 
 }  // namespace writ

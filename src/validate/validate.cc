@@ -36,6 +36,9 @@ ValidationResult Validate(const Schema& schema, const PolicySet& policies, const
   tc.strict = options.strict;
   tc.action_application_error = options.action_application_error;
   for (const auto& policy : p.policies) {
+    // A link is its template with the slots filled: the template is checked
+    // (for every type its slots may take) in its place.
+    if (!policy->link_of.empty()) continue;
     std::vector<internal::TypeFinding> found;
     internal::TypecheckPolicy(s, *policy, tc, &found);
     if (found.empty()) continue;

@@ -48,6 +48,30 @@ int RunCheck(const Args& args, std::ostream& out, std::ostream& err) {
       err << RenderIssues(issues);
     }
   }
+  // The links, against every file's policies at once (ids counting on
+  // across files, as the loader gives them), when every file parsed.
+  if (std::optional<std::string> links = args.One("template-linked"); links && errors == 0 && !unreadable) {
+    absl::StatusOr<Source> source = ReadSourceFile(SourceKind::kTemplateLinks, *links);
+    if (!source.ok()) {
+      err << "error: " << source.status().message() << "\n";
+      unreadable = true;
+    } else {
+      PolicySet set;
+      for (const std::string& path : paths) {
+        absl::StatusOr<std::string> text = ReadFile(path, kMaxPolicyTextBytes);
+        if (text.ok()) (void)set.Add(*text, path, nullptr, ParseOptionsOf(args));
+      }
+      std::vector<Issue> issues;
+      (void)AddTemplateLinks(source->bytes, source->name, &set, &issues);
+      for (const Issue& i : issues) errors += i.severity == Severity::kError ? 1 : 0;
+      if (format == "json") {
+        all.insert(all.end(), issues.begin(), issues.end());
+      } else {
+        err << RenderIssues(issues);
+      }
+      policies = set.size();
+    }
+  }
   if (format == "json") {
     out << IssuesToJson(all) << "\n";
   } else {

@@ -148,6 +148,7 @@ std::optional<LoadedSet> LoadInputs(const Args& args, std::ostream& err) {
   if (std::optional<std::string> path = args.One("entities")) files.entities = {*path};
   files.schema = args.One("schema").value_or("");
   files.revoked = args.One("revoked").value_or("");
+  files.template_links = args.One("template-linked").value_or("");
   LoadOptions options;
   options.strict = args.Has("strict");
   std::vector<Issue> issues;

@@ -82,6 +82,10 @@ std::optional<LoadedSet> LoadInputs(const Args& args, std::ostream& err);
 inline FlagSpec SchemaFlag() {
   return {"schema", true, false, "Cedar schema (.cedarschema or JSON): entities and requests are read through it"};
 }
+// --template-linked FILE (read by LoadInputs): the Cedar CLI's links file.
+inline FlagSpec TemplateLinkedFlag() {
+  return {"template-linked", true, false, "links of templates (JSON: the Cedar CLI's --template-linked file)"};
+}
 
 // The deciding options of --now (the time of requests without their own)
 // and --fail-closed (--revoked is read by LoadInputs); nullopt (reported to

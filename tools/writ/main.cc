@@ -16,12 +16,15 @@ std::vector<FlagSpec> WithDecideFlags(std::vector<FlagSpec> flags) {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
-      {"check", "writ check --policies FILE... [--strict] [--format json]",
+      {"check", "writ check --policies FILE... [--template-linked FILE] [--strict] [--format json]",
        "Parses the policy files and reports every issue with its location.\n"
+       "With --template-linked, the links (Cedar CLI's format) are made against\n"
+       "the policies of every file, ids policy0, policy1, ... across them, and\n"
+       "each malformed link is reported at its place in the links file.\n"
        "--format json prints them as one JSON array instead, for editors and CI:\n"
        "  [{\"file\",\"line\",\"column\",\"length\",\"severity\",\"message\",\"hint\"}]\n"
        "Exit 0 when there is none, 1 when there are errors.",
-       {{"policies", true, true, "policy files (Cedar)"},
+       {{"policies", true, true, "policy files (Cedar)"}, TemplateLinkedFlag(),
         {"format", true, false, "`text` (default) or `json`"},
         {"strict", false, false, "exactly Cedar: reject spiffe and matches (annotations are accepted, meaningless)"}},
        0, 0, RunCheck},
@@ -42,7 +45,7 @@ const std::vector<Command>& Commands() {
         {"strict", false, false, "exactly Cedar: spiffe and matches are unknown"}},
        0, 0, RunValidate},
       {"authorize",
-       "writ authorize --policies FILE... [--entities FILE] [--schema FILE] (--request FILE | --requests FILE.jsonl)",
+       "writ authorize --policies FILE... [--entities FILE] [--schema FILE] [--template-linked FILE] (--request FILE | --requests FILE.jsonl)",
        "Decides requests and prints one JSON decision per request:\n"
        "  {\"decision\":\"allow\"|\"deny\",\"reasons\":[...],\"errors\":[{\"policy\":...,\"message\":...}]}\n"
        "With --requests, every line of the file is one request and gets one decision\n"
@@ -52,21 +55,21 @@ const std::vector<Command>& Commands() {
        "that does not conform to it is denied the same way, with the reason.\n"
        "Exit 0 whatever the decisions; 2 when the policies or entities do not load.",
        WithDecideFlags({{"policies", true, true, "policy files or folders (Cedar)"},
-        {"entities", true, false, "entities (Cedar entity JSON)"}, SchemaFlag(),
+        {"entities", true, false, "entities (Cedar entity JSON)"}, SchemaFlag(), TemplateLinkedFlag(),
         {"request", true, false, "one request (JSON object)"},
         {"requests", true, false, "one request per line (JSON lines)"}}),
        0, 0, RunAuthorize},
-      {"compile", "writ compile --policies FILE... [--entities FILE] [--schema FILE] [--dump]",
+      {"compile", "writ compile --policies FILE... [--entities FILE] [--schema FILE] [--template-linked FILE] [--dump]",
        "Compiles the policies and entity store as `authorize` and `bench` do and\n"
        "reports the time taken; --dump prints the compiled form: the scope index\n"
        "(principal key, action key, policies) and each policy's residual resource\n"
        "check and lowered conditions, with constant subexpressions folded.",
        WithDecideFlags({{"policies", true, true, "policy files or folders (Cedar)"},
-        {"entities", true, false, "entities (Cedar entity JSON)"}, SchemaFlag(),
+        {"entities", true, false, "entities (Cedar entity JSON)"}, SchemaFlag(), TemplateLinkedFlag(),
         {"dump", false, false, "print the compiled form"}}),
        0, 0, RunCompile},
       {"bench",
-       "writ bench --policies FILE... [--entities FILE] [--schema FILE] --requests FILE.jsonl [--seconds S] [--threads T] "
+       "writ bench --policies FILE... [--entities FILE] [--schema FILE] [--template-linked FILE] --requests FILE.jsonl [--seconds S] [--threads T] "
        "[--decisions OUT]",
        "Loads and compiles (both timed), reads every request (not timed), warms up\n"
        "for about a second, then on each of T threads loops over the requests in\n"
@@ -79,7 +82,7 @@ const std::vector<Command>& Commands() {
        "--decisions OUT writes `allow` or `deny` for each request line, in order.\n"
        "A request line that does not read is an error (exit 2): nothing is skipped.",
        WithDecideFlags({{"policies", true, true, "policy files or folders (Cedar)"},
-        {"entities", true, false, "entities (Cedar entity JSON)"}, SchemaFlag(),
+        {"entities", true, false, "entities (Cedar entity JSON)"}, SchemaFlag(), TemplateLinkedFlag(),
         {"requests", true, false, "one request per line (JSON lines), as for `authorize`"},
         {"seconds", true, false, "timed seconds (default 5)"},
         {"threads", true, false, "deciding threads (default 1)"},
