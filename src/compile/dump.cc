@@ -55,6 +55,7 @@ class Dumper {
     out += "policies:\n";
     for (const CompiledPolicy& p : ce_.policies) {
       absl::StrAppend(&out, "  ", p.id, ": ", p.effect == Effect::kPermit ? "permit" : "forbid");
+      if (p.source != nullptr && !p.source->link_of.empty()) absl::StrAppend(&out, " (link of ", p.source->link_of, ")");
       if (p.principal_type != kNoSym) absl::StrAppend(&out, ", principal is ", types_[p.principal_type]);
       absl::StrAppend(&out, ", ", Residual("resource", p.resource), "\n");
       // The conditions, and-ed (`unless c` as `!c`); none: nothing printed.
