@@ -32,6 +32,13 @@
 //   shadowed              warning   another policy covers this one strictly
 //                                   (see below), so this one never changes a
 //                                   decision
+//   template-unlinked     warning   a template no link of the set uses (only
+//                                   with LintOptions::links_complete: the
+//                                   set holds every link, `writ lint
+//                                   --template-linked FILE`)
+//
+// Template-linked policies are not linted themselves: each is its template
+// with the slots filled, and the template is.
 //
 // Redundancy. Policy A *covers* policy B when all of these hold:
 //   - same effect, and both or neither are break-glass;
@@ -93,6 +100,7 @@ inline constexpr std::string_view kLintBreakglassTooLong = "breakglass-too-long"
 inline constexpr std::string_view kLintUnconstrainedPermit = "unconstrained-permit";
 inline constexpr std::string_view kLintDuplicate = "duplicate";
 inline constexpr std::string_view kLintShadowed = "shadowed";
+inline constexpr std::string_view kLintTemplateUnlinked = "template-unlinked";
 
 // Bound on the day counts of LintOptions (100 years).
 inline constexpr int kMaxLintDays = 36'500;
@@ -110,6 +118,9 @@ struct LintOptions {
   // expiring-soon: policies expiring at most this many days after `now` are
   // reported. In [0, kMaxLintDays]; 0 reports none.
   int expiring_within_days = 14;
+  // template-unlinked: the set's links are all the links there are, so a
+  // template none of them uses is dead.
+  bool links_complete = false;
 };
 
 // Every finding over `policies`, in policy order (and, for one policy, in the

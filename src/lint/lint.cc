@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -282,19 +283,29 @@ std::string Located(const SourceFile& file, Span span) {
 
 class Linter {
  public:
-  Linter(const PolicySetData& data, const LintOptions& options) : data_(data), options_(options) {
+  Linter(const PolicySetData& data, const LintOptions& options) : options_(options) {
     files_.reserve(data.sources.size());
     for (const auto& s : data.sources) files_.emplace_back(s->name, s->text);
+    // Links are their templates with the slots filled: the templates are
+    // linted in their place.
+    for (const auto& p : data.policies) {
+      if (p->link_of.empty()) {
+        policies_.push_back(p);
+      } else {
+        linked_.insert(p->link_of);
+      }
+    }
   }
 
   std::vector<Issue> Run() {
-    const std::vector<Redundancy> redundancy = FindRedundancy(data_.policies);
-    for (std::size_t i = 0; i < data_.policies.size(); ++i) {
-      const Policy& p = *data_.policies[i];
+    const std::vector<Redundancy> redundancy = FindRedundancy(policies_);
+    for (std::size_t i = 0; i < policies_.size(); ++i) {
+      const Policy& p = *policies_[i];
       CheckOwner(p);
       CheckLifecycle(p);
       CheckUnconstrained(p);
       CheckRedundancy(p, redundancy[i]);
+      CheckLinked(p);
     }
     return std::move(issues_);
   }
@@ -362,7 +373,7 @@ class Linter {
 
   void CheckRedundancy(const Policy& p, const Redundancy& r) {
     if (r.kind == Redundancy::Kind::kNone) return;
-    const Policy& other = *data_.policies[r.other];
+    const Policy& other = *policies_[r.other];
     const std::string where = Located(FileOf(other), other.effect_span);
     if (r.kind == Redundancy::Kind::kDuplicate) {
       Add(p, p.effect_span, Severity::kWarning, kLintDuplicate,
@@ -376,7 +387,14 @@ class Linter {
     }
   }
 
-  const PolicySetData& data_;
+  void CheckLinked(const Policy& p) {
+    if (!options_.links_complete || !p.is_template || linked_.contains(p.id)) return;
+    Add(p, p.effect_span, Severity::kWarning, kLintTemplateUnlinked, absl::StrCat(p.id, " is a template no link uses"),
+        "link it (a link in the --template-linked file), or remove it");
+  }
+
+  std::vector<std::shared_ptr<const Policy>> policies_;   // every policy but the links
+  absl::flat_hash_set<std::string> linked_;              // the templates some link uses
   const LintOptions& options_;
   std::vector<SourceFile> files_;
   std::vector<Issue> issues_;

@@ -74,6 +74,8 @@ int RunLint(const Args& args, std::ostream& out, std::ostream& err) {
   FileSet files;
   files.policies = args.All("policies");
   files.schema = args.One("schema").value_or("");
+  files.template_links = args.One("template-linked").value_or("");
+  options.links_complete = !files.template_links.empty();
   std::vector<Issue> load_issues;
   absl::StatusOr<LoadedSet> set = LoadFiles(files, {}, &load_issues);
   err << RenderIssues(load_issues);

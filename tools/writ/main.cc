@@ -142,7 +142,7 @@ const std::vector<Command>& Commands() {
         {"coverage-min", true, false, "fail below this coverage percentage (implies --coverage)"}},
        0, 1 << 20, RunTest},
       {"lint",
-       "writ lint --policies FILE... [--schema FILE] [--now RFC3339] [--breakglass-max-days N] [--expiring-within-days N] "
+       "writ lint --policies FILE... [--schema FILE] [--template-linked FILE] [--now RFC3339] [--breakglass-max-days N] [--expiring-within-days N] "
        "[--format human|json] [--warnings-as-errors]",
        "Checks the policies for governance problems (include/writ/lint.h defines\n"
        "each rule exactly) and reports each at its location, with its rule code:\n"
@@ -156,6 +156,7 @@ const std::vector<Command>& Commands() {
        "  duplicate             warning  the same as an earlier policy\n"
        "  shadowed              warning  another policy of the same effect applies\n"
        "                                 wherever it does: it never changes a decision\n"
+       "  template-unlinked     warning  a template no link uses (with --template-linked)\n"
        "With --schema, Cedar's validator's findings are reported too, with their\n"
        "codes (unknown-attribute, unexpected-type, ...; include/writ/validate.h).\n"
        "Times are measured from --now (default: the clock). --format json prints an\n"
@@ -164,6 +165,7 @@ const std::vector<Command>& Commands() {
        "1 when there are, 2 when the policies do not load or a flag is wrong.",
        {{"policies", true, true, "policy files or folders (Cedar)"},
         {"schema", true, false, "Cedar schema (.cedarschema or JSON): also report the validator's findings"},
+        TemplateLinkedFlag(),
         {"now", true, false, "the time expiries are measured from (RFC 3339; default: the clock)"},
         {"breakglass-max-days", true, false, "longest a break-glass policy may still run, in days (default 7)"},
         {"expiring-within-days", true, false, "report policies expiring within this many days (default 14)"},
