@@ -236,6 +236,16 @@ TEST_F(ExtAuthzTest, ServesCheckAndHealthOverGrpc) {
   big.mutable_attributes()->mutable_request()->mutable_http()->set_body(std::string(kMaxGrpcMessageBytes, 'b'));
   grpc::ClientContext big_context;
   EXPECT_EQ(stub->Check(&big_context, big, &response).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  // So is the call's own metadata past kMaxHeaderBytes; the server answers
+  // the next call.
+  grpc::ClientContext metadata_context;
+  metadata_context.AddMetadata("x-big", std::string(kMaxHeaderBytes + 1024, 'm'));
+  response.Clear();
+  EXPECT_FALSE(stub->Check(&metadata_context, Request("spiffe://td/ns/a", "GET", "/api/x"), &response).ok());
+  EXPECT_FALSE(response.has_ok_response());
+  grpc::ClientContext after;
+  ASSERT_TRUE(stub->Check(&after, Request("spiffe://td/ns/a", "GET", "/api/x"), &response).ok());
+  EXPECT_EQ(response.status().code(), 0);
   (*server)->Stop();
 }
 
