@@ -12,6 +12,8 @@
 //   policies: [payments.cedar]          # files or folders (every *.cedar below),
 //                                       #   relative to the suite; ids policy0, ...
 //                                       #   count on across them in this order
+//   template_links: links.json          # optional: links of the templates, the Cedar
+//                                       #   CLI's --template-linked file (writ/load.h)
 //   entities: entities.json             # optional: Cedar entity JSON (or a list)
 //   now: "2026-11-22T12:00:00Z"         # optional: request time (RFC 3339)
 //   revoked: [Credential::"key-42"]     # optional: revoked uids, or a file of them

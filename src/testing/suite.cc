@@ -369,7 +369,8 @@ class SuiteReader {
     const std::size_t errors_before = errors_;
     std::optional<Fields> fields =
         ReadFields(root, "a suite",
-                   {"name", "schema", "policies", "entities", "now", "revoked", "fail_closed", "cases"});
+                   {"name", "schema", "policies", "template_links", "entities", "now", "revoked", "fail_closed",
+                    "cases"});
     if (!fields) return;
     if (const Field* f = Find(*fields, "name")) {
       if (std::optional<std::string> name = Name(*f)) suite_->name = *name;
@@ -387,6 +388,11 @@ class SuiteReader {
       PolicySources(*f, &sources);
     } else {
       Error(root, "the suite has no `policies`", "name the policy files or folders: policies: [app.cedar]");
+    }
+    if (const Field* f = Find(*fields, "template_links")) {
+      if (std::optional<std::string> name = Text(*f, "a template links file (the Cedar CLI's --template-linked JSON)")) {
+        ReadSource(SourceKind::kTemplateLinks, Resolve(*name), f->value, "template links file", &sources);
+      }
     }
     if (const Field* f = Find(*fields, "entities")) EntitySources(*f, &sources);
     if (const Field* f = Find(*fields, "now")) suite_->now = Time(*f);
