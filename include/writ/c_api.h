@@ -184,7 +184,10 @@ typedef enum writ_source_kind {
   WRIT_SOURCE_POLICIES = 0, /* Cedar policy text; ids policy0, ... count on across sources */
   WRIT_SOURCE_ENTITIES = 1, /* Cedar entity JSON (an array); several merge into one store */
   WRIT_SOURCE_SCHEMA = 2,   /* a Cedar schema, human-readable or JSON form; at most one */
-  WRIT_SOURCE_REVOKED = 3   /* revoked uids, one Type::"id" per line (# comments) */
+  WRIT_SOURCE_REVOKED = 3,  /* revoked uids, one Type::"id" per line (# comments) */
+  WRIT_SOURCE_TEMPLATE_LINKS = 4 /* links of templates, the Cedar CLI's --template-linked JSON:
+                                    [{"template_id", "link_id", "args": {"?principal": "T::\"id\""}}];
+                                    made after every policy source */
 } writ_source_kind;
 
 /* writ_source.size for text that ends at its NUL. */
@@ -193,7 +196,7 @@ typedef enum writ_source_kind {
 /* One named input of writ_engine_new_sources. */
 typedef struct writ_source {
   int kind;          /* a writ_source_kind */
-  const char* name;  /* names it in issues; NULL: "policies", "entities", "schema" or "revoked" */
+  const char* name;  /* names it in issues; NULL: "policies", "entities", "schema", "revoked" or "links" */
   const char* data;  /* the bytes (required) */
   size_t size;       /* bytes at `data`, or WRIT_NUL_TERMINATED */
 } writ_source;

@@ -191,6 +191,7 @@ std::optional<KindInfo> KindOf(int kind) {
     case WRIT_SOURCE_ENTITIES: return KindInfo{SourceKind::kEntities, WRIT_MAX_JSON_BYTES, "entities"};
     case WRIT_SOURCE_SCHEMA: return KindInfo{SourceKind::kSchema, WRIT_MAX_SCHEMA_BYTES, "schema"};
     case WRIT_SOURCE_REVOKED: return KindInfo{SourceKind::kRevocations, WRIT_MAX_POLICY_TEXT_BYTES, "revoked"};
+    case WRIT_SOURCE_TEMPLATE_LINKS: return KindInfo{SourceKind::kTemplateLinks, WRIT_MAX_JSON_BYTES, "links"};
     default: return std::nullopt;
   }
 }
