@@ -230,9 +230,18 @@ class Compiler {
     const Residual principal = LowerScope(policy.principal);
     if (principal.kind == ScopeConstraint::Kind::kIsIn) cp.principal_type = principal.type;
     cp.resource = LowerScope(policy.resource);
-    next_slot_ = 0;
-    cp.root = LowerConditions(policy.conditions);
-    ce_.scratch_slots = std::max(ce_.scratch_slots, next_slot_);
+    // A template and its links share their condition expressions (a link is
+    // its template with the slots filled, and slots are only in the scope):
+    // they are lowered once, and every further link only adds index rows.
+    const Expr* shared = policy.conditions.empty() ? nullptr : policy.conditions.front().expr.get();
+    if (auto it = lowered_.find(shared); shared != nullptr && it != lowered_.end()) {
+      cp.root = it->second;
+    } else {
+      next_slot_ = 0;
+      cp.root = LowerConditions(policy.conditions);
+      ce_.scratch_slots = std::max(ce_.scratch_slots, next_slot_);
+      if (shared != nullptr) lowered_.emplace(shared, cp.root);
+    }
     ce_.policies.push_back(std::move(cp));
 
     const std::uint32_t pkey = PrincipalKey(principal);
@@ -534,6 +543,9 @@ class Compiler {
   absl::flat_hash_map<std::string, std::uint32_t> shared_constants_;
   absl::flat_hash_map<const Regex*, std::uint32_t> regex_index_;   // a program shared by policies, once
   std::uint32_t next_slot_ = 0;
+  // The root of each lowered condition list, by its first expression (which
+  // only a template and its links share).
+  absl::flat_hash_map<const Expr*, std::uint32_t> lowered_;
 };
 
 }  // namespace
