@@ -4,7 +4,11 @@
 //
 // Input: one byte of configuration flags, then lines: the subrequest's
 // method, its path below the forward-auth prefix, then header lines
-// `name:value`. Properties of CanonicalizeUri, in both path-parameter modes
+// `name:value`. The same input is also mapped as ext_authz over gRPC maps a
+// CheckRequest (MapGatewayRequest from ForwardAuthConfig::GrpcDefaults, the
+// flags applied the same way): lines named `:peer`, `:addr` and `:host` give
+// the peer's principal and address and the request's host, `:ext-K` the
+// context extension K. Properties of CanonicalizeUri, in both path-parameter modes
 // (a violation traps after printing the URI):
 //   - the canonical path starts with `/` and never contains `//`, `/./`
 //     or `/../`, nor ends in `/.` or `/..`;
@@ -110,6 +114,31 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (flags & 64) config.method_headers.clear();
   if (flags & 128) config.uri_headers.clear();
   absl::StatusOr<writ::Request> request = writ::serve::MapForwardAuth(config, method, uri, headers);
+  if (request.ok()) (void)request->context.ToString();
+
+  writ::serve::ForwardAuthConfig grpc = writ::serve::ForwardAuthConfig::GrpcDefaults();
+  if (flags & 1) grpc.principal_extract = writ::serve::PrincipalExtract::kValue;
+  if (flags & 2) grpc.principal_spiffe = false;
+  if (flags & 4) grpc.context_headers = config.context_headers;
+  if (flags & 8) grpc.path_parameters = PathParameters::kData;
+  if (flags & 32) grpc.host_headers.push_back("host");
+  writ::serve::GatewayRequest gateway;
+  gateway.method = method;
+  gateway.uri = uri;
+  for (const auto& [name, value] : headers) {
+    if (name == ":peer") {
+      gateway.source_principal = value;
+    } else if (name == ":addr") {
+      gateway.source_address = value;
+    } else if (name == ":host") {
+      gateway.host = value;
+    } else if (name.starts_with(":ext-")) {
+      gateway.extensions.emplace_back(name.substr(5), value);
+    } else {
+      gateway.headers.emplace_back(name, value);
+    }
+  }
+  request = writ::serve::MapGatewayRequest(grpc, gateway);
   if (request.ok()) (void)request->context.ToString();
   return 0;
 }
