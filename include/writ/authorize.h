@@ -52,7 +52,8 @@ struct DecideOptions {
 
 // Cedar's rules: default deny; a satisfied forbid overrides every permit; a
 // policy whose scope or condition errors is skipped and reported. Templates
-// (policies with slots) are not evaluated. writ's additions, in order: a
+// (policies with slots) are not evaluated; their links (PolicySet::Link) are,
+// each reported by its link id. writ's additions, in order: a
 // revoked request is denied first; a policy applies only while the request
 // time is in [@not_before, @expires); `options.fail_closed`.
 Decision Authorize(const PolicySet& policies, const Entities& entities,

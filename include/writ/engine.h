@@ -35,8 +35,10 @@ struct CompiledEngine;
 
 class Engine {
  public:
-  // Compiles every static policy of `policies` (templates are skipped, as the
-  // reference authorizer skips them) and the entity store `entities`, whose
+  // Compiles every static and template-linked policy of `policies`
+  // (templates themselves are skipped, as the reference authorizer skips
+  // them; a template's links share its lowered conditions, so each link adds
+  // only index rows) and the entity store `entities`, whose
   // ancestor sets are computed here once. The policy set may be destroyed
   // afterwards. `options` (clock, fail_closed, revocation list) hold for
   // every decision, as for `writ::Authorize`. Fails on an entity hierarchy
@@ -69,7 +71,8 @@ class Engine {
   void DecideBatch(absl::Span<const Request> requests, const Entities& request_entities,
                    std::vector<Decision>* out) const;
 
-  // The number of compiled (static) policies, and of entities in the store.
+  // The number of compiled (static and linked) policies, and of entities in
+  // the store.
   std::size_t policy_count() const;
   std::size_t entity_count() const;
 
