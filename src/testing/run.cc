@@ -101,7 +101,8 @@ class CoverageBuilder {
     for (std::size_t i = 0; i < infos.size(); ++i) {
       const PolicyInfo& info = infos[i];
       if (info.is_template) continue;
-      auto key = std::make_tuple(info.file, info.line, info.column);
+      // A link is at its template's place: its id tells it from the others.
+      auto key = std::make_tuple(info.file, info.line, info.column, info.template_id.empty() ? "" : info.id);
       auto [it, inserted] = index_.emplace(key, policies_.size());
       if (inserted) {
         PolicyCoverage p;
@@ -149,7 +150,7 @@ class CoverageBuilder {
   }
 
  private:
-  std::map<std::tuple<std::string, std::uint32_t, std::uint32_t>, std::size_t> index_;
+  std::map<std::tuple<std::string, std::uint32_t, std::uint32_t, std::string>, std::size_t> index_;
   std::map<const internal::Policy*, std::size_t> by_policy_;
   std::vector<PolicyCoverage> policies_;
 };

@@ -60,6 +60,25 @@ TEST_F(TestingLinksTest, ASuiteLinksItsTemplates) {
   EXPECT_EQ(r->failed, 0u);
 }
 
+TEST_F(TestingLinksTest, EachLinkHasItsOwnCoverage) {
+  Write("links.json", R"([{"template_id": "policy0", "link_id": "grant-17",
+    "args": {"?principal": "Workload::\"ci\"", "?resource": "Bucket::\"logs\""}},
+    {"template_id": "policy0", "link_id": "grant-18",
+    "args": {"?principal": "Workload::\"cd\"", "?resource": "Bucket::\"logs\""}}])");
+  TestSuite s = Suite();
+  ASSERT_THAT(s.issues, IsEmpty());
+  TestOptions options;
+  options.coverage = true;
+  absl::StatusOr<TestReport> r = RunTests({s}, options);
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->coverage.has_value());
+  std::vector<std::string> seen;
+  for (const PolicyCoverage& p : r->coverage->policies) {
+    seen.push_back(p.id + (p.covered() ? " covered" : " not covered") + " at " + std::to_string(p.line));
+  }
+  EXPECT_THAT(seen, ::testing::ElementsAre("grant-17 covered at 1", "grant-18 not covered at 1"));
+}
+
 TEST_F(TestingLinksTest, AMalformedLinkIsASuiteError) {
   Write("links.json", R"([{"template_id": "policy7", "link_id": "grant-17", "args": {}}])");
   TestSuite s = Suite();
