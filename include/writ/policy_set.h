@@ -84,7 +84,9 @@ class PolicySet {
   absl::Status Add(std::string_view text, std::string_view source_name,
                    std::vector<Issue>* issues, const ParseOptions& options = {});
 
-  // Links the template `link.template_id` as Cedar's PolicySet::link does:
+  // Links the template `link.template_id` (its id, or the name its
+  // `@id("...")` annotation gives it, as the Cedar CLI names templates) as
+  // Cedar's PolicySet::link does:
   // adds the policy `link.link_id`, the template with its slots filled (a
   // policy decided like any other, and reported by its link id in reasons
   // and errors). InvalidArgument, with Cedar's message, and nothing added

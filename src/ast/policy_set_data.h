@@ -25,6 +25,9 @@ struct PolicySetData {
   std::vector<std::shared_ptr<const Policy>> policies;
   std::vector<TemplateLink> links;                        // as made, in order
   absl::flat_hash_map<std::string, std::size_t> by_id;    // index into `policies`
+  // Templates by their `@id("...")` annotation: the Cedar CLI names
+  // templates so, and a links file written for it may use the name.
+  absl::flat_hash_map<std::string, std::size_t> templates_by_annotation;
   std::size_t parsed = 0;                                 // policies parsed from text: the next is policyN
 
   static const PolicySetData& Of(const PolicySet& set) { return *set.data_; }

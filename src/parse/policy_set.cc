@@ -3,6 +3,7 @@
 #include "writ/policy_set.h"
 
 #include <algorithm>
+#include <optional>
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
@@ -65,6 +66,11 @@ absl::Status PolicySet::Add(std::string_view text, std::string_view source_name,
     p.id = absl::StrCat("policy", next->parsed++);
     p.source_index = source_index;
     next->by_id.emplace(p.id, next->policies.size());
+    if (p.is_template) {
+      for (const internal::Annotation& a : p.annotations) {
+        if (a.key == "id" && a.value) next->templates_by_annotation.emplace(*a.value, next->policies.size());
+      }
+    }
     next->policies.push_back(std::make_shared<const internal::Policy>(std::move(p)));
   }
   data_ = std::move(next);
@@ -75,13 +81,20 @@ absl::Status PolicySet::Link(const TemplateLink& link, LinkPart* part) {
   LinkPart ignored;
   if (part == nullptr) part = &ignored;
   // Cedar's order: the template, then the slots, then the new id.
-  auto it = data_->by_id.find(link.template_id);
-  if (it == data_->by_id.end()) {
+  // By its id, or (as the Cedar CLI names templates) its `@id("...")`.
+  std::optional<std::size_t> found;
+  if (auto it = data_->by_id.find(link.template_id); it != data_->by_id.end()) {
+    found = it->second;
+  } else if (auto at = data_->templates_by_annotation.find(link.template_id);
+             at != data_->templates_by_annotation.end()) {
+    found = at->second;
+  }
+  if (!found) {
     *part = LinkPart::kTemplateId;
     return absl::InvalidArgumentError(
         absl::StrCat("failed to find a template with id `", internal::Av(link.template_id), "`"));
   }
-  const internal::Policy& tmpl = *data_->policies[it->second];
+  const internal::Policy& tmpl = *data_->policies[*found];
   if (!tmpl.is_template) {
     *part = LinkPart::kTemplateId;
     return absl::InvalidArgumentError(absl::StrCat("expected a template, but a static policy was provided: `",
@@ -121,7 +134,7 @@ absl::Status PolicySet::Link(const TemplateLink& link, LinkPart* part) {
   // The template with its slots filled; it shares the template's conditions.
   internal::Policy linked = tmpl;
   linked.id = link.link_id;
-  linked.link_of = link.template_id;
+  linked.link_of = tmpl.id;   // its id, even when the link named it by @id
   linked.is_template = false;
   if (principal_slot) {
     linked.principal.entity = *link.principal;

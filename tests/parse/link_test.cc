@@ -118,6 +118,21 @@ TEST(LinkTest, PoliciesAddedLaterCountOnAndMayNotTakeALinksId) {
   EXPECT_EQ(issues.back().file, "c.cedar");
 }
 
+TEST(LinkTest, ATemplateIsAlsoNamedByItsIdAnnotation) {
+  // The Cedar CLI renames a template by its @id: a links file written for it
+  // names the template so.
+  PolicySet set;
+  ASSERT_TRUE(set.Add("@id(\"read-grant\") permit(principal == ?principal, action, resource);\n"
+                      "@id(\"static\") permit(principal, action, resource);",
+                      "p.cedar", nullptr)
+                  .ok());
+  ASSERT_TRUE(set.Link(Make("read-grant", "g1", kAlice, std::nullopt)).ok());
+  ASSERT_TRUE(set.Link(Make("policy0", "g2", kAlice, std::nullopt)).ok());
+  EXPECT_EQ(set.policies()[2].template_id, "policy0");
+  EXPECT_EQ(set.Link(Make("static", "g3", std::nullopt, std::nullopt)).message(),
+            "failed to find a template with id `static`");
+}
+
 TEST(LinkTest, CopiesAreIndependent) {
   PolicySet set = Parsed();
   PolicySet copy = set;
