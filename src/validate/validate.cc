@@ -4,10 +4,14 @@
 #include "writ/validate.h"
 
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "src/ast/policy_set_data.h"
 #include "src/base/source.h"
+#include "src/validate/conform.h"
 #include "src/validate/schema.h"
 #include "src/validate/typecheck.h"
 
@@ -27,6 +31,33 @@ std::vector<Issue> ValidationResult::Issues() const {
   return out;
 }
 
+namespace {
+
+// A link is its template with the slots filled, and the template is
+// typechecked (for every type its slots may take) in its place. What Cedar's
+// validator checks of a link itself (validate_slots): each slot value's
+// entity type is in the schema, and some action in the scope applies to the
+// filled principal and resource.
+void LinkFindings(const internal::SchemaData& s, const internal::PolicySetData& p, const internal::Policy& link,
+                  const internal::TypecheckOptions& tc, std::vector<internal::TypeFinding>* found) {
+  const internal::Policy& tmpl = *p.policies[p.by_id.at(link.link_of)];
+  for (const auto& [slot, filled] : {std::pair{&tmpl.principal, &link.principal}, {&tmpl.resource, &link.resource}}) {
+    if (!slot->slot || !filled->entity) continue;
+    const std::string& type = filled->entity->type;
+    if (s.FindEntityType(type) == nullptr && !internal::IsActionType(type)) {
+      found->push_back({"unrecognized-entity-type", Severity::kError, filled->span,
+                        absl::StrCat("unrecognized entity type `", type, "`"), ""});
+    }
+  }
+  std::vector<internal::TypeFinding> all;
+  internal::TypecheckPolicy(s, link, tc, &all);
+  for (internal::TypeFinding& f : all) {
+    if (f.code == "invalid-action-application") found->push_back(std::move(f));
+  }
+}
+
+}  // namespace
+
 ValidationResult Validate(const Schema& schema, const PolicySet& policies, const ValidateOptions& options) {
   const internal::SchemaData& s = internal::SchemaData::Of(schema);
   const internal::PolicySetData& p = internal::PolicySetData::Of(policies);
@@ -36,11 +67,12 @@ ValidationResult Validate(const Schema& schema, const PolicySet& policies, const
   tc.strict = options.strict;
   tc.action_application_error = options.action_application_error;
   for (const auto& policy : p.policies) {
-    // A link is its template with the slots filled: the template is checked
-    // (for every type its slots may take) in its place.
-    if (!policy->link_of.empty()) continue;
     std::vector<internal::TypeFinding> found;
-    internal::TypecheckPolicy(s, *policy, tc, &found);
+    if (policy->link_of.empty()) {
+      internal::TypecheckPolicy(s, *policy, tc, &found);
+    } else {
+      LinkFindings(s, p, *policy, tc, &found);
+    }
     if (found.empty()) continue;
     std::unique_ptr<internal::SourceFile>& file = files[policy->source_index];
     if (!file) {

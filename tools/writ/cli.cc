@@ -115,9 +115,10 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, std::size_t max_by
 }
 
 std::optional<PolicySet> LoadPolicies(const std::vector<std::string>& paths, std::ostream& err,
-                                      const ParseOptions& options) {
+                                      const ParseOptions& options, const std::string& template_links) {
   FileSet files;
   files.policies = paths;
+  files.template_links = template_links;
   LoadOptions load;
   load.strict = options.strict;
   std::vector<Issue> issues;

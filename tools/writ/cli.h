@@ -58,9 +58,10 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, std::size_t max_by
 
 // Loads every policy file or folder (its *.cedar files) into one set (ids
 // counting on across files), through the one loader (writ/load.h). Issues
-// are rendered to `err`; nullopt when any file failed.
+// are rendered to `err`; nullopt when any file failed. `template_links`
+// (when not empty) is a links file (--template-linked) made after them.
 std::optional<PolicySet> LoadPolicies(const std::vector<std::string>& paths, std::ostream& err,
-                                      const ParseOptions& options = {});
+                                      const ParseOptions& options = {}, const std::string& template_links = "");
 // --strict: pure Cedar, writ's extensions rejected in policies, entities and
 // requests.
 inline ParseOptions ParseOptionsOf(const Args& args) { return {.strict = args.Has("strict")}; }

@@ -28,19 +28,22 @@ const std::vector<Command>& Commands() {
         {"format", true, false, "`text` (default) or `json`"},
         {"strict", false, false, "exactly Cedar: reject spiffe and matches (annotations are accepted, meaningless)"}},
        0, 0, RunCheck},
-      {"validate", "writ validate --schema FILE --policies FILE... [--strict] [--format json]",
+      {"validate", "writ validate --schema FILE --policies FILE... [--template-linked FILE] [--strict] [--format json]",
        "Checks the policies against a Cedar schema as Cedar's validator does (strict\n"
        "mode): unknown entity types, actions and attributes, type mismatches,\n"
        "optional attributes read without `has`; and, as warnings (as current\n"
        "Cedar reports them), policies that can never apply: a scope no action's\n"
        "appliesTo admits, or a condition that is always false.\n"
+       "With --template-linked, each link is checked as Cedar checks one: its\n"
+       "slot values' entity types are in the schema, and an action applies to\n"
+       "them (its template is typechecked for every type its slots may take).\n"
        "Each finding names its policy and its kind (unknown-attribute,\n"
        "unexpected-type, ...; include/writ/validate.h). --format json prints an\n"
        "array of {policy,file,line,column,severity,code,message,hint}.\n"
        "Exit 0 when every policy validates (warnings allowed), 1 when any has an\n"
        "error, 2 when the schema or a policy file does not load.",
        {{"schema", true, false, "Cedar schema (.cedarschema or JSON)"},
-        {"policies", true, true, "policy files or folders (Cedar)"},
+        {"policies", true, true, "policy files or folders (Cedar)"}, TemplateLinkedFlag(),
         {"format", true, false, "`text` (default) or `json`"},
         {"strict", false, false, "exactly Cedar: spiffe and matches are unknown"}},
        0, 0, RunValidate},

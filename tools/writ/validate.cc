@@ -36,7 +36,8 @@ int RunValidate(const Args& args, std::ostream& out, std::ostream& err) {
     if (schema_issues.empty()) err << "error: " << schema.status().message() << "\n";
     return kExitUsage;
   }
-  std::optional<PolicySet> set = LoadPolicies(args.All("policies"), err, ParseOptionsOf(args));
+  std::optional<PolicySet> set =
+      LoadPolicies(args.All("policies"), err, ParseOptionsOf(args), args.One("template-linked").value_or(""));
   if (!set) return kExitUsage;
 
   ValidateOptions options;
