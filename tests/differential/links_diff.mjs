@@ -7,7 +7,11 @@
 // erroring policies (by id: a link by its link id). In about one case in
 // four a malformed link is added (an unknown template, a static policy as
 // template, a missing or extra slot, a link id already taken); then both
-// must refuse the policy set.
+// must refuse the policy set. Each accepted case is also validated by both
+// (`writ validate --template-linked` and cedar-wasm's validate, against one
+// schema): the findings on links (a slot value of an unknown entity type, an
+// action that applies to no filled scope) must be the same, by link id and
+// severity.
 //
 //   node links_diff.mjs --writ PATH [--cases N] [--seed S] [--only I] [--out DIR] [--verbose]
 //
@@ -73,7 +77,11 @@ function rng(seed) {
 const uid = (type, id) => ({ type, id });
 const uidText = (u) => `${u.type}::${JSON.stringify(u.id)}`;
 
-const PRINCIPALS = [uid('W', 'ci'), uid('W', 'bot'), uid('W', 'ops'), uid('W', 'ghost'), uid('T', 'build'), uid('T', 'test')];
+const PRINCIPALS = [uid('W', 'ci'), uid('W', 'bot'), uid('W', 'ops'), uid('W', 'ghost'), uid('T', 'build'), uid('T', 'test'),
+                    uid('Wx', 'typo')];
+const SCHEMA = `entity T; entity W in [T] { level?: Long }; entity F; entity B in [F] { open?: Bool };
+action read, write, list appliesTo { principal: W, resource: B, context: { flag?: Bool } };
+`;
 const RESOURCES = [uid('B', 'logs'), uid('B', 'secret'), uid('B', 'tmp'), uid('B', 'nope'), uid('F', 'ops'), uid('F', 'x')];
 const ACTIONS = [uid('Action', 'read'), uid('Action', 'write'), uid('Action', 'list')];
 
@@ -214,11 +222,35 @@ function writDecide(writ, c, dir) {
                                           errors: d.errors.map((e) => e.policy).sort() })) };
 }
 
+// Findings on links only, as "id error|warning", sorted.
+function cedarLinkFindings(c) {
+  const staticPolicies = {};
+  const templates = {};
+  c.policies.forEach((p, i) => { (p.template ? templates : staticPolicies)[`policy${i}`] = p.text; });
+  const a = cedar.validate({ schema: SCHEMA, policies: { staticPolicies, templates, templateLinks: c.links },
+                             validationSettings: { mode: 'strict' } });
+  if (a.type !== 'success') throw new Error(`cedar validate failed: ${JSON.stringify(a.errors)}`);
+  const links = new Set(c.links.map((l) => l.newId));
+  return [...a.validationErrors.map((e) => `${e.policyId} error`), ...a.validationWarnings.map((e) => `${e.policyId} warning`)]
+    .filter((f) => links.has(f.split(' ')[0])).sort();
+}
+
+function writLinkFindings(writ, c, dir) {
+  fs.writeFileSync(path.join(dir, 'schema.cedarschema'), SCHEMA);
+  const res = spawnSync(writ, ['validate', '--strict', '--schema', path.join(dir, 'schema.cedarschema'), '--policies',
+                               path.join(dir, 'policies.cedar'), '--template-linked', path.join(dir, 'links.json'),
+                               '--format', 'json'], { encoding: 'utf8' });
+  if (res.error) throw res.error;
+  if (res.status === 2) throw new Error(`writ validate exited 2: ${res.stderr}`);
+  const links = new Set(c.links.map((l) => l.newId));
+  return JSON.parse(res.stdout).map((f) => `${f.policy} ${f.severity}`).filter((f) => links.has(f.split(' ')[0])).sort();
+}
+
 function main() {
   const args = parseArgs(process.argv.slice(2));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'links-diff-'));
   fs.rmSync(args.out, { recursive: true, force: true });
-  let agreed = 0, refusedBoth = 0, decisions = 0, allows = 0, byLink = 0, erroring = 0;
+  let agreed = 0, refusedBoth = 0, decisions = 0, allows = 0, byLink = 0, erroring = 0, linkFindings = 0;
   const failures = [];
   const first = args.only ?? 0, last = args.only ?? args.cases - 1;
   for (let i = first; i <= last; ++i) {
@@ -236,6 +268,12 @@ function main() {
       if (c.bad && !want.refused) why = why ?? `Cedar accepts a malformed link (${c.bad}): the generator is wrong`;
     } else {
       if (c.bad) why = `both accept a malformed link (${c.bad})`;
+      const wantFindings = cedarLinkFindings(c);
+      const gotFindings = writLinkFindings(args.writ, c, tmp);
+      linkFindings += wantFindings.length;
+      if (JSON.stringify(wantFindings) !== JSON.stringify(gotFindings) && !why) {
+        why = `validation of the links: Cedar ${JSON.stringify(wantFindings)}, writ ${JSON.stringify(gotFindings)}`;
+      }
       want.decisions.forEach((w, k) => {
         const g = got.decisions[k];
         ++decisions;
@@ -261,10 +299,12 @@ function main() {
   fs.rmSync(tmp, { recursive: true, force: true });
   for (const f of failures.slice(0, 10)) process.stdout.write(`case ${f.i} (--only ${f.i} --seed ${args.seed}): ${f.why}\n`);
   process.stdout.write(`${agreed} cases agree (${refusedBoth} refused by both), ${failures.length} disagree; ` +
-                       `${decisions} decisions: ${allows} allow, ${byLink} by a link, ${erroring} with errors\n`);
+                       `${decisions} decisions: ${allows} allow, ${byLink} by a link, ${erroring} with errors; ` +
+                       `${linkFindings} validation findings on links\n`);
   // The run is worth something only when every outcome occurs.
-  if (failures.length === 0 && (refusedBoth === 0 || allows === 0 || allows === decisions || byLink === 0 || erroring === 0)) {
-    process.stdout.write('the generated cases miss an outcome (refusal, allow, deny, a link deciding, an error)\n');
+  if (failures.length === 0 && (refusedBoth === 0 || allows === 0 || allows === decisions || byLink === 0 || erroring === 0 ||
+                                linkFindings === 0)) {
+    process.stdout.write('the generated cases miss an outcome (refusal, allow, deny, a link deciding, an error, a link finding)\n');
     process.exit(1);
   }
   process.exit(failures.length > 0 ? 1 : 0);
