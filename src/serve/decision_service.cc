@@ -82,7 +82,11 @@ DecisionService::DecisionService(const PolicyHolder* holder, Metrics* metrics, D
     : holder_(holder), metrics_(metrics), log_(log) {}
 
 void DecisionService::Decide(Endpoint endpoint, Mapper map, Clock::time_point start, Outcome* out) const {
-  PolicyHolder::Ref snap = holder_->Current();
+  DecideUnder(holder_->Current(), endpoint, map, start, out);
+}
+
+void DecisionService::DecideUnder(const PolicyHolder::Ref& snap, Endpoint endpoint, Mapper map,
+                                  Clock::time_point start, Outcome* out) const {
   out->policy_version = snap ? snap->version : 0;
   out->bundle_revision = snap ? snap->bundle_revision : 0;
   if (!snap) {

@@ -68,6 +68,10 @@ class DecisionService {
   // from `start`) and one decision-log line. `out` is overwritten; callers
   // keep one per thread so that its vectors keep their capacity.
   void Decide(Endpoint endpoint, Mapper map, std::chrono::steady_clock::time_point start, Outcome* out) const;
+  // As Decide, under `snapshot` (which may be null: kNotReady): for
+  // decisions that must share one policy version, as a batch's do.
+  void DecideUnder(const PolicyHolder::Ref& snapshot, Endpoint endpoint, Mapper map,
+                   std::chrono::steady_clock::time_point start, Outcome* out) const;
 
   // A request refused before it could be read (kRefused): counted as `why`,
   // logged under `transport` ("http", "grpc"), a deny saying `reason`.

@@ -253,7 +253,9 @@ HttpReply Handler::Authorize(const HttpRequest& request, Clock::time_point start
 }
 
 HttpReply Handler::Batch(const HttpRequest& request, Clock::time_point start) const {
-  if (!holder_->Current()) return Refuse(Refusal::kNotReady, 503, "no policy set is loaded yet");
+  // One snapshot for the whole batch: every answer from the same version.
+  PolicyHolder::Ref snap = holder_->Current();
+  if (!snap) return Refuse(Refusal::kNotReady, 503, "no policy set is loaded yet");
   absl::StatusOr<std::vector<std::string_view>> elements = SplitJsonArray(request.body, kMaxBatchRequests);
   if (!elements.ok()) {
     const bool too_many = absl::IsResourceExhausted(elements.status());
@@ -266,8 +268,8 @@ HttpReply Handler::Batch(const HttpRequest& request, Clock::time_point start) co
   Outcome outcome;
   for (std::size_t i = 0; i < elements->size(); ++i) {
     const std::string source = absl::StrCat("batch[", i, "]");
-    service_.Decide(Endpoint::kBatch, [&](const Snapshot& snap, bool* nonconforming) {
-      return ReadJsonRequest((*elements)[i], source, snap, nonconforming);
+    service_.DecideUnder(snap, Endpoint::kBatch, [&](const Snapshot& s, bool* nonconforming) {
+      return ReadJsonRequest((*elements)[i], source, s, nonconforming);
     }, start, &outcome);
     if (i > 0) r.body += ',';
     r.body += DecisionBody(outcome);

@@ -8,6 +8,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <atomic>
+#include <set>
 #include <thread>
 
 #include <unistd.h>
@@ -262,6 +264,35 @@ TEST_F(ServerTest, BatchAnswersAnArrayInOrder) {
   for (std::size_t i = 0; i <= kMaxBatchRequests; ++i) absl::StrAppend(&many, i ? "," : "", kAllowRequest);
   r = c.Send(http::verb::post, "/v1/authorize/batch", many + "]");
   EXPECT_EQ(r.status, 413);
+}
+
+// A batch is decided under one policy version, however many reloads happen
+// while it is decided (the soak caught batches answered from two).
+TEST_F(ServerTest, BatchIsDecidedUnderOneVersionDuringReloads) {
+  StartServer();
+  std::atomic<bool> stop{false};
+  std::thread installer([&] {
+    while (!stop.load()) {
+      std::shared_ptr<const Engine> engine = holder_.Current()->engine;   // the Ref is released here
+      holder_.Install(std::move(engine), "same");
+    }
+  });
+  std::string batch = "[";
+  for (std::size_t i = 0; i < kMaxBatchRequests; ++i) absl::StrAppend(&batch, i ? "," : "", kAllowRequest);
+  batch += "]";
+  Client c = Connect();
+  std::set<std::uint64_t> seen;
+  for (int round = 0; round < 10; ++round) {
+    Response r = c.Send(http::verb::post, "/v1/authorize/batch", batch);
+    ASSERT_EQ(r.status, 200) << r.body;
+    std::set<std::uint64_t> versions;
+    for (const nlohmann::json& d : Json(r.body)) versions.insert(d["policy_version"].get<std::uint64_t>());
+    EXPECT_EQ(versions.size(), 1u) << "one batch answered from " << versions.size() << " versions";
+    seen.insert(versions.begin(), versions.end());
+  }
+  stop.store(true);
+  installer.join();
+  EXPECT_GT(seen.size(), 1u);   // the reloads did happen between batches
 }
 
 TEST_F(ServerTest, ForwardAuthAnswers200And403WithReasons) {
