@@ -123,6 +123,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (flags & 8) grpc.path_parameters = PathParameters::kData;
   if (flags & 32) grpc.host_headers.push_back("host");
   writ::serve::GatewayRequest gateway;
+  std::vector<writ::serve::HeaderLine> grpc_headers;
   gateway.method = method;
   gateway.uri = uri;
   for (const auto& [name, value] : headers) {
@@ -135,9 +136,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } else if (name.starts_with(":ext-")) {
       gateway.extensions.emplace_back(name.substr(5), value);
     } else {
-      gateway.headers.emplace_back(name, value);
+      grpc_headers.emplace_back(name, value);
     }
   }
+  gateway.headers = grpc_headers;
   request = writ::serve::MapGatewayRequest(grpc, gateway);
   if (request.ok()) (void)request->context.ToString();
   return 0;

@@ -100,12 +100,14 @@ void Check(const ForwardAuthConfig& mapping, const DecisionService& service, con
   thread_local Outcome outcome;
   const auth::AttributeContext& attributes = request.attributes();
   const auth::AttributeContext::HttpRequest& http = attributes.request().http();
-  GatewayRequest gateway;
-  if (absl::Status headers = ReadHeaders(http, &gateway.headers); !headers.ok()) {
+  std::vector<HeaderLine> lines;
+  if (absl::Status headers = ReadHeaders(http, &lines); !headers.ok()) {
     service.Refuse(kTransport, Refusal::kTooLarge, std::string(headers.message()), &outcome);
     Render(outcome, response);
     return;
   }
+  GatewayRequest gateway;
+  gateway.headers = lines;
   gateway.method = http.method();
   gateway.uri = http.path();
   gateway.host = http.host();

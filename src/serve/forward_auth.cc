@@ -53,7 +53,7 @@ std::string_view TrimOws(std::string_view s) {
 }
 
 // Every value of header `name` (case-insensitive), in order.
-std::vector<std::string_view> Values(const std::vector<HeaderLine>& headers, std::string_view name) {
+std::vector<std::string_view> Values(absl::Span<const HeaderLine> headers, std::string_view name) {
   std::vector<std::string_view> out;
   for (const HeaderLine& h : headers) {
     if (absl::EqualsIgnoreCase(Av(h.first), Av(name))) out.push_back(TrimOws(h.second));
@@ -67,7 +67,7 @@ std::vector<std::string_view> Values(const std::vector<HeaderLine>& headers, std
 // Values are compared as sent, after the surrounding spaces: two spellings
 // of one path (`/a//b`, `/a/b`) differ too, since only the same bytes are
 // surely the same request.
-absl::StatusOr<std::optional<std::string_view>> AgreedSingle(const std::vector<HeaderLine>& headers,
+absl::StatusOr<std::optional<std::string_view>> AgreedSingle(absl::Span<const HeaderLine> headers,
                                                              const std::vector<std::string>& names) {
   std::optional<std::string_view> found;
   std::string_view found_name;
@@ -340,7 +340,7 @@ absl::StatusOr<std::string> PrincipalId(const ForwardAuthConfig& config, const G
     if (absl::Status s = CheckValue(*gateway.source_principal, "source.principal"); !s.ok()) return s;
     return std::string(*gateway.source_principal);
   }
-  const std::vector<HeaderLine>& headers = gateway.headers;
+  const absl::Span<const HeaderLine> headers = gateway.headers;
   std::vector<std::string_view> principal_values = Values(headers, config.principal_header);
   if (principal_values.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("no principal: header ", config.principal_header, " is missing"));
@@ -382,7 +382,7 @@ absl::StatusOr<std::string> PrincipalId(const ForwardAuthConfig& config, const G
 }  // namespace
 
 absl::StatusOr<Request> MapGatewayRequest(const ForwardAuthConfig& config, const GatewayRequest& gateway) {
-  const std::vector<HeaderLine>& headers = gateway.headers;
+  const absl::Span<const HeaderLine> headers = gateway.headers;
   Request request;
   Value::Record context;
 

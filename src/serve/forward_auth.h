@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "writ/request.h"
 
 namespace writ::serve {
@@ -127,7 +128,7 @@ struct GatewayRequest {
   // The request's own host (gRPC: attributes.request.http.host, the
   // :authority); "" over HTTP, where the subrequest's Host is the gateway's.
   std::string_view host;
-  std::vector<HeaderLine> headers;
+  absl::Span<const HeaderLine> headers;   // not owned
   // The peer's identity and address as the proxy authenticated them
   // (gRPC: attributes.source.principal and its socket address); unset over
   // HTTP.

@@ -516,6 +516,7 @@ class MapGatewayRequestTest : public ::testing::Test {
   }
   ForwardAuthConfig config_ = ForwardAuthConfig::GrpcDefaults();
   GatewayRequest request_;
+  std::vector<HeaderLine> headers_;   // request_.headers views it
 };
 
 TEST_F(MapGatewayRequestTest, MapsThePeerAndTheRequestsOwnFields) {
@@ -535,10 +536,11 @@ TEST_F(MapGatewayRequestTest, MapsThePeerAndTheRequestsOwnFields) {
 }
 
 TEST_F(MapGatewayRequestTest, ForgeableHeadersSupplyNothingByDefault) {
-  request_.headers = {{"x-forwarded-uri", "/admin"},
-                      {"x-forwarded-method", "DELETE"},
-                      {"x-forwarded-host", "evil.example"},
-                      {"x-forwarded-client-cert", "URI=spiffe://prod.acme.io/ns/admin/sa/root"}};
+  headers_ = {{"x-forwarded-uri", "/admin"},
+              {"x-forwarded-method", "DELETE"},
+              {"x-forwarded-host", "evil.example"},
+              {"x-forwarded-client-cert", "URI=spiffe://prod.acme.io/ns/admin/sa/root"}};
+  request_.headers = headers_;
   absl::StatusOr<Request> r = MapGatewayRequest(config_, request_);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->principal.id, "spiffe://prod.acme.io/ns/pay/sa/api");
@@ -575,7 +577,8 @@ TEST_F(MapGatewayRequestTest, DeniesBadAddressesAndTooManyExtensions) {
 TEST_F(MapGatewayRequestTest, ConfiguredHeadersApplyOverGrpcToo) {
   config_.principal_extract = PrincipalExtract::kXfccUri;
   config_.uri_headers = {"x-original-uri"};
-  request_.headers = {{"x-forwarded-client-cert", "URI=spiffe://td/gw"}, {"x-original-uri", "/b"}};
+  headers_ = {{"x-forwarded-client-cert", "URI=spiffe://td/gw"}, {"x-original-uri", "/b"}};
+  request_.headers = headers_;
   absl::StatusOr<Request> r = MapGatewayRequest(config_, request_);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->principal.id, "spiffe://td/gw");
