@@ -3,13 +3,11 @@
 #include "src/serve/decision_service.h"
 
 #include <algorithm>
-#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "src/base/strings.h"
 #include "src/json/decision_json.h"
 #include "writ/load.h"
 
