@@ -233,7 +233,8 @@ class Compiler {
     // A template and its links share their condition expressions (a link is
     // its template with the slots filled, and slots are only in the scope):
     // they are lowered once, and every further link only adds index rows.
-    const Expr* shared = policy.conditions.empty() ? nullptr : policy.conditions.front().expr.get();
+    const Expr* shared =
+        policy.link_of.empty() || policy.conditions.empty() ? nullptr : policy.conditions.front().expr.get();
     if (auto it = lowered_.find(shared); shared != nullptr && it != lowered_.end()) {
       cp.root = it->second;
     } else {
@@ -543,8 +544,9 @@ class Compiler {
   absl::flat_hash_map<std::string, std::uint32_t> shared_constants_;
   absl::flat_hash_map<const Regex*, std::uint32_t> regex_index_;   // a program shared by policies, once
   std::uint32_t next_slot_ = 0;
-  // The root of each lowered condition list, by its first expression (which
-  // only a template and its links share).
+  // The root of each linked policy's lowered conditions, by their first
+  // expression (which a template's links share); static policies share
+  // nothing and are not kept here.
   absl::flat_hash_map<const Expr*, std::uint32_t> lowered_;
 };
 
