@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,14 @@ struct Decision {
   // Denied as revoked, before any policy was considered (reasons and errors
   // are then empty).
   bool revoked = false;
+  // For a request with a chain (Request::chain) that was denied: the first
+  // identity denied, the principal checked first, then chain[0], chain[1],
+  // ...; the members above are then that identity's decision. Unset when
+  // every identity is allowed (the decision is then the principal's own),
+  // for a request without a chain, and for a chain that is refused outright
+  // (longer than kMaxChainLength, or a context that already has
+  // `chain_position`: denied with an error naming no policy).
+  std::optional<EntityUid> denied_by;
 };
 
 // How decisions are made beyond Cedar's rules: writ's workload extensions.
@@ -55,7 +64,8 @@ struct DecideOptions {
 // (policies with slots) are not evaluated; their links (PolicySet::Link) are,
 // each reported by its link id. writ's additions, in order: a
 // revoked request is denied first; a policy applies only while the request
-// time is in [@not_before, @expires); `options.fail_closed`.
+// time is in [@not_before, @expires); `options.fail_closed`; a chained
+// request (Request::chain) is allowed only when each of its identities is.
 Decision Authorize(const PolicySet& policies, const Entities& entities,
                    const Request& request, const DecideOptions& options = {});
 

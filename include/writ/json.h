@@ -71,11 +71,19 @@ absl::StatusOr<EntityUid> EntityUidFromJson(std::string_view json, std::string_v
 
 // A request object: {"principal":..,"action":..,"resource":..,"context":{..}}.
 // Unknown top-level keys are an error; a missing context is the empty record.
+// writ's extensions (refused in strict mode): "now", an RFC 3339 time, and
+// "chain", the identities the principal acts for, nearest first, each in any
+// form "principal" takes (Request::chain; at most kMaxChainLength, and a
+// chained request's context must not have `chain_position`). Through a
+// schema with validate_request, each identity of the chain is validated as
+// a principal.
 absl::StatusOr<Request> RequestFromJson(std::string_view json, std::string_view source_name,
                                         std::vector<Issue>* issues, const JsonOptions& options = {});
 
 // {"decision":"allow"|"deny","reasons":[..],"errors":[{"policy":..,"message":..}]}
-// on one line.
+// on one line; writ's "breakglass" and "revoked" when they say something,
+// and "denied_by":"Type::\"id\"" when a chained request was denied
+// (Decision::denied_by).
 std::string DecisionToJson(const Decision& decision);
 
 // Issues for editors and CI: a JSON array of

@@ -23,6 +23,8 @@
 //       principal: Workload::"api"      # Type::"id"; a list expands the case
 //       action: [Action::"read", Action::"list"]   # one case per value
 //       resource: Bucket::"ledger"
+//       chain: [Agent::"a", User::"u"]  # optional: the identities the principal acts
+//                                       #   for, nearest first (Request::chain)
 //       context: {environment: prod}    # optional
 //       now: "2026-11-23T00:00:00Z"     # optional: overrides the suite's
 //       entities: extra.json            # optional: layered over the suite's
@@ -31,6 +33,8 @@
 //       errors: []                      # optional: exactly these erroring policies
 //       breakglass: []                  # optional: exactly these break-glass policies
 //       revoked: false                  # optional: denied as revoked, or not
+//       denied_by: User::"u"            # optional: the chain identity denied
+//                                       #   (Decision::denied_by); none: no identity was
 //
 // Context values map to Cedar as follows: quoted scalars are strings; plain
 // scalars are `true`/`false` (also True, TRUE, False, FALSE) booleans,
@@ -98,6 +102,9 @@ struct TestExpectation {
   std::optional<std::vector<std::string>> errors;
   std::optional<std::vector<std::string>> breakglass;
   std::optional<bool> revoked;
+  // Decision::denied_by: set, the identity denied; an unset inner optional
+  // (`denied_by: none`), no identity denied.
+  std::optional<std::optional<EntityUid>> denied_by;
 };
 
 // One request to decide and what it must come to. A case whose principal,

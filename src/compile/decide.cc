@@ -21,6 +21,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "src/compile/compiled.h"
+#include "src/eval/chain.h"
 #include "src/eval/evaluator.h"
 #include "src/eval/ops.h"
 #include "src/ext/extensions.h"
@@ -711,7 +712,9 @@ absl::StatusOr<std::unique_ptr<const Engine>> Engine::Compile(const PolicySet& p
 
 void Engine::Decide(const Request& request, Decision* out) const {
   internal::View view(*impl_, nullptr);
-  internal::Decider(*impl_, view, request, internal::ThreadWorkspace()).Decide(out);
+  internal::DecideChain(request, impl_->options.clock, out, [&](const Request& one, Decision* d) {
+    internal::Decider(*impl_, view, one, internal::ThreadWorkspace()).Decide(d);
+  });
 }
 
 Decision Engine::Decide(const Request& request) const {
@@ -722,7 +725,9 @@ Decision Engine::Decide(const Request& request) const {
 
 void Engine::Decide(const Request& request, const Entities& request_entities, Decision* out) const {
   internal::View view(*impl_, request_entities.size() == 0 ? nullptr : &request_entities);
-  internal::Decider(*impl_, view, request, internal::ThreadWorkspace()).Decide(out);
+  internal::DecideChain(request, impl_->options.clock, out, [&](const Request& one, Decision* d) {
+    internal::Decider(*impl_, view, one, internal::ThreadWorkspace()).Decide(d);
+  });
 }
 
 void Engine::DecideBatch(absl::Span<const Request> requests, const Entities& request_entities,
@@ -732,7 +737,9 @@ void Engine::DecideBatch(absl::Span<const Request> requests, const Entities& req
   internal::Workspace& ws = internal::ThreadWorkspace();
   out->resize(requests.size());
   for (std::size_t i = 0; i < requests.size(); ++i) {
-    internal::Decider(*impl_, view, requests[i], ws).Decide(&(*out)[i]);
+    internal::DecideChain(requests[i], impl_->options.clock, &(*out)[i], [&](const Request& one, Decision* d) {
+      internal::Decider(*impl_, view, one, ws).Decide(d);
+    });
   }
 }
 

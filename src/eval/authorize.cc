@@ -1,6 +1,7 @@
 // Eval: the reference authorizer — Cedar's combination of policy results
 // (default deny, forbid overrides permit, erroring policies skipped), with
-// writ's revocation, lifecycle windows and fail-closed option.
+// writ's revocation, lifecycle windows and fail-closed option; a chained
+// request through src/eval/chain.h.
 #include "writ/authorize.h"
 
 #include <string>
@@ -8,6 +9,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "src/ast/policy_set_data.h"
+#include "src/eval/chain.h"
 #include "src/eval/evaluator.h"
 #include "src/eval/trace.h"
 
@@ -84,7 +86,11 @@ Decision AuthorizeTraced(const PolicySet& policies, const Entities& entities, co
 
 Decision Authorize(const PolicySet& policies, const Entities& entities, const Request& request,
                    const DecideOptions& options) {
-  return internal::AuthorizeTraced(policies, entities, request, options, nullptr);
+  Decision decision;
+  internal::DecideChain(request, options.clock, &decision, [&](const Request& one, Decision* out) {
+    *out = internal::AuthorizeTraced(policies, entities, one, options, nullptr);
+  });
+  return decision;
 }
 
 }  // namespace writ

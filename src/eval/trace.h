@@ -31,6 +31,8 @@ struct PolicyOutcome {
 // trace). When `trace` is not null it is overwritten with one outcome per
 // static policy, in policy-set order; templates are left out, and a request
 // denied as revoked leaves it empty (no policy is considered then).
+// `request.chain` is not read: a chained request goes through DecideChain
+// (src/eval/chain.h), with one call here per identity.
 Decision AuthorizeTraced(const PolicySet& policies, const Entities& entities, const Request& request,
                          const DecideOptions& options, std::vector<PolicyOutcome>* trace);
 

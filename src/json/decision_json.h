@@ -20,8 +20,10 @@ bool AppendJsonString(std::string* out, std::string_view s, std::size_t max_byte
 
 // Appends the members of a decision's JSON object, without the braces:
 // "decision","reasons","errors" ([{"policy","message"}]), then writ's
-// extensions "breakglass" and "revoked" — only when they say something,
-// or always with `every_member` (a log whose lines all have one shape).
+// extensions "breakglass", "revoked" and "denied_by" (the uid of the chain
+// identity that was denied, as `Type::"id"`; null when none) — only when
+// they say something, or always with `every_member` (a log whose lines all
+// have one shape).
 // Strings are cut at `max_string_bytes` as AppendJsonString cuts them.
 void AppendDecisionMembers(std::string* out, const Decision& decision, bool every_member = false,
                            std::size_t max_string_bytes = std::string_view::npos);

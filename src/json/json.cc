@@ -22,6 +22,7 @@
 #include "src/base/rfc3339.h"
 #include "src/base/source.h"
 #include "src/base/strings.h"
+#include "src/eval/chain.h"
 #include "src/ext/extensions.h"
 #include "src/base/json_reader.h"
 #include "src/parse/parser.h"
@@ -828,8 +829,80 @@ std::optional<Request> SchemaRequest(Converter& c, const JsonNode& root, const S
     c.Error(n != nullptr ? n->span : root.span, p.message);
     ok = false;
   }
+  // Each identity of a chain is the principal of its own decision, and is
+  // validated as one.
+  if (const JsonNode* chain = root.Find("chain"); chain != nullptr && !request.chain.empty()) {
+    Request one;
+    one.action = request.action;
+    one.resource = request.resource;
+    for (std::size_t i = 0; i < request.chain.size(); ++i) {
+      one.principal = request.chain[i];
+      for (const internal::RequestProblem& p : internal::CheckRequest(one, schema, /*check_context=*/false)) {
+        if (p.part != Part::kPrincipal) continue;
+        c.Error(chain->items[i].span, absl::StrCat("in `chain`: ", p.message));
+        ok = false;
+      }
+    }
+  }
   if (!ok) return std::nullopt;
   return request;
+}
+
+// A request's `chain` (writ's): the identities the principal acts for,
+// nearest first, each in any form `principal` takes; at most
+// kMaxChainLength. False after reporting what is wrong.
+bool ReadChain(Converter& c, const JsonNode& n, std::vector<EntityUid>* out) {
+  static constexpr std::string_view kChainHint =
+      "write \"chain\": [\"Agent::\\\"a\\\"\", \"User::\\\"alice\\\"\"]: the identities the principal acts "
+      "for, nearest first";
+  if (c.options().strict) {
+    c.Error(n.span, "`chain` (the identities the principal acts for) is a writ extension, not Cedar",
+            "remove it, or read without strict mode");
+    return false;
+  }
+  if (!n.is(Kind::kArray)) {
+    c.Error(n.span, absl::StrCat("`chain` must be an array of entity references, not ",
+                                 Av(internal::JsonKindName(n.kind))),
+            std::string(kChainHint));
+    return false;
+  }
+  if (n.items.size() > kMaxChainLength) {
+    c.Error(n.span, absl::StrCat("`chain` has ", n.items.size(), " identities; at most ", kMaxChainLength,
+                                 " are allowed"));
+    return false;
+  }
+  bool ok = true;
+  out->reserve(n.items.size());
+  for (const JsonNode& item : n.items) {
+    if (std::optional<EntityUid> uid = c.ToEntityRef(item, /*allow_string=*/true)) {
+      out->push_back(*std::move(uid));
+    } else {
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+// A chained request's context must leave `chain_position` to the chain
+// (each identity's decision is given its place there). False after
+// reporting it.
+bool ChainContextFree(Converter& c, const JsonNode& root, const Request& request) {
+  if (request.chain.empty() || !request.context.is(Value::Kind::kRecord) ||
+      request.context.as_record().count(internal::kChainPositionAttribute) == 0) {
+    return true;
+  }
+  Span where = root.span;
+  if (const JsonNode* ctx = root.Find("context"); ctx != nullptr && ctx->is(Kind::kObject)) {
+    where = ctx->span;
+    for (std::size_t i = 0; i < ctx->keys.size(); ++i) {
+      if (ctx->keys[i] == internal::kChainPositionAttribute) where = ctx->key_spans[i];
+    }
+  }
+  c.Error(where,
+          absl::StrCat("the context has `", internal::kChainPositionAttribute,
+                       "`, which a request with a `chain` gives each identity's decision"),
+          "rename the attribute");
+  return false;
 }
 
 std::optional<Request> ConvertRequest(Converter& c, const JsonNode& root) {
@@ -841,17 +914,17 @@ std::optional<Request> ConvertRequest(Converter& c, const JsonNode& root) {
   }
   for (std::size_t i = 0; i < root.keys.size(); ++i) {
     const std::string& k = root.keys[i];
-    // `now` is writ's request time; the last five are the expectations of
-    // Cedar's conformance tests.
+    // `now` (the request time) and `chain` are writ's; the last five are the
+    // expectations of Cedar's conformance tests.
     static constexpr std::string_view kKnown[] = {
-        "principal", "action", "resource", "context",        "now",
+        "principal", "action", "resource", "context",        "now",      "chain",
         "description", "decision", "reason", "errors", "validateRequest",
     };
     bool known = false;
     for (std::string_view name : kKnown) known = known || k == name;
     if (!known) {
       c.Error(root.key_spans[i], absl::StrCat("unknown request field `", Av(k), "`"),
-              "a request has `principal`, `action`, `resource` and optionally `context` and `now`");
+              "a request has `principal`, `action`, `resource` and optionally `context`, `now` and `chain`");
     }
   }
   Request request;
@@ -889,10 +962,13 @@ std::optional<Request> ConvertRequest(Converter& c, const JsonNode& root) {
       }
     }
   }
+  if (const JsonNode* chain = root.Find("chain")) ok = ReadChain(c, *chain, &request.chain) && ok;
   const SchemaData* schema = c.schema();
   if (schema != nullptr) {
     if (!ok) return std::nullopt;
-    return SchemaRequest(c, root, *schema, std::move(request));
+    std::optional<Request> read = SchemaRequest(c, root, *schema, std::move(request));
+    if (!read || !ChainContextFree(c, root, *read)) return std::nullopt;
+    return read;
   }
   if (const JsonNode* ctx = root.Find("context")) {
     if (std::optional<Value> v = c.ToValue(*ctx)) {
@@ -907,7 +983,7 @@ std::optional<Request> ConvertRequest(Converter& c, const JsonNode& root) {
       ok = false;
     }
   }
-  if (!ok) return std::nullopt;
+  if (!ok || !ChainContextFree(c, root, request)) return std::nullopt;
   return request;
 }
 

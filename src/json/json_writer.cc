@@ -173,6 +173,12 @@ void AppendDecisionMembers(std::string* out, const Decision& decision, bool ever
     strings(decision.breakglass);
   }
   if (every_member || decision.revoked) out->append(decision.revoked ? R"(,"revoked":true)" : R"(,"revoked":false)");
+  if (decision.denied_by) {
+    out->append(R"(,"denied_by":)");
+    AppendJsonString(out, decision.denied_by->ToString(), max_string_bytes);
+  } else if (every_member) {
+    out->append(R"(,"denied_by":null)");
+  }
 }
 
 }  // namespace internal

@@ -280,6 +280,14 @@ std::string DecisionLogLine(std::string_view endpoint, const Request* request, c
     AppendUid(&out, request->action);
     out.append(",\"resource\":");
     AppendUid(&out, request->resource);
+    if (!request->chain.empty()) {   // at most kMaxChainLength identities
+      out.append(",\"chain\":[");
+      for (std::size_t i = 0; i < request->chain.size(); ++i) {
+        if (i > 0) out.push_back(',');
+        AppendUid(&out, request->chain[i]);
+      }
+      out.push_back(']');
+    }
     out.push_back(',');
     AppendContext(&out, request->context);
     out.push_back('}');

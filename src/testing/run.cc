@@ -15,6 +15,7 @@
 #include "re2/re2.h"
 #include "src/ast/ast.h"
 #include "src/ast/policy_set_data.h"
+#include "src/eval/chain.h"
 #include "src/eval/trace.h"
 #include "writ/testing.h"
 
@@ -38,11 +39,13 @@ std::vector<std::string> ErrorIds(const Decision& d) {
   return ids;
 }
 
-// What was decided: `(determined by policy0; errors: none)`.
+// What was decided: `(determined by policy0; errors: none)`, after the
+// identity denied for a chained request: `(denied by User::"u": ...`.
 std::string Outcome(const Decision& d) {
-  if (d.revoked) return "(denied as revoked)";
-  std::string out = d.reasons.empty() ? "(no policy determined it"
-                                      : absl::StrCat("(determined by ", absl::StrJoin(d.reasons, ", "));
+  const std::string by = d.denied_by ? absl::StrCat("denied by ", d.denied_by->ToString(), ": ") : "";
+  if (d.revoked) return absl::StrCat("(", by, d.denied_by ? "revoked)" : "denied as revoked)");
+  std::string out = d.reasons.empty() ? absl::StrCat("(", by, "no policy determined it")
+                                      : absl::StrCat("(", by, "determined by ", absl::StrJoin(d.reasons, ", "));
   if (!d.breakglass.empty()) absl::StrAppend(&out, "; break-glass: ", absl::StrJoin(d.breakglass, ", "));
   out += "; errors: ";
   if (d.errors.empty()) out += "none";
@@ -73,6 +76,12 @@ std::string Mismatch(const TestExpectation& expect, const Decision& d) {
   ids("reasons", expect.reasons, d.reasons);
   ids("errors", expect.errors, ErrorIds(d));
   ids("breakglass", expect.breakglass, d.breakglass);
+  if (expect.denied_by && *expect.denied_by != d.denied_by) {
+    const auto by = [](const std::optional<EntityUid>& uid) {
+      return uid ? absl::StrCat("denied by ", uid->ToString()) : std::string("no chain identity denied");
+    };
+    parts.push_back(absl::StrCat("expected ", by(*expect.denied_by), ", got ", by(d.denied_by)));
+  }
   if (parts.empty()) return "";
   // When only the details differ, say what the decision was.
   std::string head = expect.allow == d.allowed ? absl::StrCat(decision(d.allowed), " as expected, but ") : "";
@@ -199,12 +208,16 @@ absl::StatusOr<TestReport> RunTests(absl::Span<const TestSuite> suites, const Te
       r.file = c.file;
       r.line = c.line;
       r.expect = c.expect;
-      r.decision = internal::AuthorizeTraced(suite.policies, *entities, c.request, suite.options,
-                                             options.coverage ? &trace : nullptr);
+      // Each identity of a chained request is its own decision, and counts
+      // for coverage as one.
+      internal::DecideChain(c.request, suite.options.clock, &r.decision, [&](const Request& one, Decision* d) {
+        *d = internal::AuthorizeTraced(suite.policies, *entities, one, suite.options,
+                                       options.coverage ? &trace : nullptr);
+        if (options.coverage) coverage.Record(trace, *d);
+      });
       r.mismatch = Mismatch(c.expect, r.decision);
       r.passed = r.mismatch.empty();
       ++(r.passed ? report.passed : report.failed);
-      if (options.coverage) coverage.Record(trace, r.decision);
     }
   }
   if (options.coverage) report.coverage = std::move(coverage).Build();

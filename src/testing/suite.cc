@@ -649,8 +649,8 @@ class SuiteReader {
     const std::string what = absl::StrCat("case ", index);
     const std::size_t errors_before = errors_;
     std::optional<Fields> fields =
-        ReadFields(n, what, {"name", "principal", "action", "resource", "context", "expect", "reasons", "errors",
-                             "breakglass", "revoked", "now", "entities"});
+        ReadFields(n, what, {"name", "principal", "action", "resource", "chain", "context", "expect", "reasons",
+                             "errors", "breakglass", "revoked", "denied_by", "now", "entities"});
     if (!fields) return;
     std::string name = what;
     if (const Field* f = Find(*fields, "name")) {
@@ -680,6 +680,8 @@ class SuiteReader {
         }
       }
     }
+    std::vector<EntityUid> chain;
+    if (const Field* f = Find(*fields, "chain")) ReadChain(*f, context, &chain);
     TestExpectation expect;
     if (const Field* f = Find(*fields, "expect")) {
       if (std::optional<std::string> s = Text(*f, "allow or deny")) {
@@ -697,6 +699,15 @@ class SuiteReader {
     if (const Field* f = Find(*fields, "errors")) expect.errors = PolicyIds(*f);
     if (const Field* f = Find(*fields, "breakglass")) expect.breakglass = PolicyIds(*f);
     if (const Field* f = Find(*fields, "revoked")) expect.revoked = Bool(*f);
+    if (const Field* f = Find(*fields, "denied_by")) {
+      if (std::optional<std::string> s = Text(*f, "an entity Type::\"id\", or none")) {
+        if (*s == "none") {
+          expect.denied_by.emplace();
+        } else if (std::optional<EntityUid> uid = Uid(*s, f->value)) {
+          expect.denied_by.emplace(*std::move(uid));
+        }
+      }
+    }
     std::optional<absl::Time> now = suite_->now;
     if (const Field* f = Find(*fields, "now")) now = Time(*f);
     std::shared_ptr<const Entities> entities;
@@ -733,6 +744,7 @@ class SuiteReader {
           c.request.action = action;
           c.request.resource = resource;
           c.request.context = context;
+          c.request.chain = chain;
           c.request.now = now;
           c.entities = entities;
           c.expect = expect;
@@ -741,6 +753,39 @@ class SuiteReader {
         }
       }
     }
+  }
+
+  // A case's `chain`: the identities its principal acts for, nearest first
+  // (a Type::"id" or a list of them), at most kMaxChainLength; a chain
+  // leaves `chain_position` of the context to itself.
+  void ReadChain(const Field& f, const Value& context, std::vector<EntityUid>* chain) {
+    std::optional<std::vector<std::pair<std::string, YAML::Node>>> items =
+        TextList(f, "an entity Type::\"id\"", /*allow_empty=*/true);
+    if (!items) return;
+    if (items->size() > kMaxChainLength) {
+      Error(f.value, absl::StrCat("`chain` has ", items->size(), " identities; at most ", kMaxChainLength,
+                                  " are allowed"));
+      return;
+    }
+    for (const auto& [text, node] : *items) {
+      if (std::optional<EntityUid> uid = Uid(text, node)) chain->push_back(*std::move(uid));
+    }
+    if (!chain->empty() && context.is(Value::Kind::kRecord) &&
+        context.as_record().count("chain_position") != 0) {
+      Error(f.value, "the case has a `chain`, and its context already has `chain_position`, which a chain "
+                     "gives each identity's decision",
+            "rename the context attribute");
+    }
+  }
+
+  // `chain` as a member of a JSON request (with its comma), or nothing.
+  static std::string ChainJson(const std::vector<EntityUid>& chain) {
+    if (chain.empty()) return "";
+    std::string out = ",\"chain\":[";
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+      absl::StrAppend(&out, i == 0 ? "" : ",", ValueToJson(Value::Entity(chain[i])));
+    }
+    return out + "]";
   }
 
   // A case's request read through the suite's schema, as a JSON request is
@@ -753,7 +798,7 @@ class SuiteReader {
         "{\"principal\":", ValueToJson(Value::Entity(request->principal)),
         ",\"action\":", ValueToJson(Value::Entity(request->action)),
         ",\"resource\":", ValueToJson(Value::Entity(request->resource)),
-        ",\"context\":", ValueToJson(request->context), "}");
+        ",\"context\":", ValueToJson(request->context), ChainJson(request->chain), "}");
     JsonOptions options;
     options.schema = &*suite_->schema;
     std::vector<Issue> issues;

@@ -56,6 +56,9 @@ const std::vector<Command>& Commands() {
        "policy is \"\" and whose message says why (FILE:LINE: ...).\n"
        "With --schema, entities and requests are read through the schema; a request\n"
        "that does not conform to it is denied the same way, with the reason.\n"
+       "A request may have \"chain\": [..], the identities its principal acts for,\n"
+       "nearest first (at most 16); it is allowed only when every identity is, and a\n"
+       "denial names the identity denied: \"denied_by\":\"User::\\\"alice\\\"\".\n"
        "Exit 0 whatever the decisions; 2 when the policies or entities do not load.",
        WithDecideFlags({{"policies", true, true, "policy files or folders (Cedar)"},
         {"entities", true, false, "entities (Cedar entity JSON)"}, SchemaFlag(), TemplateLinkedFlag(),
