@@ -11,6 +11,7 @@
 
 #include "absl/time/time.h"
 #include "writ/entities.h"
+#include "writ/grants.h"
 #include "writ/policy_set.h"
 #include "writ/request.h"
 #include "writ/revocation.h"
@@ -57,6 +58,9 @@ struct DecideOptions {
   // Revoked uids (writ/revocation.h); may be shared and changed while
   // deciding.
   std::shared_ptr<const RevocationList> revoked;
+  // Bounds on run-time grants (Engine::AddGrant); the reference authorizer
+  // takes none.
+  GrantLimits grant_limits;
 };
 
 // Cedar's rules: default deny; a satisfied forbid overrides every permit; a

@@ -24,6 +24,7 @@
 #include "absl/types/span.h"
 #include "writ/authorize.h"
 #include "writ/entities.h"
+#include "writ/grants.h"
 #include "writ/policy_set.h"
 #include "writ/request.h"
 
@@ -44,7 +45,7 @@ class Engine {
   // every decision, as for `writ::Authorize`. Fails on an entity hierarchy
   // with a cycle (InvalidArgument, naming the entities on it) and past a
   // documented bound (writ/limits.h).
-  static absl::StatusOr<std::unique_ptr<const Engine>> Compile(const PolicySet& policies,
+  static absl::StatusOr<std::unique_ptr<Engine>> Compile(const PolicySet& policies,
                                                                 Entities entities = {},
                                                                 const DecideOptions& options = {});
   ~Engine();
@@ -70,6 +71,35 @@ class Engine {
   // `out` is resized to requests.size(); decision i is for request i.
   void DecideBatch(absl::Span<const Request> requests, const Entities& request_entities,
                    std::vector<Decision>* out) const;
+
+  // Run-time grants (writ/grants.h): links of the compiled templates made
+  // and removed while other threads decide. Each change takes effect for
+  // every decision that starts after it returns; deciders never wait for it
+  // (they take no lock), and changes serialise among themselves. A removed
+  // or expired grant's memory is reclaimed once no decision can still be
+  // reading it.
+  //
+  // AddGrant refuses, changing nothing: as PolicySet::Link does, a link of
+  // no template, a missing or extra slot, or a link id taken by a policy,
+  // template, link or live grant (InvalidArgument, with Cedar's message);
+  // an empty link id, or a link id, owner, reason or task longer than
+  // kMaxGrantFieldBytes; a window that is empty (expires at or before
+  // not_before) or already over; past DecideOptions::grant_limits, a window
+  // longer than max_window or without expires when max_window is set
+  // (InvalidArgument) and a grant past max_grants (ResourceExhausted).
+  // "Now" for these checks is DecideOptions::clock, or the system clock.
+  absl::Status AddGrant(const Grant& grant);
+  // Removes the grant `link_id`; returns it, or NotFound.
+  absl::StatusOr<Grant> RemoveGrant(std::string_view link_id);
+  // Removes every grant of `task` (a task closed); returns them, in issue
+  // order (none: an empty vector).
+  std::vector<Grant> RemoveTask(std::string_view task);
+  // Removes the grants whose expires is at or before `now` (they already
+  // match nothing; this reclaims them); returns them, in issue order.
+  std::vector<Grant> RemoveExpiredGrants(absl::Time now);
+  // The grants held, in issue order, and their number.
+  std::vector<Grant> grants() const;
+  std::size_t grant_count() const;
 
   // The number of compiled (static and linked) policies, and of entities in
   // the store.

@@ -69,6 +69,17 @@ inline constexpr std::size_t kMaxRevocationUids = 1u << 22;
 inline constexpr std::size_t kMaxHierarchyDepth = 1000;
 inline constexpr std::size_t kMaxHierarchyAncestors = std::size_t{1} << 26;
 
+// Run-time grants (writ/grants.h): live grants an engine holds unless
+// GrantLimits says fewer (each is a few hundred bytes), and the bytes of a
+// grant's link id, owner, reason and task each.
+inline constexpr std::size_t kMaxGrants = 1'000'000;
+inline constexpr std::size_t kMaxGrantFieldBytes = 1024;
+
+// Identity chains (Request::chain): the identities a principal may act
+// through, besides itself (OAuth token exchange nests `act` claims a few
+// deep).
+inline constexpr std::size_t kMaxChainLength = 16;
+
 }  // namespace writ
 
 #endif  // WRIT_LIMITS_H_

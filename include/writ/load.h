@@ -126,7 +126,7 @@ absl::Status AddTemplateLinks(std::string_view json, std::string_view source_nam
 // are not added to it: the caller owns that list); when it is null and the
 // set has revoked uids, a new list holding them is used. The error says
 // "the policies do not compile: ...".
-absl::StatusOr<std::unique_ptr<const Engine>> CompileLoaded(LoadedSet set, const DecideOptions& options = {});
+absl::StatusOr<std::unique_ptr<Engine>> CompileLoaded(LoadedSet set, const DecideOptions& options = {});
 
 // ---- Files and folders: thin adapters over the sources ----
 

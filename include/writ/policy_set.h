@@ -56,6 +56,8 @@ struct TemplateLink {
   std::string link_id;
   std::optional<EntityUid> principal;   // ?principal
   std::optional<EntityUid> resource;    // ?resource
+
+  friend bool operator==(const TemplateLink&, const TemplateLink&) = default;
 };
 
 // Which part of a TemplateLink PolicySet::Link refused, to locate the error.

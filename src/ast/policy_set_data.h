@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
 #include "src/ast/ast.h"
 #include "writ/policy_set.h"
 
@@ -32,6 +33,12 @@ struct PolicySetData {
 
   static const PolicySetData& Of(const PolicySet& set) { return *set.data_; }
 };
+
+// The template `link` names (by its id or its `@id`), its slots checked
+// against the link's values, as PolicySet::Link checks them (Cedar's order
+// and messages): its index in `policies`, or the error, with `part` set.
+// The link id is not checked.
+absl::StatusOr<std::size_t> FindLinkTemplate(const PolicySetData& data, const TemplateLink& link, LinkPart* part);
 
 }  // namespace writ::internal
 

@@ -20,6 +20,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "src/ast/ast.h"
+#include "src/compile/grant_table.h"
 #include "src/compile/uid_table.h"
 #include "absl/time/time.h"
 #include "src/ext/extensions.h"
@@ -138,6 +139,21 @@ struct CompiledPolicy {
   bool breakglass = false;
 };
 
+// A template, compiled once for the grants that link it at run time
+// (Engine::AddGrant): its conditions, and its scope with the slots left open.
+struct CompiledTemplate {
+  std::string id;
+  std::size_t policy = 0;          // its index in the policy set (PolicySetData::policies)
+  Effect effect = Effect::kPermit;
+  std::uint32_t root = 0;          // as IndexRow::root
+  // The scopes: for a slot, kind and type (`is T in ?x`) with no entity.
+  Residual principal, resource;
+  bool principal_slot = false, resource_slot = false;
+  std::vector<std::uint32_t> akeys;   // its action keys (none for `in []`)
+  std::optional<absl::Time> not_before, expires;
+  bool breakglass = false;
+};
+
 struct CompiledEngine {
   // The store and the parsed policies the compiled form points into.
   Entities store;
@@ -175,6 +191,13 @@ struct CompiledEngine {
   std::vector<std::pair<std::uint32_t, RowRange>> row_keys;   // principal key of each run, for Dump
   // Distinct (variable, attribute) reads (Op::kVarAttr), cached per decision.
   std::uint32_t var_attrs = 0;
+
+  // Templates, and the grants that link them at run time (null when the
+  // policy set has no template). The policy set is kept to check links.
+  PolicySet policy_set;
+  std::vector<CompiledTemplate> templates;
+  absl::flat_hash_map<std::size_t, std::uint32_t> template_of;   // policy index -> templates
+  std::unique_ptr<GrantTable> grants;
 
   // `.matches` regular expressions (Op::kMatches), compiled once when parsed
   // and shared with the policies' AST.

@@ -49,10 +49,18 @@ class Compiler {
       for (const EntityUid& p : entity.parents) InternEntity(p);
     }
     if (absl::Status s = ComputeAncestors(); !s.ok()) return s;
-    for (const auto& policy : PolicySetData::Of(set).policies) {
-      if (policy->is_template) continue;
-      ce_.ast.push_back(policy);
-      CompilePolicy(*policy);
+    const auto& policies = PolicySetData::Of(set).policies;
+    for (std::size_t i = 0; i < policies.size(); ++i) {
+      ce_.ast.push_back(policies[i]);
+      if (policies[i]->is_template) {
+        CompileTemplate(*policies[i], i);
+      } else {
+        CompilePolicy(*policies[i]);
+      }
+    }
+    if (!ce_.templates.empty()) {
+      ce_.policy_set = set;
+      ce_.grants = std::make_unique<GrantTable>();
     }
     if (ce_.sym_entities.size() >= kMaxSyms || ce_.type_syms.size() >= kMaxSyms) {
       return absl::ResourceExhaustedError(
@@ -62,7 +70,8 @@ class Compiler {
     BuildProbes();
     ce_.uid_table = UidTable(ce_.entity_syms.size());
     ce_.sym_uids.resize(ce_.sym_entities.size());
-    if (ce_.options.revoked != nullptr) ce_.sym_hashes.resize(ce_.sym_entities.size());
+    // Hashes of the uids, for the revocation list and the grants' indexes.
+    if (ce_.options.revoked != nullptr || ce_.grants != nullptr) ce_.sym_hashes.resize(ce_.sym_entities.size());
     for (const auto& [uid, sym] : ce_.entity_syms) {
       ce_.uid_table.Insert(uid, sym);
       ce_.sym_uids[sym] = &uid;
@@ -205,8 +214,7 @@ class Compiler {
     return r;
   }
 
-  // The principal keys a policy is filed under (one), and its action keys
-  // (one per listed action; none for `in []`, which matches nothing).
+  // The principal key a policy is filed under.
   static std::uint32_t PrincipalKey(const Residual& p) {
     switch (p.kind) {
       case ScopeConstraint::Kind::kAny: return ScopeKey(KeyTag::kAny, 0);
@@ -230,37 +238,63 @@ class Compiler {
     const Residual principal = LowerScope(policy.principal);
     if (principal.kind == ScopeConstraint::Kind::kIsIn) cp.principal_type = principal.type;
     cp.resource = LowerScope(policy.resource);
-    // A template and its links share their condition expressions (a link is
-    // its template with the slots filled, and slots are only in the scope):
-    // they are lowered once, and every further link only adds index rows.
-    const Expr* shared =
-        policy.link_of.empty() || policy.conditions.empty() ? nullptr : policy.conditions.front().expr.get();
-    if (auto it = lowered_.find(shared); shared != nullptr && it != lowered_.end()) {
-      cp.root = it->second;
-    } else {
-      next_slot_ = 0;
-      cp.root = LowerConditions(policy.conditions);
-      ce_.scratch_slots = std::max(ce_.scratch_slots, next_slot_);
-      if (shared != nullptr) lowered_.emplace(shared, cp.root);
-    }
+    cp.root = LowerPolicyConditions(policy);
     ce_.policies.push_back(std::move(cp));
-
     const std::uint32_t pkey = PrincipalKey(principal);
-    const ActionConstraint& action = policy.action;
+    for (const std::uint32_t akey : ActionKeys(policy.action)) entries_.push_back({pkey, akey, index});
+  }
+
+  // A template, for the grants that will link it (CompiledTemplate).
+  void CompileTemplate(const Policy& policy, std::size_t index) {
+    CompiledTemplate t;
+    t.id = policy.id;
+    t.policy = index;
+    t.effect = policy.effect;
+    t.root = LowerPolicyConditions(policy);
+    t.principal_slot = policy.principal.slot.has_value();
+    t.resource_slot = policy.resource.slot.has_value();
+    t.principal = LowerScope(policy.principal);
+    t.resource = LowerScope(policy.resource);
+    t.akeys = ActionKeys(policy.action);
+    t.not_before = policy.not_before;
+    t.expires = policy.expires;
+    t.breakglass = policy.breakglass;
+    ce_.template_of.emplace(index, static_cast<std::uint32_t>(ce_.templates.size()));
+    ce_.templates.push_back(std::move(t));
+  }
+
+  // The action keys a policy is filed under: one per listed action; none
+  // for `in []`, which matches nothing.
+  std::vector<std::uint32_t> ActionKeys(const ActionConstraint& action) {
+    std::vector<std::uint32_t> keys;
     switch (action.kind) {
       case ActionConstraint::Kind::kAny:
-        entries_.push_back({pkey, ScopeKey(KeyTag::kAny, 0), index});
+        keys.push_back(ScopeKey(KeyTag::kAny, 0));
         break;
       case ActionConstraint::Kind::kEq:
-        entries_.push_back({pkey, ScopeKey(KeyTag::kEq, InternEntity(action.entities.front())), index});
+        keys.push_back(ScopeKey(KeyTag::kEq, InternEntity(action.entities.front())));
         break;
       case ActionConstraint::Kind::kIn:
       case ActionConstraint::Kind::kInList:
-        for (const EntityUid& a : action.entities) {
-          entries_.push_back({pkey, ScopeKey(KeyTag::kIn, InternEntity(a)), index});
-        }
+        for (const EntityUid& a : action.entities) keys.push_back(ScopeKey(KeyTag::kIn, InternEntity(a)));
         break;
     }
+    return keys;
+  }
+
+  // A template and its links (static, or grants at run time) share their
+  // condition expressions (a link is its template with the slots filled,
+  // and slots are only in the scope): they are lowered once, and every
+  // further link only adds index rows.
+  std::uint32_t LowerPolicyConditions(const Policy& policy) {
+    const bool linkable = policy.is_template || !policy.link_of.empty();
+    const Expr* shared = !linkable || policy.conditions.empty() ? nullptr : policy.conditions.front().expr.get();
+    if (auto it = lowered_.find(shared); shared != nullptr && it != lowered_.end()) return it->second;
+    next_slot_ = 0;
+    const std::uint32_t root = LowerConditions(policy.conditions);
+    ce_.scratch_slots = std::max(ce_.scratch_slots, next_slot_);
+    if (shared != nullptr) lowered_.emplace(shared, root);
+    return root;
   }
 
   // The conditions and-ed into one node, in order, `unless c` as `!c`: what

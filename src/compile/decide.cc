@@ -20,7 +20,9 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
+#include "src/base/epoch.h"
 #include "src/compile/compiled.h"
+#include "src/eval/combine.h"
 #include "src/eval/chain.h"
 #include "src/eval/evaluator.h"
 #include "src/eval/ops.h"
@@ -191,6 +193,7 @@ struct Resolved {
 struct Workspace {
   std::vector<const IndexRow*> candidates;
   std::vector<std::uint32_t> permits, forbids;
+  std::vector<const GrantRow*> grants;
   std::vector<Value> scratch;
   // Op::kVarAttr lookups, valid while their epoch is the decision's.
   struct AttrRead {
@@ -228,35 +231,107 @@ class Decider {
       out->reasons.clear();
       return;
     }
+    // Policies are named by index: a static policy's, or (past them) the
+    // position of a grant in ws_.grants.
+    Combination<std::uint32_t> combination(&ws_.permits, &ws_.forbids, ce_.options.fail_closed);
     CollectCandidates();
-    ws_.permits.clear();
-    ws_.forbids.clear();
     for (const IndexRow* row : ws_.candidates) {
-      if (row->timed && !InWindow(ce_.policies[row->policy])) continue;
-      bool satisfied = false;
-      if (absl::Status s = EvalBool(row->root, &satisfied); !s.ok()) {
-        out->errors.push_back({ce_.policies[row->policy].id, std::string(s.message())});
-        if (ce_.options.fail_closed && row->effect == Effect::kForbid) ws_.forbids.push_back(row->policy);
-      } else if (satisfied) {
-        (row->effect == Effect::kForbid ? ws_.forbids : ws_.permits).push_back(row->policy);
+      const CompiledPolicy& p = ce_.policies[row->policy];
+      if (row->timed && !InWindow(Now(), p.not_before, p.expires)) continue;
+      Evaluate(row->root, row->effect, row->policy, p.id, combination, out);
+    }
+    // Grants are read inside an epoch guard, until their ids are copied out.
+    std::optional<EpochGuard> guard;
+    ws_.grants.clear();
+    if (ce_.grants != nullptr && ce_.grants->live.load(std::memory_order_acquire) != 0) {
+      guard.emplace();
+      CollectGrants();
+      const auto first = static_cast<std::uint32_t>(ce_.policies.size());
+      for (std::uint32_t k = 0; k < ws_.grants.size(); ++k) {
+        const GrantRow& g = *ws_.grants[k];
+        if ((g.not_before || g.expires) && !InWindow(Now(), g.not_before, g.expires)) continue;
+        Evaluate(g.tmpl->root, g.tmpl->effect, first + k, g.grant.link.link_id, combination, out);
       }
     }
-    out->allowed = ws_.forbids.empty() && !ws_.permits.empty();
-    const std::vector<std::uint32_t>& reasons = ws_.forbids.empty() ? ws_.permits : ws_.forbids;
-    out->reasons.resize(reasons.size());   // keeps the strings' storage
-    for (std::size_t k = 0; k < reasons.size(); ++k) {
-      const CompiledPolicy& p = ce_.policies[reasons[k]];
-      out->reasons[k] = p.id;
-      if (p.breakglass) out->breakglass.push_back(p.id);
-    }
+    combination.Finish(out, [&](std::uint32_t ref) {
+      if (ref < ce_.policies.size()) {
+        const CompiledPolicy& p = ce_.policies[ref];
+        return std::pair<const std::string&, bool>(p.id, p.breakglass);
+      }
+      const GrantRow& g = *ws_.grants[ref - ce_.policies.size()];
+      return std::pair<const std::string&, bool>(g.grant.link.link_id, g.tmpl->breakglass);
+    });
   }
 
  private:
-  // Whether the request time is in the policy's [not_before, expires). The
-  // time is read once per decision, and only if a policy has a window.
-  bool InWindow(const CompiledPolicy& p) {
+  // A policy's (or grant's) conditions, and what they decide.
+  void Evaluate(std::uint32_t root, Effect effect, std::uint32_t ref, const std::string& id,
+                Combination<std::uint32_t>& combination, Decision* out) {
+    bool satisfied = false;
+    if (absl::Status s = EvalBool(root, &satisfied); !s.ok()) {
+      combination.Errored(ref, effect, id, s.message(), out);
+    } else if (satisfied) {
+      combination.Satisfied(ref, effect);
+    }
+  }
+
+  // The request time, read once per decision and only if a policy has a
+  // window.
+  absl::Time Now() {
     if (!now_) now_ = req_.now ? *req_.now : ce_.options.clock ? ce_.options.clock() : absl::Now();
-    return !(p.not_before && *now_ < *p.not_before) && !(p.expires && *now_ >= *p.expires);
+    return *now_;
+  }
+
+  // The grants whose scope holds for this request, in issue order: those
+  // keyed by the principal or one of its ancestors (?principal), and by the
+  // resource or one of its ancestors (templates with only ?resource).
+  void CollectGrants() {
+    const GrantTable& table = *ce_.grants;
+    auto probe = [&](const GrantIndex& index, const Resolved& r, bool by_principal) {
+      auto hash = [&](Sym s, const EntityUid& uid) {
+        return s < ce_.sym_hashes.size() ? ce_.sym_hashes[s] : RevocationList::Hash(uid);
+      };
+      index.Find(*r.uid, hash(r.sym, *r.uid), [&](const GrantRow& g) { ConsiderGrant(g, by_principal, true); });
+      for (const Sym s : r.ancestors) {
+        const EntityUid& uid = view_.UidOf(s);
+        index.Find(uid, hash(s, uid), [&](const GrantRow& g) { ConsiderGrant(g, by_principal, false); });
+      }
+    };
+    probe(table.by_principal, p_, true);
+    probe(table.by_resource, r_, false);
+    if (ws_.grants.size() > 1) {
+      std::sort(ws_.grants.begin(), ws_.grants.end(),
+                [](const GrantRow* x, const GrantRow* y) { return x->serial < y->serial; });
+    }
+  }
+
+  // Keeps a grant found under its key if the rest of its scope holds: `self`
+  // when the key is the request's entity itself (not an ancestor).
+  void ConsiderGrant(const GrantRow& g, bool by_principal, bool self) {
+    const CompiledTemplate& t = *g.tmpl;
+    const Residual& keyed = by_principal ? t.principal : t.resource;
+    if (keyed.kind == ScopeConstraint::Kind::kEq && !self) return;
+    if (keyed.kind == ScopeConstraint::Kind::kIsIn && (by_principal ? p_ : r_).type != keyed.type) return;
+    if (by_principal) {
+      if (t.resource_slot ? !SlotHolds(t.resource, *g.grant.link.resource, g.resource_sym, r_)
+                          : !ResidualHolds(t.resource, r_)) {
+        return;
+      }
+    } else if (!ResidualHolds(t.principal, p_)) {
+      return;
+    }
+    if (std::none_of(t.akeys.begin(), t.akeys.end(), [&](std::uint32_t k) { return ActionMatches(k); })) return;
+    ws_.grants.push_back(&g);
+  }
+
+  // A slot's scope (`== v`, `in v`, `is T in v`) with its value `v`, whose
+  // engine symbol is `sym` (kNoSym: no store entity has it as an ancestor).
+  bool SlotHolds(const Residual& scope, const EntityUid& v, Sym sym, const Resolved& r) {
+    if (scope.kind == ScopeConstraint::Kind::kIsIn && r.type != scope.type) return false;
+    if (*r.uid == v) return true;
+    if (scope.kind == ScopeConstraint::Kind::kEq) return false;
+    if (sym != kNoSym) return r.InSym(sym);
+    return view_.layered() && view_.In(*r.uid, v);
   }
 
   // Whether the principal, one of its ancestors or the request's credential
@@ -304,20 +379,24 @@ class Decider {
     ws_.candidates.clear();
     Probe(ce_.any_rows);
     if (p_.type < ce_.is_rows.size()) Probe(ce_.is_rows[p_.type]);
-    // Symbols past the engine's are per-request entities: no policy names them.
-    if (p_.sym < ce_.sym_entities.size()) {
-      const SymEntity& se = ce_.sym_entities[p_.sym];
-      if (!view_.layered()) {
+    // Symbols past the engine's are per-request entities: no policy names
+    // them, but one may have the store's entities as ancestors.
+    const bool known = p_.sym < ce_.sym_entities.size();
+    if (!view_.layered()) {
+      if (known) {
         // The store's hierarchy: the runs were gathered when compiling.
+        const SymEntity& se = ce_.sym_entities[p_.sym];
         const RowRange* runs = se.probes_size <= SymEntity::kInlineProbes ? se.probes
                                                                           : ce_.probes.data() + se.probes[0].begin;
         for (std::uint32_t k = 0; k < se.probes_size; ++k) Probe(runs[k]);
-      } else {
-        Probe(se.eq_rows);
-        Probe(se.in_rows);
-        for (const Sym s : p_.ancestors) {
-          if (s < ce_.sym_entities.size()) Probe(ce_.sym_entities[s].in_rows);
-        }
+      }
+    } else {
+      if (known) {
+        Probe(ce_.sym_entities[p_.sym].eq_rows);
+        Probe(ce_.sym_entities[p_.sym].in_rows);
+      }
+      for (const Sym s : p_.ancestors) {
+        if (s < ce_.sym_entities.size()) Probe(ce_.sym_entities[s].in_rows);
       }
     }
     // Policy order, each policy once (a policy filed under two of the
@@ -702,12 +781,12 @@ namespace writ {
 Engine::Engine(std::unique_ptr<internal::CompiledEngine> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
 
-absl::StatusOr<std::unique_ptr<const Engine>> Engine::Compile(const PolicySet& policies, Entities entities,
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Compile(const PolicySet& policies, Entities entities,
                                                               const DecideOptions& options) {
   absl::StatusOr<std::unique_ptr<internal::CompiledEngine>> ce =
       internal::CompileEngine(policies, std::move(entities), options);
   if (!ce.ok()) return ce.status();
-  return std::unique_ptr<const Engine>(new Engine(*std::move(ce)));
+  return std::unique_ptr<Engine>(new Engine(*std::move(ce)));
 }
 
 void Engine::Decide(const Request& request, Decision* out) const {

@@ -5,10 +5,12 @@
 #include "writ/authorize.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "src/ast/policy_set_data.h"
+#include "src/eval/combine.h"
 #include "src/eval/chain.h"
 #include "src/eval/evaluator.h"
 #include "src/eval/trace.h"
@@ -46,11 +48,12 @@ Decision AuthorizeTraced(const PolicySet& policies, const Entities& entities, co
   const internal::Evaluator evaluator(request, entities);
   std::optional<absl::Time> now = request.now;
   std::vector<const internal::Policy*> permits, forbids;
+  internal::Combination<const internal::Policy*> combination(&permits, &forbids, options.fail_closed);
   for (const auto& policy : internal::PolicySetData::Of(policies).policies) {
     if (policy->is_template) continue;
     if (policy->not_before || policy->expires) {
       if (!now) now = options.clock ? options.clock() : absl::Now();
-      if ((policy->not_before && *now < *policy->not_before) || (policy->expires && *now >= *policy->expires)) {
+      if (!internal::InWindow(*now, policy->not_before, policy->expires)) {
         if (trace != nullptr) trace->push_back({policy.get(), PolicyOutcome::Kind::kInactive});
         continue;
       }
@@ -68,17 +71,14 @@ Decision AuthorizeTraced(const PolicySet& policies, const Entities& entities, co
                                                       : PolicyOutcome::Kind::kConditionFalse});
     }
     if (!satisfied.ok()) {
-      decision.errors.push_back({policy->id, std::string(satisfied.status().message())});
-      if (options.fail_closed && policy->effect == Effect::kForbid) forbids.push_back(policy.get());
+      combination.Errored(policy.get(), policy->effect, policy->id, satisfied.status().message(), &decision);
     } else if (*satisfied) {
-      (policy->effect == Effect::kForbid ? forbids : permits).push_back(policy.get());
+      combination.Satisfied(policy.get(), policy->effect);
     }
   }
-  decision.allowed = forbids.empty() && !permits.empty();
-  for (const internal::Policy* p : forbids.empty() ? permits : forbids) {
-    decision.reasons.push_back(p->id);
-    if (p->breakglass) decision.breakglass.push_back(p->id);
-  }
+  combination.Finish(&decision, [](const internal::Policy* p) {
+    return std::pair<const std::string&, bool>(p->id, p->breakglass);
+  });
   return decision;
 }
 

@@ -225,7 +225,7 @@ absl::StatusOr<LoadedSet> Load(absl::Span<const Source> sources, const LoadOptio
   return out;
 }
 
-absl::StatusOr<std::unique_ptr<const Engine>> CompileLoaded(LoadedSet set, const DecideOptions& options) {
+absl::StatusOr<std::unique_ptr<Engine>> CompileLoaded(LoadedSet set, const DecideOptions& options) {
   DecideOptions decide = options;
   if (decide.revoked == nullptr && !set.revoked.empty()) {
     auto list = std::make_shared<RevocationList>();
@@ -234,7 +234,7 @@ absl::StatusOr<std::unique_ptr<const Engine>> CompileLoaded(LoadedSet set, const
     }
     decide.revoked = std::move(list);
   }
-  absl::StatusOr<std::unique_ptr<const Engine>> engine =
+  absl::StatusOr<std::unique_ptr<Engine>> engine =
       Engine::Compile(set.policies, std::move(set.entities), decide);
   if (!engine.ok()) {
     return absl::Status(engine.status().code(),

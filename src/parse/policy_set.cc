@@ -77,28 +77,27 @@ absl::Status PolicySet::Add(std::string_view text, std::string_view source_name,
   return absl::OkStatus();
 }
 
-absl::Status PolicySet::Link(const TemplateLink& link, LinkPart* part) {
-  LinkPart ignored;
-  if (part == nullptr) part = &ignored;
-  // Cedar's order: the template, then the slots, then the new id.
+namespace internal {
+
+absl::StatusOr<std::size_t> FindLinkTemplate(const PolicySetData& data, const TemplateLink& link, LinkPart* part) {
+  // Cedar's order: the template, then the slots (then, in Link, the new id).
   // By its id, or (as the Cedar CLI names templates) its `@id("...")`.
   std::optional<std::size_t> found;
-  if (auto it = data_->by_id.find(link.template_id); it != data_->by_id.end()) {
+  if (auto it = data.by_id.find(link.template_id); it != data.by_id.end()) {
     found = it->second;
-  } else if (auto at = data_->templates_by_annotation.find(link.template_id);
-             at != data_->templates_by_annotation.end()) {
+  } else if (auto at = data.templates_by_annotation.find(link.template_id);
+             at != data.templates_by_annotation.end()) {
     found = at->second;
   }
   if (!found) {
     *part = LinkPart::kTemplateId;
-    return absl::InvalidArgumentError(
-        absl::StrCat("failed to find a template with id `", internal::Av(link.template_id), "`"));
+    return absl::InvalidArgumentError(absl::StrCat("failed to find a template with id `", Av(link.template_id), "`"));
   }
-  const internal::Policy& tmpl = *data_->policies[*found];
+  const Policy& tmpl = *data.policies[*found];
   if (!tmpl.is_template) {
     *part = LinkPart::kTemplateId;
     return absl::InvalidArgumentError(absl::StrCat("expected a template, but a static policy was provided: `",
-                                                   internal::Av(link.template_id), "` has no slots"));
+                                                   Av(link.template_id), "` has no slots"));
   }
   std::vector<absl::string_view> unbound, extra;
   const bool principal_slot = tmpl.principal.slot.has_value();
@@ -121,6 +120,19 @@ absl::Status PolicySet::Link(const TemplateLink& link, LinkPart* part) {
     }
     return absl::InvalidArgumentError(message);
   }
+  return *found;
+}
+
+}  // namespace internal
+
+absl::Status PolicySet::Link(const TemplateLink& link, LinkPart* part) {
+  LinkPart ignored;
+  if (part == nullptr) part = &ignored;
+  absl::StatusOr<std::size_t> found = internal::FindLinkTemplate(*data_, link, part);
+  if (!found.ok()) return found.status();
+  const internal::Policy& tmpl = *data_->policies[*found];
+  const bool principal_slot = tmpl.principal.slot.has_value();
+  const bool resource_slot = tmpl.resource.slot.has_value();
   if (data_->by_id.contains(link.link_id)) {
     *part = LinkPart::kLinkId;
     return absl::InvalidArgumentError(absl::StrCat("template-linked policy id `", internal::Av(link.link_id),

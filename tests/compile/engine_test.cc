@@ -53,7 +53,12 @@ Entities EntitiesJson(std::string_view json) {
 }
 
 Request Req(EntityUid p, EntityUid a, EntityUid r, Value context = Value::MakeRecord({})) {
-  return Request{std::move(p), std::move(a), std::move(r), std::move(context), std::nullopt};
+  Request req;
+  req.principal = std::move(p);
+  req.action = std::move(a);
+  req.resource = std::move(r);
+  req.context = std::move(context);
+  return req;
 }
 
 std::unique_ptr<const Engine> MustCompile(const PolicySet& set, Entities entities) {
@@ -182,6 +187,31 @@ TEST_F(EngineTest, RequestEntitiesAreLayeredOverTheStore) {
   }
   // batch left the namespace: policy1 and policy5 no longer apply; its new pager allows.
   EXPECT_THAT(batch[0].reasons, ElementsAre("policy3"));
+}
+
+// A per-request principal the store does not have, whose parent the store
+// has: policies on that parent apply to it. The engine once probed no index
+// run at all for a principal unknown to the store, so `principal in
+// Namespace::"pay"` (a permit here; a forbid elsewhere) was missed.
+TEST_F(EngineTest, RequestEntitiesUnknownToTheStoreInheritItsGroups) {
+  const EntityUid fresh = Uid("Workload", "spiffe://acme/ns/pay/sa/new");
+  Entities overlay = EntitiesJson(R"([
+    {"uid": {"type": "Workload", "id": "spiffe://acme/ns/pay/sa/new"}, "attrs": {"team": "pay", "tier": 1},
+     "parents": [{"type": "Namespace", "id": "pay"}]}
+  ])");
+  Entities merged = entities_;
+  ASSERT_TRUE(merged.Add(*overlay.Find(fresh)).ok());
+  const Request r = Req(fresh, Uid("Action", "read"), kLedger, Value::MakeRecord({{"env", Value::String("prod")}}));
+  Decision d;
+  engine_->Decide(r, overlay, &d);
+  EXPECT_EQ(Show(d), Show(Authorize(policies_, merged, r)));
+  EXPECT_THAT(d.reasons, ElementsAre("policy1", "policy5"));
+  Decision forbidden;
+  MustCompile(Policies(R"(
+    permit(principal, action, resource);
+    forbid(principal in Namespace::"pay", action, resource);
+  )"), entities_)->Decide(r, overlay, &forbidden);
+  EXPECT_EQ(Show(forbidden), "deny [policy1]");
 }
 
 TEST_F(EngineTest, DecisionStorageIsReused) {
