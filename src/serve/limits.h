@@ -68,6 +68,17 @@ inline constexpr std::size_t kMaxLogStringBytes = 1u << 10;
 // checks included). Smaller requests are decided where they were read.
 inline constexpr std::size_t kInlineBodyBytes = 64u << 10;
 
+// The admin API (--admin-socket, grants): a request body, in bytes (one
+// grant; larger is 413); its headers are bounded by kMaxHeaderBytes and it
+// must arrive within kRequestTimeout, as on the main listener.
+inline constexpr std::size_t kMaxAdminBodyBytes = 64u << 10;
+// The grants file (--grants), in bytes.
+inline constexpr std::size_t kMaxGrantsFileBytes = 256u << 20;
+// How often expired grants are swept (removed, counted, and the grants file
+// rewritten); an expired grant stops matching at its `expires` whatever
+// this is.
+inline constexpr std::chrono::milliseconds kGrantSweepInterval{1000};
+
 // The configuration file (YAML), in bytes.
 inline constexpr std::size_t kMaxConfigBytes = 1u << 20;
 // *.cedar files under a --policies directory.

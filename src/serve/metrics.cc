@@ -92,6 +92,19 @@ std::string Metrics::Render(std::uint64_t log_written, std::uint64_t log_dropped
                   "# HELP writ_open_connections HTTP connections open now.\n"
                   "# TYPE writ_open_connections gauge\n"
                   "writ_open_connections ", connections_.load(std::memory_order_relaxed), "\n");
+  absl::StrAppend(&out,
+                  "# HELP writ_grants_live Run-time grants held now (--grants, the admin API).\n"
+                  "# TYPE writ_grants_live gauge\n"
+                  "writ_grants_live ", grants_live_.load(std::memory_order_relaxed), "\n",
+                  "# HELP writ_grants_issued_total Grants issued over the admin API.\n"
+                  "# TYPE writ_grants_issued_total counter\n"
+                  "writ_grants_issued_total ", grants_issued_.load(std::memory_order_relaxed), "\n",
+                  "# HELP writ_grants_expired_total Grants removed because their window was over.\n"
+                  "# TYPE writ_grants_expired_total counter\n"
+                  "writ_grants_expired_total ", grants_expired_.load(std::memory_order_relaxed), "\n",
+                  "# HELP writ_grants_revoked_total Grants revoked over the admin API (one by one or by task).\n"
+                  "# TYPE writ_grants_revoked_total counter\n"
+                  "writ_grants_revoked_total ", grants_revoked_.load(std::memory_order_relaxed), "\n");
   RenderBundles(&out);
   return out;
 }

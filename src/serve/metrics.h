@@ -82,6 +82,16 @@ class Metrics {
   std::uint64_t bundle_revision(BundleChannel c) const {
     return bundle_[static_cast<std::size_t>(c)].revision.load(std::memory_order_relaxed);
   }
+  // Run-time grants (--grants, the admin API): live now, issued over the
+  // admin API, removed as expired, revoked (one by one or by task).
+  void SetGrantsLive(std::size_t n) { grants_live_.store(n, std::memory_order_relaxed); }
+  void RecordGrantsIssued(std::size_t n) { grants_issued_.fetch_add(n, std::memory_order_relaxed); }
+  void RecordGrantsExpired(std::size_t n) { grants_expired_.fetch_add(n, std::memory_order_relaxed); }
+  void RecordGrantsRevoked(std::size_t n) { grants_revoked_.fetch_add(n, std::memory_order_relaxed); }
+  std::uint64_t grants_live() const { return grants_live_.load(std::memory_order_relaxed); }
+  std::uint64_t grants_issued() const { return grants_issued_.load(std::memory_order_relaxed); }
+  std::uint64_t grants_expired() const { return grants_expired_.load(std::memory_order_relaxed); }
+  std::uint64_t grants_revoked() const { return grants_revoked_.load(std::memory_order_relaxed); }
   void ConnectionOpened() { connections_.fetch_add(1, std::memory_order_relaxed); }
   void ConnectionClosed() { connections_.fetch_sub(1, std::memory_order_relaxed); }
 
@@ -108,6 +118,10 @@ class Metrics {
   std::atomic<std::uint64_t> reload_failures_{0};
   std::atomic<std::uint64_t> policy_version_{0};
   std::atomic<std::int64_t> connections_{0};
+  std::atomic<std::uint64_t> grants_live_{0};
+  std::atomic<std::uint64_t> grants_issued_{0};
+  std::atomic<std::uint64_t> grants_expired_{0};
+  std::atomic<std::uint64_t> grants_revoked_{0};
   struct BundleSeries {
     std::atomic<bool> enabled{false};
     std::atomic<std::uint64_t> revision{0};

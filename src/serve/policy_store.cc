@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "src/base/strings.h"
+#include "src/serve/grant_store.h"
 #include "src/serve/limits.h"
 #include "writ/json.h"
 #include "writ/load.h"
@@ -100,6 +101,7 @@ absl::StatusOr<LoadedSet> LoadPolicySet(const PolicySources& sources, const Deci
   if (!sources.entities.empty()) files.entities = {sources.entities};
   files.schema = sources.schema;
   files.revoked = sources.revoked;
+  files.template_links = sources.template_links;
   std::vector<Source> read;
   std::vector<Issue> issues;
   const bool all_read = ReadFileSet(files, &read, &issues);
@@ -121,17 +123,18 @@ absl::StatusOr<LoadedSet> LoadPolicySet(const PolicySources& sources, const Deci
   LoadedSet out;
   out.revoked = set->revoked;
   out.schema = set->schema;
-  absl::StatusOr<std::unique_ptr<const Engine>> engine = CompileLoaded(*std::move(set), options);
+  absl::StatusOr<std::unique_ptr<Engine>> engine = CompileLoaded(*std::move(set), options);
   if (!engine.ok()) return absl::InvalidArgumentError(engine.status().message());
-  out.engine = std::shared_ptr<const Engine>(*std::move(engine));
+  out.engine = std::shared_ptr<Engine>(*std::move(engine));
   out.digest = std::move(digest);
   return out;
 }
 
 Reloader::Reloader(PolicySources sources, DecideOptions options, std::shared_ptr<RevocationList> revoked,
-                   PolicyHolder* holder, Metrics* metrics, std::function<void(const std::string&)> log)
+                   PolicyHolder* holder, Metrics* metrics, std::function<void(const std::string&)> log,
+                   GrantStore* grants)
     : sources_(std::move(sources)), options_(std::move(options)), revoked_(std::move(revoked)), holder_(holder),
-      metrics_(metrics), log_(std::move(log)) {
+      metrics_(metrics), log_(std::move(log)), grants_(grants) {
   options_.revoked = revoked_;
 }
 
@@ -148,6 +151,7 @@ std::vector<Reloader::FileStamp> Reloader::Stamps() const {
   if (!sources_.entities.empty()) paths.push_back(sources_.entities);
   if (!sources_.schema.empty()) paths.push_back(sources_.schema);
   if (!sources_.revoked.empty()) paths.push_back(sources_.revoked);
+  if (!sources_.template_links.empty()) paths.push_back(sources_.template_links);
   for (std::string& p : paths) {
     FileStamp s;
     std::error_code ec;
@@ -173,32 +177,45 @@ bool Reloader::ReloadNow() {
     log_(absl::StrCat("writ serve: reload failed; ", serving, ":\n", loaded.status().message()));
     return false;
   }
-  // The one revocation list follows the file: new uids revoked, uids no
-  // longer listed restored (only when a revocation file is given).
-  if (!sources_.revoked.empty()) {
-    absl::flat_hash_set<EntityUid> wanted(loaded->revoked.begin(), loaded->revoked.end());
-    for (const EntityUid& uid : loaded->revoked) {
-      if (absl::Status s = revoked_->Revoke(uid); !s.ok()) {
-        if (metrics_ != nullptr) metrics_->RecordReload(false);
-        log_(absl::StrCat("writ serve: reload failed: ", s.message()));
-        return false;
-      }
-    }
-    for (const EntityUid& uid : revoked_->List()) {
-      if (!wanted.contains(uid)) revoked_->Restore(uid);
-    }
-  }
+  auto refuse = [&](const absl::Status& why) {
+    if (metrics_ != nullptr) metrics_->RecordReload(false);
+    std::string serving = "nothing loaded";
+    if (PolicyHolder::Ref current = holder_->Current()) serving = absl::StrCat("version ", current->version, " keeps serving");
+    log_(absl::StrCat("writ serve: reload failed; ", serving, ":\n", why.message()));
+    return false;
+  };
   const std::string digest = loaded->digest;
   const std::size_t policies = loaded->engine->policy_count();
   const std::size_t entities = loaded->engine->entity_count();
-  const std::uint64_t version =
-      holder_->Install(std::move(loaded->engine), std::move(loaded->digest), std::move(loaded->schema));
+  std::uint64_t version = 0;
+  // Makes the loaded set current: the one revocation list follows the file
+  // (new uids revoked, uids no longer listed restored; only when a
+  // revocation file is given), then the engine is installed.
+  auto install = [&]() -> absl::Status {
+    if (!sources_.revoked.empty()) {
+      absl::flat_hash_set<EntityUid> wanted(loaded->revoked.begin(), loaded->revoked.end());
+      for (const EntityUid& uid : loaded->revoked) {
+        if (absl::Status s = revoked_->Revoke(uid); !s.ok()) return s;
+      }
+      for (const EntityUid& uid : revoked_->List()) {
+        if (!wanted.contains(uid)) revoked_->Restore(uid);
+      }
+    }
+    version = holder_->Install(loaded->engine, loaded->digest, std::move(loaded->schema));
+    return absl::OkStatus();
+  };
+  // With run-time grants, they are carried into the new engine first, and
+  // the whole is refused when one no longer holds.
+  absl::Status installed = grants_ != nullptr ? grants_->InstallWithGrants(loaded->engine, install) : install();
+  if (!installed.ok()) return refuse(installed);
   if (metrics_ != nullptr) {
     metrics_->RecordReload(true);
     metrics_->SetPolicyVersion(version);
   }
   log_(absl::StrCat("writ serve: policy version ", version, " (digest ", digest, ", ", policies, " policies, ",
-                    entities, " entities) is serving"));
+                    entities, " entities",
+                    grants_ != nullptr ? absl::StrCat(", ", loaded->engine->grant_count(), " grants") : "",
+                    ") is serving"));
   return true;
 }
 
@@ -244,6 +261,7 @@ void Reloader::Run() {
       std::lock_guard<std::mutex> lock(load_mu_);
       changed = now != last_stamps_;
     }
+    if (!changed && grants_ != nullptr) changed = grants_->FileChanged();
     if (changed) ReloadNow();
   }
 }

@@ -40,6 +40,8 @@
 
 namespace writ::serve {
 
+class GrantStore;   // grant_store.h
+
 struct Snapshot {
   std::uint64_t version = 0;     // 1 for the first set, then +1 per successful reload
   std::string digest;            // Digest of the sources' names and contents (of a bundle: its files' paths and hashes)
@@ -137,11 +139,12 @@ struct PolicySources {
   std::string entities;   // Cedar entity JSON; "" for none
   std::string schema;     // a Cedar schema (either form) entities and requests are read through; "" for none
   std::string revoked;    // revocation file (writ/revocation.h); "" for none
+  std::string template_links;   // links of the templates, the Cedar CLI's --template-linked file; "" for none
 };
 
 // A loaded, compiled set, not yet current.
 struct LoadedSet {
-  std::shared_ptr<const Engine> engine;
+  std::shared_ptr<Engine> engine;   // not const: run-time grants are added to it (GrantStore)
   std::string digest;
   std::optional<Schema> schema;
   std::vector<EntityUid> revoked;   // the revocation file's uids
@@ -160,8 +163,12 @@ class Reloader {
   // replaces options.revoked), brought in line with the revocation file on
   // each successful load, so that revocations hold across reloads. `log`
   // receives one message per load or failure; `metrics` may be null.
+  // `grants` (may be null: no run-time grants) carries the grants into each
+  // new engine before it is installed (a grant that no longer holds refuses
+  // the reload), and a change of its file reloads too.
   Reloader(PolicySources sources, DecideOptions options, std::shared_ptr<RevocationList> revoked,
-           PolicyHolder* holder, Metrics* metrics, std::function<void(const std::string&)> log);
+           PolicyHolder* holder, Metrics* metrics, std::function<void(const std::string&)> log,
+           GrantStore* grants = nullptr);
   ~Reloader();   // stops the thread
 
   // Loads now, on the calling thread; true when the new set is current.
@@ -188,6 +195,7 @@ class Reloader {
   PolicyHolder* holder_;
   Metrics* metrics_;
   std::function<void(const std::string&)> log_;
+  GrantStore* grants_;
 
   std::mutex load_mu_;                  // one load at a time
   std::vector<FileStamp> last_stamps_;  // guarded by load_mu_

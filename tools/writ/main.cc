@@ -181,7 +181,8 @@ const std::vector<Command>& Commands() {
       {"serve",
        "writ serve (--policies FILE|DIR [--entities FILE] [--schema FILE] [--revoked FILE] | --bundle URL "
        "--bundle-pubkey FILE... [--bundle-ca FILE] [--bundle-cache DIR] [--revoked-url URL]) [--config FILE] "
-       "--listen HOST:PORT [--grpc-listen HOST:PORT] [--threads N] [--decision-log FILE|-]",
+       "--listen HOST:PORT [--grpc-listen HOST:PORT] [--threads N] [--decision-log FILE|-] [--template-linked FILE] "
+       "[--grants FILE] [--admin-socket PATH] [--max-grants N] [--max-grant-window DURATION]",
        "Serves decisions over HTTP (README: `writ serve`), binding only --listen\n"
        "(an IP address and port; port 0 picks one, printed on start):\n"
        "  POST /v1/authorize         a request as for `authorize` -> its decision JSON\n"
@@ -211,11 +212,21 @@ const std::vector<Command>& Commands() {
        "and decides after a restart while the server is unreachable; with none,\n"
        "/readyz is 503 and every decision a deny. --revoked-url: a bundle of\n"
        "revocation files only, polled every --revoked-poll (default 5s), applied\n"
-       "without recompiling. README: Running a fleet.",
+       "without recompiling. README: Running a fleet.\n"
+       "--grants FILE holds run-time grants (links of templates with a window, owner,\n"
+       "reason and task), reloaded with the policies; --admin-socket PATH serves\n"
+       "POST/GET /v1/grants, DELETE /v1/grants/{link_id} and DELETE /v1/tasks/{id}\n"
+       "on a Unix socket only (mode 0600), each change written to FILE before it is\n"
+       "answered. README: Grants (just-in-time access).",
        {{"policies", true, true, "policy file or directory (Cedar)"},
         {"entities", true, false, "entities (Cedar entity JSON)"},
         {"schema", true, false, "Cedar schema (.cedarschema or JSON): entities and requests are read through it (reloaded with the policies)"},
         {"revoked", true, false, "revoked uids, one Type::\"id\" per line (reloaded with the policies)"},
+        {"template-linked", true, false, "links of templates (the Cedar CLI's links JSON; reloaded with the policies)"},
+        {"grants", true, false, "run-time grants file (links JSON plus not_before/expires/owner/reason/task)"},
+        {"admin-socket", true, false, "Unix socket path for the grants admin API (mode 0600; never TCP)"},
+        {"max-grants", true, false, "most live grants at once (default 1000000)"},
+        {"max-grant-window", true, false, "longest grant window, e.g. 1h (then every grant needs expires)"},
         {"config", true, false, "forward-auth mapping (YAML; README `writ serve`)"},
         {"bundle", true, false, "http(s) URL of the policy bundle (instead of --policies/--entities/--schema/--revoked)"},
         {"bundle-pubkey", true, true, "Ed25519 public key (PEM) a bundle must be signed by; repeat for a key rotation"},

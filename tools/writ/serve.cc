@@ -3,7 +3,8 @@
 // (and --schema, which requests are read through) from files, or pulls it
 // as a signed bundle (--bundle URL, with --revoked-url for revocations),
 // listens where told, reloads on SIGHUP and on file change (or polls the
-// bundle), stops on SIGINT/SIGTERM.
+// bundle), stops on SIGINT/SIGTERM. Run-time grants: --grants FILE, and the
+// admin API on --admin-socket PATH (a Unix socket only).
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -12,11 +13,14 @@
 #include <string>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "src/serve/bundle_fetch.h"
 #include "src/serve/bundle_source.h"
 #include "src/serve/config.h"
+#include "src/serve/admin_server.h"
 #include "src/serve/decision_log.h"
+#include "src/serve/grant_store.h"
 #include "src/serve/handler.h"
 #include "src/serve/limits.h"
 #include "src/serve/policy_store.h"
@@ -105,6 +109,28 @@ std::optional<serve::BundleSourceOptions> ReadBundleFlags(const Args& args, std:
   return o;
 }
 
+// --max-grants and --max-grant-window into `limits`; false (reported) when
+// one is wrong.
+bool ReadGrantFlags(const Args& args, GrantLimits* limits, std::ostream& err) {
+  if (std::optional<std::string> text = args.One("max-grants")) {
+    std::size_t n = 0;
+    if (!absl::SimpleAtoi(*text, &n) || n < 1 || n > kMaxGrants) {
+      err << "error: --max-grants must be 1.." << kMaxGrants << ", not `" << *text << "`\n";
+      return false;
+    }
+    limits->max_grants = n;
+  }
+  if (std::optional<std::string> text = args.One("max-grant-window")) {
+    absl::Duration d;
+    if (!absl::ParseDuration(*text, &d) || d <= absl::ZeroDuration() || d == absl::InfiniteDuration()) {
+      err << "error: --max-grant-window takes a positive duration (1h, 30m, 90s), not `" << *text << "`\n";
+      return false;
+    }
+    limits->max_window = d;
+  }
+  return true;
+}
+
 }  // namespace
 
 int RunServe(const Args& args, std::ostream& /*out*/, std::ostream& err) {
@@ -174,11 +200,29 @@ int RunServe(const Args& args, std::ostream& /*out*/, std::ostream& err) {
   // server's life.
   DecideOptions options;
   if (!ReadClockFlags(args, &options, err)) return kExitUsage;
+  if (!ReadGrantFlags(args, &options.grant_limits, err)) return kExitUsage;
+  const std::string grants_path = args.One("grants").value_or("");
+  const std::string admin_socket = args.One("admin-socket").value_or("");
+  const bool with_grants = !grants_path.empty() || !admin_socket.empty();
+  if (bundle_options) {
+    for (const char* flag : {"grants", "admin-socket", "template-linked"}) {
+      if (args.Has(flag)) {
+        err << "error: --" << flag << " is for --policies (a bundle carries its own set; grants with bundles are "
+               "not supported yet)\n";
+        return kExitUsage;
+      }
+    }
+  }
+  if (!with_grants && (args.Has("max-grants") || args.Has("max-grant-window"))) {
+    err << "error: --max-grants and --max-grant-window bound --grants FILE and --admin-socket PATH\n";
+    return kExitUsage;
+  }
   serve::PolicySources sources;
   if (!bundle_options) sources.policies = policies.front();
   sources.entities = args.One("entities").value_or("");
   sources.schema = args.One("schema").value_or("");   // reloaded with the policies
   sources.revoked = args.One("revoked").value_or("");
+  sources.template_links = args.One("template-linked").value_or("");   // reloaded with the policies
 
   std::unique_ptr<serve::DecisionLog> log;
   if (std::optional<std::string> path = args.One("decision-log")) {
@@ -205,13 +249,25 @@ int RunServe(const Args& args, std::ostream& /*out*/, std::ostream& err) {
   // (/readyz 503) and every decision is a deny until a bundle is taken.
   std::unique_ptr<serve::Reloader> reloader;
   std::unique_ptr<serve::BundleSource> bundles;
+  // Run-time grants: the file is read (and verified) with each load.
+  std::unique_ptr<serve::GrantStore> grants;
+  if (with_grants) {
+    grants = std::make_unique<serve::GrantStore>(grants_path, options.clock, &metrics, log_line);
+    if (absl::Status s = grants->Open(); !s.ok()) {
+      err << "error: " << s.message() << "\n";
+      return kExitUsage;
+    }
+    if (grants_path.empty()) {
+      log_line("writ serve: no --grants file: grants issued on --admin-socket are kept in memory only (lost on restart)");
+    }
+  }
   if (bundle_options) {
     bundles = std::make_unique<serve::BundleSource>(*std::move(bundle_options), options,
                                                     std::make_shared<RevocationList>(), &holder, &metrics, log_line);
     if (!bundles->LoadCache()) log_line("writ serve: no bundle yet: not ready, every decision is a deny until one is taken");
   } else {
     reloader = std::make_unique<serve::Reloader>(sources, options, std::make_shared<RevocationList>(), &holder,
-                                                 &metrics, log_line);
+                                                 &metrics, log_line, grants.get());
     if (!reloader->ReloadNow()) return kExitUsage;   // the reason is logged
   }
   serve::Handler handler(config.forward_auth, &holder, &metrics, log.get());
@@ -241,6 +297,17 @@ int RunServe(const Args& args, std::ostream& /*out*/, std::ostream& err) {
         << std::endl;
   }
 #endif
+  std::unique_ptr<serve::AdminServer> admin;
+  if (!admin_socket.empty()) {
+    absl::StatusOr<std::unique_ptr<serve::AdminServer>> started = serve::AdminServer::Start(admin_socket, grants.get());
+    if (!started.ok()) {
+      err << "error: " << started.status().message() << "\n";
+      return kExitUsage;
+    }
+    admin = *std::move(started);
+    log_line(absl::StrCat("writ serve: admin API (grants) on unix:", admin_socket, " (mode 0600)"));
+  }
+  if (grants) grants->Start();
   if (bundles) {
     bundles->Start();
   } else {
@@ -265,8 +332,10 @@ int RunServe(const Args& args, std::ostream& /*out*/, std::ostream& err) {
 #ifdef WRIT_HAVE_GRPC
   if (grpc_server) grpc_server->Stop();
 #endif
+  if (admin) admin->Stop();
   if (bundles) bundles->Stop();
   if (reloader) reloader->Stop();
+  if (grants) grants->Stop();
   if (log) log->Stop();
   return kExitOk;
 }
