@@ -129,12 +129,18 @@ std::string TestReportToJson(const TestReport& report) {
                                  {"reasons", IdsJson(c.expect.reasons)},
                                  {"errors", IdsJson(c.expect.errors)},
                                  {"breakglass", IdsJson(c.expect.breakglass)},
-                                 {"revoked", c.expect.revoked ? nlohmann::json(*c.expect.revoked) : nullptr}};
+                                 {"revoked", c.expect.revoked ? nlohmann::json(*c.expect.revoked) : nullptr},
+                                 // null: not checked; "none": no chain identity denied
+                                 {"denied_by", !c.expect.denied_by ? nlohmann::json(nullptr)
+                                               : *c.expect.denied_by ? nlohmann::json((*c.expect.denied_by)->ToString())
+                                                                     : nlohmann::json("none")}};
       nlohmann::json result = {{"decision", DecisionName(c.decision.allowed)},
                                {"reasons", c.decision.reasons},
                                {"errors", std::move(errors)},
                                {"breakglass", c.decision.breakglass},
-                               {"revoked", c.decision.revoked}};
+                               {"revoked", c.decision.revoked},
+                               {"denied_by", c.decision.denied_by ? nlohmann::json(c.decision.denied_by->ToString())
+                                                                  : nlohmann::json(nullptr)}};
       nlohmann::json j = {{"name", c.name},
                           {"file", c.file},
                           {"line", c.line},
