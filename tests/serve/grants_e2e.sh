@@ -4,8 +4,9 @@
 # the Unix socket allows on /v1/authorize, still allows after a restart (the
 # file kept it), and denies once its task is closed; the admin API is not
 # reachable over TCP (its paths are 404 on the HTTP listener); the socket is
-# mode 0600; a reload that drops the grant's template is refused and the old
-# set keeps deciding; an expired grant is swept.
+# mode 0600; the decision log names the grant that allowed; a reload that
+# drops the grant's template is refused and the old set keeps deciding; an
+# expired grant is swept.
 #
 #   tests/serve/grants_e2e.sh PATH/TO/writ
 #
@@ -38,7 +39,7 @@ port=""
 start() {
   : > "$tmp/err"
   "$writ" serve --policies "$tmp/policies.cedar" --grants "$tmp/grants.json" --admin-socket "$sock" \
-    --max-grant-window 1h --listen 127.0.0.1:0 2> "$tmp/err" &
+    --max-grant-window 1h --decision-log "$tmp/decisions.jsonl" --listen 127.0.0.1:0 2> "$tmp/err" &
   pid=$!
   for _ in $(seq 1 100); do
     port=$(sed -n 's/.*listening on .* (port \([0-9]*\)).*/\1/p' "$tmp/err" | head -1)
@@ -81,6 +82,9 @@ grep -q '"link_id":"grant-17"' "$tmp/grants.json" || fail "the grant is not in t
 curl -s "http://127.0.0.1:$port/v1/authorize" \
   -d '{"principal":"User::\"alice\"","action":"Action::\"deploy\"","resource":"Env::\"prod\""}' |
   grep -q '"reasons":\["grant-17"\]' || fail "the decision does not name the grant"
+for _ in $(seq 1 50); do grep -q 'grant-17' "$tmp/decisions.jsonl" 2>/dev/null && break; sleep 0.1; done
+grep '"decision":"allow"' "$tmp/decisions.jsonl" | grep -q '"reasons":\["grant-17"\]' ||
+  fail "the decision log does not name the grant that allowed"
 
 # A grant longer than --max-grant-window, and a malformed one: refused, nothing changes.
 long='{"template_id":"deploy","link_id":"g-long","args":{"?principal":"User::\"bob\"","?resource":"Env::\"prod\""},"expires":"'$(date -u -d '+3 hours' +%Y-%m-%dT%H:%M:%SZ)'"}'
