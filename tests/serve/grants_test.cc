@@ -17,6 +17,7 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -368,6 +369,48 @@ TEST_F(GrantsServeTest, AdminPathsAreNotOnTheMainListener) {
     EXPECT_EQ(handler.Handle(r, std::chrono::steady_clock::now()).status, 404) << method << " " << target;
   }
   EXPECT_EQ(Admin("GET", "/v1/grants").body, "[]\n");
+}
+
+// Admin changes and reloads while deciders run (TSan in CI: `ctest -R
+// Concurrent`): every grant issued allows the next decision, every
+// revocation denies it, whatever reload is installing meanwhile.
+TEST_F(GrantsServeTest, ConcurrentAdminChangesReloadsAndDecisions) {
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> decided{0};
+  std::vector<std::thread> deciders;
+  for (int t = 0; t < 2; ++t) {
+    deciders.emplace_back([&] {
+      while (!stop.load()) {
+        (void)Deploy("alice");
+        (void)Deploy("bob");
+        decided.fetch_add(2);
+      }
+    });
+  }
+  std::thread reloads([&] {
+    for (int i = 0; i < 20 && !stop.load(); ++i) {
+      WriteAll(dir_ / "p.cedar", absl::StrCat(kPolicies, "permit(principal == User::\"u", i, "\", action, resource);\n"));
+      EXPECT_TRUE(reloader_->ReloadNow()) << LastLog();
+    }
+  });
+  for (int i = 0; i < 40; ++i) {
+    const std::string id = absl::StrCat("c", i);
+    ASSERT_EQ(Admin("POST", "/v1/grants",
+                    absl::StrCat(R"({"template_id": "deploy", "link_id": ")", id,
+                                 R"(", "args": {"?principal": "User::\"bob\"", "?resource": "Env::\"prod\""}})"))
+                  .status,
+              201);
+    EXPECT_TRUE(Deploy("bob").allowed) << id;
+    ASSERT_EQ(Admin("DELETE", absl::StrCat("/v1/grants/", id)).status, 204);
+    EXPECT_FALSE(Deploy("bob").allowed) << id;
+  }
+  reloads.join();
+  stop.store(true);
+  for (std::thread& t : deciders) t.join();
+  EXPECT_GT(decided.load(), 0u);
+  EXPECT_THAT(FileGrants(), IsEmpty());
+  EXPECT_EQ(metrics_->grants_issued(), 40u);
+  EXPECT_EQ(metrics_->grants_revoked(), 40u);
 }
 
 // One HTTP/1.1 exchange over the Unix socket at `path`: the whole response.
