@@ -53,12 +53,17 @@
  *   {"principal":..,"action":..,"resource":..,"context":{..},"now":".."}.
  *   The request time `now` (RFC 3339 with a zone, such as
  *   "2026-11-22T12:00:00Z") is what lifecycle annotations (@expires,
- *   @not_before) are checked against; without it, the system clock.
+ *   @not_before) are checked against; without it, the system clock. A
+ *   request made through other identities (an agent's tool for a user) adds
+ *   "chain":[uids], the identities the principal acts for, nearest first (at
+ *   most 16): it is allowed only when every identity is (README: identity
+ *   chains).
  *
  *   A decision in JSON is one line, the same as `writ authorize` prints:
  *   {"decision":"allow"|"deny","reasons":[ids],"errors":[{"policy":..,
  *   "message":..}]}, plus "breakglass":[ids] and "revoked":true when they
- *   apply.
+ *   apply, and for a chained request that was denied "denied_by":"Type::\"id\"",
+ *   the first identity denied (whose decision it then is).
  *
  * RETURN VALUES AND ERRORS
  *   Functions that can fail return an int: WRIT_OK (0) on success, else one
