@@ -181,6 +181,7 @@ absl::Status GrantStore::WriteLocked(const std::vector<Grant>& grants) {
   absl::Status s = WriteFileAtomically(path_, GrantsToJson(grants));
   // Stamped after our own write: the reloader does not take it for an edit.
   stamp_ = StampOf();
+  file_behind_ = !s.ok();
   return s;
 }
 
@@ -193,7 +194,13 @@ absl::Status GrantStore::InstallWithGrants(const std::shared_ptr<Engine>& engine
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<Grant> grants;
   Stamp stamp = stamp_;
-  if (!path_.empty()) {
+  if (file_behind_ && engine_) {
+    // The last write failed (a revocation stands only in memory): the live
+    // grants are the truth until the file is written again, so that a
+    // reload never brings a revoked grant back.
+    grants = engine_->grants();
+    log_("writ serve: the grants file is behind the live grants (a write failed): carrying the live grants");
+  } else if (!path_.empty()) {
     stamp = StampOf();   // before reading: an edit made meanwhile is seen next time
     absl::StatusOr<std::string> text = internal::ReadNamedFile(path_, kMaxGrantsFileBytes);
     if (!text.ok()) return absl::InvalidArgumentError(absl::StrCat("--grants: ", text.status().message()));
@@ -216,6 +223,10 @@ absl::Status GrantStore::InstallWithGrants(const std::shared_ptr<Engine>& engine
       continue;
     }
     if (absl::Status s = engine->AddGrant(g); !s.ok()) {
+      if (g.expires && *g.expires <= clock_()) {
+        ++expired;   // it expired while the others were added
+        continue;
+      }
       return absl::Status(s.code(), absl::StrCat("grant `", Av(g.link.link_id), "`",
                                                  path_.empty() ? "" : absl::StrCat(" (", path_, ")"),
                                                  " does not hold under the new policies: ", s.message(),
@@ -226,11 +237,10 @@ absl::Status GrantStore::InstallWithGrants(const std::shared_ptr<Engine>& engine
   if (absl::Status s = install(); !s.ok()) return s;
   engine_ = engine;
   stamp_ = stamp;
-  if (expired > 0) {
-    if (metrics_ != nullptr) metrics_->RecordGrantsExpired(expired);
+  if (expired > 0 && metrics_ != nullptr) metrics_->RecordGrantsExpired(expired);
+  if (file_behind_ || expired > 0) {
     if (absl::Status s = WriteLocked(engine_->grants()); !s.ok()) {
-      log_(absl::StrCat("writ serve: dropped ", expired, " expired grants but cannot rewrite the grants file: ",
-                        s.message()));
+      log_(absl::StrCat("writ serve: cannot rewrite the grants file: ", s.message()));
     }
   }
   SetLiveLocked();

@@ -15,6 +15,9 @@
 // does not read, or a grant the new engine refuses (its template is gone,
 // say), refuses the whole reload and the old engine keeps deciding with its
 // grants. Grants already expired are dropped on the way (counted as expired).
+// After a write failed (a revocation then stands in memory only), reloads
+// carry the live grants instead of the file's until a write succeeds, so
+// that a revoked grant never comes back.
 //
 //   POST   /v1/grants            one grant (the file's form) -> 201 and the grant
 //   GET    /v1/grants            200, a JSON array of the live grants
@@ -110,6 +113,7 @@ class GrantStore {
   mutable std::mutex mu_;            // every change; never taken by deciders
   std::shared_ptr<Engine> engine_;   // the engine deciding now; guarded by mu_
   Stamp stamp_;                      // of the file as last read or written; guarded by mu_
+  bool file_behind_ = false;         // the last write failed; guarded by mu_
 
   std::mutex sweep_mu_;
   std::condition_variable sweep_cv_;

@@ -356,6 +356,26 @@ TEST_F(GrantsServeTest, AGrantThatCannotBePersistedIsNotIssued) {
   EXPECT_EQ(Admin("GET", "/v1/grants").body, "[]\n");
 }
 
+TEST_F(GrantsServeTest, ARevocationThatCannotBePersistedStandsAcrossReloads) {
+  ASSERT_EQ(Admin("POST", "/v1/grants", kGrant).status, 201);
+  fs::remove(dir_ / "grants.json");
+  fs::create_directory(dir_ / "grants.json");
+  fs::create_directory(dir_ / "grants.json" / "x");
+  HttpReply r = Admin("DELETE", "/v1/grants/g1");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_THAT(r.body, HasSubstr("revoked in memory"));
+  EXPECT_FALSE(Deploy("alice").allowed);
+  // A reload carries the live grants, not a file that is behind them.
+  WriteAll(dir_ / "p.cedar", std::string(kPolicies) + "permit(principal == User::\"zed\", action, resource);\n");
+  ASSERT_TRUE(reloader_->ReloadNow()) << LastLog();
+  EXPECT_FALSE(Deploy("alice").allowed);
+  // Once the file can be written again, the next change brings it up to date.
+  fs::remove_all(dir_ / "grants.json");
+  ASSERT_TRUE(reloader_->ReloadNow()) << LastLog();
+  EXPECT_EQ(ReadAll(dir_ / "grants.json"), "[]\n");
+  EXPECT_FALSE(Deploy("alice").allowed);
+}
+
 TEST_F(GrantsServeTest, AdminPathsAreNotOnTheMainListener) {
   Handler handler(ForwardAuthConfig{}, holder_.get(), metrics_.get(), nullptr);
   for (auto [method, target] : {std::pair<std::string_view, std::string_view>{"GET", "/v1/grants"},
