@@ -1,7 +1,8 @@
 // Tests for src/compile: the differential test — the compiled engine and the
 // reference authorizer decide seeded random policies, entities and requests
 // (random_gen.h: every operator and extension function, errors included)
-// identically: decision, reasons, erroring policies and their messages.
+// identically: decision, reasons, erroring policies and their messages, and
+// for chained requests the identity denied.
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
@@ -30,6 +31,7 @@ std::string Show(const Decision& d) {
   for (const PolicyError& e : d.errors) absl::StrAppend(&s, " {", e.policy_id, ": ", e.message, "}");
   if (!d.breakglass.empty()) absl::StrAppend(&s, " breakglass[", absl::StrJoin(d.breakglass, ","), "]");
   if (d.revoked) s += " revoked";
+  if (d.denied_by) absl::StrAppend(&s, " by ", d.denied_by->ToString());
   return s;
 }
 
@@ -141,6 +143,64 @@ TEST(EngineDifferentialTest, WorkloadExtensionsAgreeWithTheReference) {
   EXPECT_GT(matches_sets, 300u);
   EXPECT_GT(revoked, requests / 10);
   EXPECT_GT(breakglass, requests / 50);
+}
+
+// Identity chains: the same random requests, each given a chain of one to
+// three other principals of its case (so that identities differ in reach),
+// some of them revoked, some with a request time and the writ extensions'
+// policies; decided one by one and as a batch, the engine and the reference
+// must agree on the decision and on the identity denied.
+TEST(EngineDifferentialTest, ChainedRequestsAgreeWithTheReference) {
+  const absl::Time base = absl::FromUnixSeconds(1'800'000'000);
+  std::uint64_t requests = 0, allowed = 0, by_principal = 0, by_member = 0, revoked = 0;
+  testing_gen::RandomGenOptions gen;
+  gen.writ_extensions = true;
+  for (std::uint64_t seed = 1; seed <= 1000; ++seed) {
+    testing_gen::RandomCase c = testing_gen::GenerateRandomCase(seed, gen);
+    PolicySet set;
+    std::vector<Issue> issues;
+    ASSERT_TRUE(set.Add(c.policies, "random.cedar", &issues).ok()) << "seed " << seed << "\n" << RenderIssues(issues);
+    auto list = std::make_shared<RevocationList>();
+    DecideOptions options;
+    options.fail_closed = seed % 2 == 0;
+    options.revoked = list;
+    options.clock = [&] { return base; };
+    absl::StatusOr<std::unique_ptr<const Engine>> engine = Engine::Compile(set, c.entities, options);
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    // One revoked principal per case, on the chains it appears in.
+    if (seed % 3 == 0 && !c.requests.empty()) ASSERT_TRUE(list->Revoke(c.requests[seed % c.requests.size()].principal).ok());
+    std::vector<Request> chained;
+    for (std::size_t i = 0; i < c.requests.size(); ++i) {
+      Request r = c.requests[i];
+      const std::size_t length = 1 + (seed + i) % 3;
+      for (std::size_t k = 1; k <= length; ++k) r.chain.push_back(c.requests[(i + k * 5) % c.requests.size()].principal);
+      if (i % 4 == 0) r.now = base;
+      chained.push_back(r);
+      const Decision got = (*engine)->Decide(r);
+      const Decision want = Authorize(set, c.entities, r, options);
+      ASSERT_EQ(Show(got), Show(want)) << "seed " << seed << "\npolicies:\n" << c.policies << "\nrequest: "
+                                       << r.principal.ToString() << " " << r.action.ToString() << " "
+                                       << r.resource.ToString() << " " << r.context.ToString() << " chain "
+                                       << r.chain.size();
+      ++requests;
+      allowed += want.allowed;
+      revoked += want.revoked;
+      if (want.denied_by) ++(*want.denied_by == r.principal ? by_principal : by_member);
+    }
+    std::vector<Decision> batch;
+    (*engine)->DecideBatch(chained, Entities{}, &batch);
+    ASSERT_EQ(batch.size(), chained.size());
+    for (std::size_t i = 0; i < chained.size(); ++i) {
+      ASSERT_EQ(Show(batch[i]), Show(Authorize(set, c.entities, chained[i], options))) << "seed " << seed << " #" << i;
+    }
+  }
+  std::cout << requests << " chained requests: " << allowed << " allowed, " << by_principal << " denied by the principal, "
+            << by_member << " by a chain member, " << revoked << " as revoked\n";
+  // Every kind of outcome, or the test would agree vacuously.
+  EXPECT_GT(allowed, requests / 50);
+  EXPECT_GT(by_principal, requests / 10);
+  EXPECT_GT(by_member, requests / 50);
+  EXPECT_GT(revoked, requests / 100);
 }
 
 }  // namespace
