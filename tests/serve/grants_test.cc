@@ -92,6 +92,7 @@ class GrantsServeTest : public ::testing::Test {
     options.grant_limits = limits_;
     PolicySources sources;
     sources.policies = (dir_ / "p.cedar").string();
+    sources.template_links = links_;
     reloader_ = std::make_unique<Reloader>(sources, options, std::make_shared<RevocationList>(), holder_.get(),
                                            metrics_.get(), [this](const std::string& line) { Log(line); },
                                            store_.get());
@@ -140,6 +141,7 @@ class GrantsServeTest : public ::testing::Test {
   static inline int counter_ = 0;
   fs::path dir_;
   GrantLimits limits_;
+  std::string links_;   // --template-linked
   std::mutex clock_mu_;
   absl::Time now_;
   std::mutex log_mu_;
@@ -374,6 +376,23 @@ TEST_F(GrantsServeTest, ARevocationThatCannotBePersistedStandsAcrossReloads) {
   ASSERT_TRUE(reloader_->ReloadNow()) << LastLog();
   EXPECT_EQ(ReadAll(dir_ / "grants.json"), "[]\n");
   EXPECT_FALSE(Deploy("alice").allowed);
+}
+
+// --template-linked for serve: static links, reloaded with the policies; a
+// grant may not take a static link's id.
+TEST_F(GrantsServeTest, StaticLinksAreServedAndReloaded) {
+  links_ = (dir_ / "links.json").string();
+  WriteAll(links_, R"([{"template_id": "deploy", "link_id": "static-1", "args": {"?principal": "User::\"dan\"", "?resource": "Env::\"prod\""}}])");
+  Start();
+  EXPECT_TRUE(Deploy("dan").allowed);
+  EXPECT_THAT(Deploy("dan").reasons, ::testing::ElementsAre("static-1"));
+  EXPECT_EQ(Admin("POST", "/v1/grants", R"({"template_id": "read", "link_id": "static-1", "args": {"?principal": "User::\"a\""}})").status, 422);
+  WriteAll(links_, "[]");
+  ASSERT_TRUE(reloader_->ReloadNow()) << LastLog();
+  EXPECT_FALSE(Deploy("dan").allowed);
+  WriteAll(links_, R"([{"template_id": "nope", "link_id": "x", "args": {}}])");
+  EXPECT_FALSE(reloader_->ReloadNow());
+  EXPECT_THAT(LastLog(), HasSubstr("links.json:1:18"));
 }
 
 TEST_F(GrantsServeTest, AdminPathsAreNotOnTheMainListener) {
