@@ -105,7 +105,8 @@
  *   An engine is immutable once made, except for its revocation list. Any
  *   number of threads may call writ_decide_json, writ_decide,
  *   writ_is_revoked and the engine accessors on the same engine at once,
- *   and writ_revoke / writ_restore may be called while other threads decide:
+ *   and writ_revoke / writ_restore and the grant calls (writ_grant,
+ *   writ_revoke_grant, writ_close_task) may be called while other threads decide:
  *   a change is seen by every decision that starts after the call returns,
  *   on every thread, without recompiling and without blocking deciders.
  *   writ_engine_free must not run concurrently with any other call on that
@@ -139,6 +140,7 @@ extern "C" {
 #define WRIT_MAX_TIME_BYTES ((size_t)64)
 #define WRIT_MAX_NAME_BYTES ((size_t)4096)
 #define WRIT_MAX_REVOKED_UIDS ((size_t)1 << 22)
+#define WRIT_MAX_GRANTS ((size_t)1000000)
 
 /* Result codes. */
 typedef enum writ_status {
@@ -147,7 +149,8 @@ typedef enum writ_status {
   WRIT_INVALID_INPUT = 2,    /* policy text, JSON, a uid or a time that does not read */
   WRIT_TOO_LARGE = 3,        /* an input past its bound (see BOUNDS) */
   WRIT_NO_MEMORY = 4,        /* allocation failed */
-  WRIT_INTERNAL = 5          /* a bug in writ: please report it */
+  WRIT_INTERNAL = 5,         /* a bug in writ: please report it */
+  WRIT_NOT_FOUND = 6         /* no grant (or task) of that id */
 } writ_status;
 
 /* Flags for writ_engine_new_ex, or-ed together. */
@@ -289,6 +292,37 @@ int writ_restore(writ_engine* engine, const char* uid, char** error_out);
 
 /* Whether `uid` is revoked now: *revoked_out is 1 or 0. */
 int writ_is_revoked(const writ_engine* engine, const char* uid, int* revoked_out, char** error_out);
+
+/* Run-time grants (just-in-time access; writ/grants.h). A grant links one
+ * of the engine's templates at run time, optionally for a window, and is
+ * decided exactly as the same template-linked policy, reported by its link
+ * id. Issuing and revoking may be called while other threads decide: a
+ * change is seen by every decision that starts after the call returns,
+ * without recompiling and without blocking deciders.
+ *
+ * writ_grant issues one grant, `grant_json` being one object of the grants
+ * file's form:
+ *   {"template_id": "policy0", "link_id": "grant-17",
+ *    "args": {"?principal": "Workload::\"ci\""},
+ *    "not_before": "2026-12-03T10:00:00Z", "expires": "2026-12-03T11:00:00Z",
+ *    "owner": "alice", "reason": "deploy", "task": "CHG-1234"}
+ * (every field after "args" optional; none of them under WRIT_STRICT).
+ * WRIT_INVALID_INPUT when it does not read, or the engine refuses it (no
+ * such template, a missing or extra slot, a link id already taken, an empty
+ * or past window); WRIT_TOO_LARGE past WRIT_MAX_GRANTS live grants. */
+int writ_grant(writ_engine* engine, const char* grant_json, char** error_out);
+
+/* Revokes the grant `link_id`; WRIT_NOT_FOUND when there is none. */
+int writ_revoke_grant(writ_engine* engine, const char* link_id, char** error_out);
+
+/* Revokes every grant of `task` (a task closed); *removed_out (may be NULL)
+ * is how many. WRIT_NOT_FOUND when the task has none. */
+int writ_close_task(writ_engine* engine, const char* task, size_t* removed_out, char** error_out);
+
+/* The grants held, in issue order, as a JSON array in the grants file's
+ * form; the caller frees it with writ_string_free. NULL when `engine` is
+ * NULL or out of memory. */
+char* writ_grants_json(const writ_engine* engine);
 
 /* Frees a string this API returned (NULL: nothing). */
 void writ_string_free(char* s);

@@ -27,6 +27,7 @@
 #include "src/base/rfc3339.h"
 #include "src/base/strings.h"
 #include "src/base/utf8.h"
+#include "src/load/link_json.h"
 #include "src/parse/parser.h"
 #include "writ/authorize.h"
 #include "writ/engine.h"
@@ -37,6 +38,7 @@
 #include "writ/load.h"
 #include "writ/policy_set.h"
 #include "writ/request.h"
+#include "writ/grants.h"
 #include "writ/revocation.h"
 #include "writ/schema.h"
 
@@ -48,10 +50,11 @@ static_assert(WRIT_MAX_POLICY_TEXT_BYTES == writ::kMaxPolicyTextBytes);
 static_assert(WRIT_MAX_JSON_BYTES == writ::kMaxJsonBytes);
 static_assert(WRIT_MAX_SCHEMA_BYTES == writ::kMaxSchemaBytes);
 static_assert(WRIT_MAX_REVOKED_UIDS == writ::kMaxRevocationUids);
+static_assert(WRIT_MAX_GRANTS == writ::kMaxGrants);
 
 // The handles C sees as incomplete types.
 struct writ_engine {
-  std::unique_ptr<const writ::Engine> engine;
+  std::unique_ptr<writ::Engine> engine;   // grants change it
   std::shared_ptr<writ::RevocationList> revoked;
   std::optional<writ::Schema> schema;   // requests are read through it (json_options.schema points here)
   writ::JsonOptions json_options;
@@ -108,6 +111,7 @@ int CodeOf(const absl::Status& status) {
     case absl::StatusCode::kOutOfRange:
       return WRIT_INVALID_INPUT;
     case absl::StatusCode::kResourceExhausted: return WRIT_TOO_LARGE;
+    case absl::StatusCode::kNotFound: return WRIT_NOT_FOUND;
     default: return WRIT_INTERNAL;
   }
 }
@@ -226,7 +230,7 @@ int NewEngineFromSources(std::vector<Source> sources, unsigned flags, writ_engin
   DecideOptions options;
   options.fail_closed = (flags & WRIT_FAIL_CLOSED) != 0;
   options.revoked = handle->revoked;
-  absl::StatusOr<std::unique_ptr<const Engine>> engine = CompileLoaded(*std::move(set), options);
+  absl::StatusOr<std::unique_ptr<Engine>> engine = CompileLoaded(*std::move(set), options);
   if (!engine.ok()) {
     return Fail(error_out, CodeOf(engine.status()), NamedError(pname, std::string(engine.status().message())));
   }
@@ -399,6 +403,7 @@ const char* writ_status_string(int status) {
     case WRIT_TOO_LARGE: return "input too large";
     case WRIT_NO_MEMORY: return "out of memory";
     case WRIT_INTERNAL: return "internal error";
+    case WRIT_NOT_FOUND: return "not found";
     default: return "unknown status";
   }
 }
@@ -593,6 +598,73 @@ int writ_restore(writ_engine* engine, const char* uid, char** error_out) {
     (void)engine->revoked->Restore(*parsed);
     return static_cast<int>(WRIT_OK);
   });
+}
+
+int writ_grant(writ_engine* engine, const char* grant_json, char** error_out) {
+  if (error_out != nullptr) *error_out = nullptr;
+  if (engine == nullptr) return NullArgument(error_out, "writ_grant", "engine");
+  if (grant_json == nullptr) return NullArgument(error_out, "writ_grant", "grant_json");
+  return Guard(error_out, [&] {
+    std::optional<std::size_t> n = writ::internal::BoundedLength(grant_json, WRIT_MAX_JSON_BYTES);
+    if (!n) return writ::internal::TooLarge(error_out, "grant", WRIT_MAX_JSON_BYTES);
+    std::vector<writ::Issue> issues;
+    writ::ParseOptions options;
+    options.strict = engine->json_options.strict;
+    absl::StatusOr<writ::Grant> grant =
+        writ::internal::ReadOneGrant(std::string_view(grant_json, *n), "grant", options, &issues);
+    if (!grant.ok()) {
+      return Fail(error_out, writ::internal::CodeOf(grant.status()),
+                  writ::internal::FailureText(issues, grant.status()));
+    }
+    if (absl::Status s = engine->engine->AddGrant(*grant); !s.ok()) {
+      return Fail(error_out, writ::internal::CodeOf(s), writ::internal::NamedError("grant", std::string(s.message())));
+    }
+    return static_cast<int>(WRIT_OK);
+  });
+}
+
+int writ_revoke_grant(writ_engine* engine, const char* link_id, char** error_out) {
+  if (error_out != nullptr) *error_out = nullptr;
+  if (engine == nullptr) return NullArgument(error_out, "writ_revoke_grant", "engine");
+  if (link_id == nullptr) return NullArgument(error_out, "writ_revoke_grant", "link_id");
+  return Guard(error_out, [&] {
+    std::optional<std::size_t> n = writ::internal::BoundedLength(link_id, writ::kMaxGrantFieldBytes);
+    if (!n) return writ::internal::TooLarge(error_out, "link_id", writ::kMaxGrantFieldBytes);
+    absl::StatusOr<writ::Grant> removed = engine->engine->RemoveGrant(std::string_view(link_id, *n));
+    if (!removed.ok()) {
+      return Fail(error_out, writ::internal::CodeOf(removed.status()),
+                  writ::internal::NamedError("link_id", std::string(removed.status().message())));
+    }
+    return static_cast<int>(WRIT_OK);
+  });
+}
+
+int writ_close_task(writ_engine* engine, const char* task, size_t* removed_out, char** error_out) {
+  if (error_out != nullptr) *error_out = nullptr;
+  if (removed_out != nullptr) *removed_out = 0;
+  if (engine == nullptr) return NullArgument(error_out, "writ_close_task", "engine");
+  if (task == nullptr) return NullArgument(error_out, "writ_close_task", "task");
+  return Guard(error_out, [&] {
+    std::optional<std::size_t> n = writ::internal::BoundedLength(task, writ::kMaxGrantFieldBytes);
+    if (!n) return writ::internal::TooLarge(error_out, "task", writ::kMaxGrantFieldBytes);
+    const std::size_t removed = engine->engine->RemoveTask(std::string_view(task, *n)).size();
+    if (removed_out != nullptr) *removed_out = removed;
+    if (removed == 0) {
+      return Fail(error_out, WRIT_NOT_FOUND,
+                  writ::internal::NamedError("task", absl::StrCat("no grant has the task `", task, "`")));
+    }
+    return static_cast<int>(WRIT_OK);
+  });
+}
+
+char* writ_grants_json(const writ_engine* engine) {
+  if (engine == nullptr) return nullptr;
+  try {
+    const std::string json = writ::GrantsToJson(engine->engine->grants());
+    return writ::internal::CopyParts({json});
+  } catch (...) {
+    return nullptr;
+  }
 }
 
 int writ_is_revoked(const writ_engine* engine, const char* uid, int* revoked_out, char** error_out) {

@@ -63,6 +63,21 @@ class Dumper {
       const bool always = root.op == Op::kConst && ce_.constants[root.aux] == Value::Bool(true);
       if (!always) absl::StrAppend(&out, "    when ", Expr(p.root), "\n");
     }
+    if (!ce_.templates.empty()) {
+      absl::StrAppend(&out, "templates (", ce_.grants->live.load(), " grants live):\n");
+      for (const CompiledTemplate& t : ce_.templates) {
+        std::vector<std::string> actions;
+        for (const std::uint32_t akey : t.akeys) actions.push_back(Key("action", akey));
+        absl::StrAppend(&out, "  ", t.id, ": ", t.effect == Effect::kPermit ? "permit" : "forbid", ", ",
+                        Residual("principal", t.principal), ", ",
+                        actions.empty() ? "no action" : absl::StrJoin(actions, " | "), ", ",
+                        Residual("resource", t.resource), "\n");
+        const Node& root = ce_.nodes[t.root];
+        if (!(root.op == Op::kConst && ce_.constants[root.aux] == Value::Bool(true))) {
+          absl::StrAppend(&out, "    when ", Expr(t.root), "\n");
+        }
+      }
+    }
     return out;
   }
 
@@ -78,14 +93,16 @@ class Dumper {
     return std::string(var);
   }
 
+  // A scope's residual; in a template, a slot's entity is `?var`.
   std::string Residual(std::string_view var, const writ::internal::Residual& r) const {
+    const std::string entity = r.entity == kNoSym ? absl::StrCat("?", Av(var)) : std::string();
+    auto uid = [&]() -> const std::string& { return r.entity == kNoSym ? entity : uids_[r.entity]; };
     switch (r.kind) {
       case ScopeConstraint::Kind::kAny: return absl::StrCat(Av(var), " any");
-      case ScopeConstraint::Kind::kEq: return absl::StrCat(Av(var), " == ", uids_[r.entity]);
-      case ScopeConstraint::Kind::kIn: return absl::StrCat(Av(var), " in ", uids_[r.entity]);
+      case ScopeConstraint::Kind::kEq: return absl::StrCat(Av(var), " == ", uid());
+      case ScopeConstraint::Kind::kIn: return absl::StrCat(Av(var), " in ", uid());
       case ScopeConstraint::Kind::kIs: return absl::StrCat(Av(var), " is ", types_[r.type]);
-      case ScopeConstraint::Kind::kIsIn:
-        return absl::StrCat(Av(var), " is ", types_[r.type], " in ", uids_[r.entity]);
+      case ScopeConstraint::Kind::kIsIn: return absl::StrCat(Av(var), " is ", types_[r.type], " in ", uid());
     }
     return "";
   }

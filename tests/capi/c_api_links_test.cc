@@ -1,6 +1,7 @@
 // The C ABI with template links (WRIT_SOURCE_TEMPLATE_LINKS): links made by
 // writ_engine_new_sources decide and are reported by their link ids; a
-// malformed link fails the engine with its location.
+// malformed link fails the engine with its location. And run-time grants:
+// writ_grant, writ_revoke_grant, writ_close_task, writ_grants_json.
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -50,6 +51,57 @@ TEST(CApiLinksTest, AMalformedLinkFailsWithItsLocation) {
   EXPECT_THAT(Take(error), ::testing::HasSubstr(
                                "links:1:53: error: cannot link `g`: the following slots were not provided as "
                                "arguments: ?principal"));
+}
+
+std::string Decide(writ_engine* engine, const char* principal) {
+  const std::string request = std::string(R"({"principal": ")") + principal +
+                              R"(", "action": "Action::\"read\"", "resource": "B::\"b\"", "context": {}})";
+  char* json = nullptr;
+  char* error = nullptr;
+  if (writ_decide_json(engine, request.c_str(), &json, &error) != WRIT_OK) return "failed: " + Take(error);
+  return Take(json);
+}
+
+TEST(CApiLinksTest, GrantsAtRunTime) {
+  char* error = nullptr;
+  writ_engine* engine = writ_engine_new("permit(principal == ?principal, action, resource);", nullptr, &error);
+  ASSERT_NE(engine, nullptr) << Take(error);
+  std::unique_ptr<writ_engine, decltype(&writ_engine_free)> owned(engine, writ_engine_free);
+  const char* ci = R"(Workload::\"ci\")";
+  EXPECT_THAT(Decide(engine, ci), ::testing::HasSubstr("\"deny\""));
+  ASSERT_EQ(writ_grant(engine,
+                       R"({"template_id": "policy0", "link_id": "g1", "args": {"?principal": "Workload::\"ci\""},
+                           "task": "CHG-1", "owner": "alice"})",
+                       &error),
+            WRIT_OK)
+      << Take(error);
+  EXPECT_EQ(error, nullptr);
+  EXPECT_EQ(Decide(engine, ci), "{\"decision\":\"allow\",\"reasons\":[\"g1\"],\"errors\":[]}");
+  EXPECT_THAT(Take(writ_grants_json(engine)), ::testing::HasSubstr("\"link_id\":\"g1\""));
+  // A taken id, a grant that does not read (located), an unknown template.
+  EXPECT_EQ(writ_grant(engine, R"({"template_id": "policy0", "link_id": "g1", "args": {"?principal": "W::\"x\""}})",
+                       &error),
+            WRIT_INVALID_INPUT);
+  EXPECT_THAT(Take(error), ::testing::HasSubstr("conflicts with an existing policy id"));
+  EXPECT_EQ(writ_grant(engine, R"({"template_id": "policy0", "link_id": 7})", &error), WRIT_INVALID_INPUT);
+  EXPECT_THAT(Take(error), ::testing::HasSubstr("grant:1:"));
+  EXPECT_EQ(writ_grant(engine, R"({"template_id": "nope", "link_id": "g2", "args": {"?principal": "W::\"x\""}})",
+                       &error),
+            WRIT_INVALID_INPUT);
+  EXPECT_THAT(Take(error), ::testing::HasSubstr("failed to find a template with id `nope`"));
+  size_t removed = 9;
+  EXPECT_EQ(writ_close_task(engine, "CHG-1", &removed, &error), WRIT_OK) << Take(error);
+  EXPECT_EQ(removed, 1u);
+  EXPECT_THAT(Decide(engine, ci), ::testing::HasSubstr("\"deny\""));
+  EXPECT_EQ(writ_close_task(engine, "CHG-1", &removed, &error), WRIT_NOT_FOUND);
+  EXPECT_EQ(removed, 0u);
+  Take(error);
+  EXPECT_EQ(writ_revoke_grant(engine, "g1", &error), WRIT_NOT_FOUND);
+  EXPECT_STREQ(writ_status_string(WRIT_NOT_FOUND), "not found");
+  Take(error);
+  EXPECT_EQ(writ_grant(nullptr, "{}", &error), WRIT_INVALID_ARGUMENT);
+  Take(error);
+  EXPECT_EQ(writ_grants_json(nullptr), nullptr);
 }
 
 }  // namespace

@@ -182,6 +182,9 @@ TEST(GrantTest, AGrantAllowsUntilRevokedAndIsNamedInReasons) {
   ASSERT_TRUE(engine->AddGrant(G("policy2", "lock", std::nullopt, EntityUid{"B", "logs"})).ok());
   EXPECT_EQ(Show(engine->Decide(deploy)), "deny [lock]");
   EXPECT_EQ(engine->grant_count(), 3u);
+  EXPECT_THAT(engine->Dump(), HasSubstr("templates (3 grants live):\n"
+                                        "  policy0: permit, principal == ?principal, action == Action::\"deploy\", "
+                                        "resource in ?resource\n"));
   ASSERT_TRUE(engine->RemoveGrant("lock").ok());
   EXPECT_EQ(Show(engine->Decide(deploy)), "allow [g1]");
   ASSERT_TRUE(engine->RemoveGrant("g1").ok());
