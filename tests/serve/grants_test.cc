@@ -179,6 +179,11 @@ TEST_F(GrantsServeTest, IssueListRevoke) {
   EXPECT_EQ(Admin("DELETE", "/v1/grants/g1").status, 404);
   EXPECT_EQ(metrics_->grants_live(), 0u);
   EXPECT_EQ(metrics_->grants_revoked(), 1u);
+  const std::string text = metrics_->Render(0, 0);
+  EXPECT_THAT(text, HasSubstr("# TYPE writ_grants_live gauge\nwrit_grants_live 0\n"));
+  EXPECT_THAT(text, HasSubstr("# TYPE writ_grants_issued_total counter\nwrit_grants_issued_total 1\n"));
+  EXPECT_THAT(text, HasSubstr("# TYPE writ_grants_expired_total counter\nwrit_grants_expired_total 0\n"));
+  EXPECT_THAT(text, HasSubstr("# TYPE writ_grants_revoked_total counter\nwrit_grants_revoked_total 1\n"));
   // No temporary file is left beside the grants file.
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(dir_)) names.push_back(e.path().filename().string());
