@@ -604,5 +604,42 @@ TEST_F(ServerTest, RequestsAreReadThroughTheSchemaReloadedWithThePolicies) {
   EXPECT_EQ(Json(r.body)["errors"].size(), 0u) << r.body;
 }
 
+// Identity chains (issue 16, step 5) over /v1/authorize and the batch: the
+// chain is read as `writ authorize` reads it, the decision names the
+// identity denied, and the decision log records the chain.
+TEST_F(ServerTest, ChainedRequestsNameTheIdentityDeniedAndAreLogged) {
+  StartServer(true, /*with_log=*/true);
+  {
+    Client c = Connect();
+    Response r = c.Send(http::verb::post, "/v1/authorize",
+                        R"({"principal":"User::\"alice\"","chain":[{"type":"User","id":"bob"}],)"
+                        R"("action":"Action::\"view\"","resource":"Doc::\"d1\""})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(Json(r.body),
+              Json(R"({"decision":"deny","reasons":[],"errors":[],"denied_by":"User::\"bob\"","policy_version":1})"));
+    r = c.Send(http::verb::post, "/v1/authorize/batch",
+               R"([{"principal":"User::\"alice\"","chain":["User::\"alice\""],"action":"Action::\"view\"",)"
+               R"("resource":"Doc::\"d1\""},{"principal":"User::\"alice\"","chain":"User::\"bob\"",)"
+               R"("action":"Action::\"view\"","resource":"Doc::\"d1\""}])");
+    ASSERT_EQ(r.status, 200) << r.body;
+    nlohmann::json batch = Json(r.body);
+    ASSERT_EQ(batch.size(), 2u) << r.body;
+    EXPECT_EQ(batch[0]["decision"], "allow") << r.body;
+    EXPECT_FALSE(batch[0].contains("denied_by")) << r.body;
+    EXPECT_EQ(batch[1]["decision"], "deny") << r.body;
+    EXPECT_THAT(r.body, HasSubstr("`chain` must be an array of entity references")) << r.body;
+  }
+  server_.reset();
+  log_->Stop();
+  std::ifstream in(dir_ / "decisions.log");
+  std::vector<nlohmann::json> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(Json(line));
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["request"]["chain"], Json(R"([{"type":"User","id":"bob"}])"));
+  EXPECT_EQ(lines[0]["denied_by"], "User::\"bob\"");
+  EXPECT_EQ(lines[1]["request"]["chain"], Json(R"([{"type":"User","id":"alice"}])"));
+  EXPECT_TRUE(lines[1]["denied_by"].is_null());
+}
+
 }  // namespace
 }  // namespace writ::serve
