@@ -4,8 +4,9 @@
  * NAME
  *   writ_engine_new, writ_engine_new_ex, writ_engine_new_sources,
  *   writ_engine_free, writ_decide_json,
- *   writ_decide, writ_decision_*, writ_revoke, writ_restore, writ_is_revoked,
- *   writ_string_free, writ_status_string, writ_version
+ *   writ_decide, writ_decide_chain, writ_decision_*, writ_revoke,
+ *   writ_restore, writ_is_revoked, writ_string_free, writ_status_string,
+ *   writ_version
  *
  * SYNOPSIS
  *   #include <writ/c_api.h>
@@ -91,11 +92,13 @@
  *   - writ_engine*: from writ_engine_new / writ_engine_new_ex /
  *     writ_engine_new_sources; release with
  *     writ_engine_free.
- *   - writ_decision*: from writ_decide; release with writ_decision_free.
+ *   - writ_decision*: from writ_decide or writ_decide_chain; release with
+ *     writ_decision_free.
  *   - char* (decision JSON, *error_out, writ_decision_to_json): the caller
  *     owns it; release with writ_string_free.
  *   - const char* (writ_decision_reason, writ_decision_error_*,
- *     writ_decision_breakglass, writ_engine_warnings): borrowed; valid until
+ *     writ_decision_breakglass, writ_decision_denied_by,
+ *     writ_engine_warnings): borrowed; valid until
  *     the decision or engine it came from is freed. Do not free.
  *   - const char* from writ_version and writ_status_string: static.
  *   - Inputs are only read during the call; nothing keeps a pointer to them.
@@ -118,7 +121,8 @@
  *   JSON (entities, request, context): WRIT_MAX_JSON_BYTES per document,
  *   nesting 128 deep. Entity uid text: WRIT_MAX_UID_BYTES. Request time:
  *   WRIT_MAX_TIME_BYTES. Source names: WRIT_MAX_NAME_BYTES. Revoked uids:
- *   WRIT_MAX_REVOKED_UIDS distinct uids per engine (ever revoked). Strings
+ *   WRIT_MAX_REVOKED_UIDS distinct uids per engine (ever revoked). Identity
+ *   chains: WRIT_MAX_CHAIN_LENGTH identities besides the principal. Strings
  *   are scanned no further than their bound plus one byte.
  *
  * This header is C99 and C++ compatible and includes only <stddef.h>.
@@ -141,6 +145,7 @@ extern "C" {
 #define WRIT_MAX_NAME_BYTES ((size_t)4096)
 #define WRIT_MAX_REVOKED_UIDS ((size_t)1 << 22)
 #define WRIT_MAX_GRANTS ((size_t)1000000)
+#define WRIT_MAX_CHAIN_LENGTH ((size_t)16)
 
 /* Result codes. */
 typedef enum writ_status {
@@ -255,10 +260,26 @@ int writ_decide(const writ_engine* engine, const char* principal, const char* ac
                 const char* resource, const char* context_json, const char* now,
                 writ_decision** decision_out, char** error_out);
 
+/* As writ_decide, for a principal acting for other identities (an agent's
+ * tool for the agent and its user): `chain` holds `chain_count` uids in
+ * `Type::"id"` text, nearest first (may be NULL when chain_count is 0; at
+ * most WRIT_MAX_CHAIN_LENGTH). Allowed only when every identity is, each
+ * decided with the same action, resource, time and context plus
+ * `chain_position`; a denial is the first denied identity's decision and
+ * writ_decision_denied_by names it. A context that already has
+ * `chain_position`, and any chain on a WRIT_STRICT engine, are
+ * WRIT_INVALID_INPUT. */
+int writ_decide_chain(const writ_engine* engine, const char* principal, const char* const* chain,
+                      size_t chain_count, const char* action, const char* resource, const char* context_json,
+                      const char* now, writ_decision** decision_out, char** error_out);
+
 /* A decision's parts. For a NULL decision: not allowed, counts 0. Indexes at
  * or past the count give NULL. The strings are borrowed from the decision. */
 int writ_decision_allowed(const writ_decision* decision);  /* 1 allow, 0 deny */
 int writ_decision_revoked(const writ_decision* decision);  /* 1 when denied as revoked */
+/* For a chained request that was denied (writ_decide_chain): the identity
+ * denied, as `Type::"id"`; NULL otherwise. Borrowed from the decision. */
+const char* writ_decision_denied_by(const writ_decision* decision);
 /* The determining policies: the satisfied forbids when a forbid denied, else
  * the satisfied permits; in policy-set order. */
 size_t writ_decision_reason_count(const writ_decision* decision);

@@ -27,6 +27,7 @@
 #include "src/base/rfc3339.h"
 #include "src/base/strings.h"
 #include "src/base/utf8.h"
+#include "src/eval/chain.h"
 #include "src/load/link_json.h"
 #include "src/parse/parser.h"
 #include "writ/authorize.h"
@@ -51,6 +52,7 @@ static_assert(WRIT_MAX_JSON_BYTES == writ::kMaxJsonBytes);
 static_assert(WRIT_MAX_SCHEMA_BYTES == writ::kMaxSchemaBytes);
 static_assert(WRIT_MAX_REVOKED_UIDS == writ::kMaxRevocationUids);
 static_assert(WRIT_MAX_GRANTS == writ::kMaxGrants);
+static_assert(WRIT_MAX_CHAIN_LENGTH == writ::kMaxChainLength);
 
 // The handles C sees as incomplete types.
 struct writ_engine {
@@ -63,6 +65,7 @@ struct writ_engine {
 
 struct writ_decision {
   writ::Decision decision;
+  std::string denied_by;   // decision.denied_by as `Type::"id"`; empty when unset
 };
 
 namespace writ::internal {
@@ -322,10 +325,18 @@ int NewEngineSources(const writ_source* in, size_t count, unsigned flags, writ_e
 bool ReadThroughSchema(const writ_engine& engine, const char* context_json, Request* request, std::string* why) {
   const std::string_view context =
       context_json == nullptr || context_json[0] == '\0' ? std::string_view("{}") : std::string_view(context_json);
-  const std::string json = absl::StrCat(
+  std::string json = absl::StrCat(
       "{\"principal\":", ValueToJson(Value::Entity(request->principal)),
       ",\"action\":", ValueToJson(Value::Entity(request->action)),
-      ",\"resource\":", ValueToJson(Value::Entity(request->resource)), ",\"context\":", Av(context), "}");
+      ",\"resource\":", ValueToJson(Value::Entity(request->resource)), ",\"context\":", Av(context));
+  if (!request->chain.empty()) {   // read (and validated) with the rest
+    json += ",\"chain\":[";
+    for (std::size_t i = 0; i < request->chain.size(); ++i) {
+      absl::StrAppend(&json, i == 0 ? "" : ",", ValueToJson(Value::Entity(request->chain[i])));
+    }
+    json += "]";
+  }
+  json += "}";
   std::vector<Issue> issues;
   absl::StatusOr<Request> read = RequestFromJson(json, "request", &issues, engine.json_options);
   if (!read.ok()) {
@@ -382,6 +393,70 @@ int ReadContextAndTime(const writ_engine& engine, const char* context_json, cons
     request->now = std::get<absl::Time>(t);
   }
   return WRIT_OK;
+}
+
+// writ_decide and writ_decide_chain: a request given as plain strings, with
+// the identities the principal acts for (`chain`, nearest first; none when
+// chain_count is 0).
+int DecideStrings(std::string_view fn, const writ_engine* engine, const char* principal, const char* const* chain,
+                  std::size_t chain_count, const char* action, const char* resource, const char* context_json,
+                  const char* now, writ_decision** decision_out, char** error_out) {
+  if (error_out != nullptr) *error_out = nullptr;
+  if (decision_out == nullptr) return NullArgument(error_out, fn, "decision_out");
+  *decision_out = nullptr;
+  if (engine == nullptr) return NullArgument(error_out, fn, "engine");
+  if (principal == nullptr) return NullArgument(error_out, fn, "principal");
+  if (action == nullptr) return NullArgument(error_out, fn, "action");
+  if (resource == nullptr) return NullArgument(error_out, fn, "resource");
+  if (chain_count > 0 && chain == nullptr) return NullArgument(error_out, fn, "chain");
+  return Guard(error_out, [&] {
+    Request request;
+    int code = WRIT_OK;
+    for (auto [text, name, out] : {std::tuple{principal, "principal", &request.principal},
+                                   std::tuple{action, "action", &request.action},
+                                   std::tuple{resource, "resource", &request.resource}}) {
+      std::optional<EntityUid> uid = ReadUid(text, name, &code, error_out);
+      if (!uid) return code;
+      *out = *std::move(uid);
+    }
+    if (chain_count > 0) {
+      if (engine->json_options.strict) {
+        return Fail(error_out, WRIT_INVALID_INPUT,
+                    NamedError("chain", "a chain (the identities the principal acts for) is a writ extension, not Cedar",
+                               "decide it on an engine made without WRIT_STRICT"));
+      }
+      if (chain_count > WRIT_MAX_CHAIN_LENGTH) {
+        return Fail(error_out, WRIT_TOO_LARGE,
+                    NamedError("chain", absl::StrCat(chain_count, " identities; at most ", WRIT_MAX_CHAIN_LENGTH,
+                                                     " are allowed")));
+      }
+      for (std::size_t i = 0; i < chain_count; ++i) {
+        const std::string name = absl::StrCat("chain[", i, "]");
+        if (chain[i] == nullptr) return NullArgument(error_out, fn, name);
+        std::optional<EntityUid> uid = ReadUid(chain[i], name, &code, error_out);
+        if (!uid) return code;
+        request.chain.push_back(*std::move(uid));
+      }
+    }
+    code = ReadContextAndTime(*engine, context_json, now, &request, error_out);
+    if (code != WRIT_OK) return code;
+    if (!request.chain.empty() && request.context.as_record().count(kChainPositionAttribute) != 0) {
+      return Fail(error_out, WRIT_INVALID_INPUT,
+                  NamedError("context", absl::StrCat("the context has `", kChainPositionAttribute,
+                                                     "`, which a request with a chain gives each identity's decision"),
+                             "rename the attribute"));
+    }
+    auto decision = std::make_unique<writ_decision>();
+    std::string nonconforming;
+    if (engine->schema && !ReadThroughSchema(*engine, context_json, &request, &nonconforming)) {
+      decision->decision = DenyWithError(absl::StrCat("request does not conform to the schema: ", nonconforming));
+    } else {
+      engine->engine->Decide(request, &decision->decision);
+    }
+    if (decision->decision.denied_by) decision->denied_by = decision->decision.denied_by->ToString();
+    *decision_out = decision.release();
+    return static_cast<int>(WRIT_OK);
+  });
 }
 
 }  // namespace
@@ -486,37 +561,15 @@ int writ_decide_json(const writ_engine* engine, const char* request_json, char**
 int writ_decide(const writ_engine* engine, const char* principal, const char* action,
                 const char* resource, const char* context_json, const char* now,
                 writ_decision** decision_out, char** error_out) {
-  if (error_out != nullptr) *error_out = nullptr;
-  constexpr std::string_view kFn = "writ_decide";
-  if (decision_out == nullptr) return NullArgument(error_out, kFn, "decision_out");
-  *decision_out = nullptr;
-  if (engine == nullptr) return NullArgument(error_out, kFn, "engine");
-  if (principal == nullptr) return NullArgument(error_out, kFn, "principal");
-  if (action == nullptr) return NullArgument(error_out, kFn, "action");
-  if (resource == nullptr) return NullArgument(error_out, kFn, "resource");
-  return Guard(error_out, [&] {
-    writ::Request request;
-    int code = WRIT_OK;
-    for (auto [text, name, out] : {std::tuple{principal, "principal", &request.principal},
-                                   std::tuple{action, "action", &request.action},
-                                   std::tuple{resource, "resource", &request.resource}}) {
-      std::optional<writ::EntityUid> uid = writ::internal::ReadUid(text, name, &code, error_out);
-      if (!uid) return code;
-      *out = *std::move(uid);
-    }
-    code = writ::internal::ReadContextAndTime(*engine, context_json, now, &request, error_out);
-    if (code != WRIT_OK) return code;
-    auto decision = std::make_unique<writ_decision>();
-    std::string nonconforming;
-    if (engine->schema && !writ::internal::ReadThroughSchema(*engine, context_json, &request, &nonconforming)) {
-      decision->decision =
-          writ::DenyWithError(absl::StrCat("request does not conform to the schema: ", nonconforming));
-    } else {
-      engine->engine->Decide(request, &decision->decision);
-    }
-    *decision_out = decision.release();
-    return static_cast<int>(WRIT_OK);
-  });
+  return writ::internal::DecideStrings("writ_decide", engine, principal, nullptr, 0, action, resource,
+                                       context_json, now, decision_out, error_out);
+}
+
+int writ_decide_chain(const writ_engine* engine, const char* principal, const char* const* chain,
+                      size_t chain_count, const char* action, const char* resource, const char* context_json,
+                      const char* now, writ_decision** decision_out, char** error_out) {
+  return writ::internal::DecideStrings("writ_decide_chain", engine, principal, chain, chain_count, action,
+                                       resource, context_json, now, decision_out, error_out);
 }
 
 int writ_decision_allowed(const writ_decision* decision) {
@@ -525,6 +578,10 @@ int writ_decision_allowed(const writ_decision* decision) {
 
 int writ_decision_revoked(const writ_decision* decision) {
   return decision != nullptr && decision->decision.revoked ? 1 : 0;
+}
+
+const char* writ_decision_denied_by(const writ_decision* decision) {
+  return decision == nullptr || decision->denied_by.empty() ? nullptr : decision->denied_by.c_str();
 }
 
 size_t writ_decision_reason_count(const writ_decision* decision) {

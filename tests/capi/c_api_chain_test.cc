@@ -1,7 +1,9 @@
 // The C ABI over identity chains: a request's "chain" read by
 // writ_decide_json (any form principal takes), "denied_by" in its decision,
-// and a malformed or over-long chain refused with a located error.
+// and a malformed or over-long chain refused with a located error; the same
+// through writ_decide_chain and writ_decision_denied_by, through a schema.
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -37,6 +39,30 @@ class CApiChainTest : public ::testing::Test {
     return out;
   }
 
+  // writ_decide_chain's decision as `allow`/`deny`, then ` by UID` when an
+  // identity was denied; or "status N: error". It must match
+  // writ_decision_to_json's.
+  std::string DecideChain(std::vector<const char*> chain, const char* action = "Action::\"read\"",
+                          const char* context = nullptr, writ_engine* engine = nullptr) {
+    writ_decision* d = nullptr;
+    char* error = nullptr;
+    const int status = writ_decide_chain(engine ? engine : engine_, "Tool::\"t\"", chain.data(), chain.size(), action,
+                                         "Doc::\"d\"", context, nullptr, &d, &error);
+    std::string out;
+    if (status != WRIT_OK) {
+      out = "status " + std::to_string(status) + ": " + (error ? error : "");
+    } else {
+      out = writ_decision_allowed(d) ? "allow" : "deny";
+      if (const char* by = writ_decision_denied_by(d)) out += std::string(" by ") + by;
+      char* json = writ_decision_to_json(d);
+      EXPECT_EQ(std::string(json).find("\"denied_by\":") != std::string::npos, writ_decision_denied_by(d) != nullptr);
+      writ_string_free(json);
+    }
+    writ_decision_free(d);
+    writ_string_free(error);
+    return out;
+  }
+
   writ_engine* engine_ = nullptr;
 };
 
@@ -62,6 +88,77 @@ TEST_F(CApiChainTest, RefusesAMalformedChain) {
   d = Decide(R"({"principal": "Tool::\"t\"", "chain": [)" + chain +
              R"(], "action": "Action::\"read\"", "resource": "Doc::\"d\""})");
   EXPECT_THAT(d, HasSubstr("`chain` has 17 identities; at most 16 are allowed"));
+}
+
+TEST_F(CApiChainTest, WritDecideChainNamesTheIdentityDenied) {
+  EXPECT_EQ(DecideChain({"Agent::\"a\"", "User::\"alice\""}), "allow");
+  EXPECT_EQ(DecideChain({"Agent::\"a\"", "User::\"bob\""}), "deny by User::\"bob\"");
+  EXPECT_EQ(DecideChain({"Agent::\"a\""}, "Action::\"write\""), "deny by Tool::\"t\"");
+  EXPECT_EQ(DecideChain({}), "allow");   // no chain: writ_decide
+  // The same as through JSON.
+  EXPECT_EQ(Decide(R"({"principal": "Tool::\"t\"", "chain": ["Agent::\"a\"", "User::\"bob\""],
+                       "action": "Action::\"read\"", "resource": "Doc::\"d\""})"),
+            R"({"decision":"deny","reasons":[],"errors":[],"denied_by":"User::\"bob\""})");
+  // writ_decide's decisions name no identity; NULL decisions neither.
+  writ_decision* d = nullptr;
+  ASSERT_EQ(writ_decide(engine_, "User::\"bob\"", "Action::\"read\"", "Doc::\"d\"", nullptr, nullptr, &d, nullptr),
+            WRIT_OK);
+  EXPECT_EQ(writ_decision_allowed(d), 0);
+  EXPECT_EQ(writ_decision_denied_by(d), nullptr);
+  writ_decision_free(d);
+  EXPECT_EQ(writ_decision_denied_by(nullptr), nullptr);
+}
+
+TEST_F(CApiChainTest, WritDecideChainRefusesWhatIsWrong) {
+  EXPECT_THAT(DecideChain({"Agent::\"a\"", "bob"}), HasSubstr("status 2: chain[1]"));
+  EXPECT_THAT(DecideChain({"Agent::\"a\"", nullptr}), HasSubstr("status 1: error: writ_decide_chain: `chain[1]` is NULL"));
+  std::vector<const char*> longest(WRIT_MAX_CHAIN_LENGTH, "Agent::\"a\"");
+  EXPECT_EQ(DecideChain(longest), "allow");
+  longest.push_back("Agent::\"a\"");
+  EXPECT_THAT(DecideChain(longest), HasSubstr("status 3: chain: error: 17 identities; at most 16 are allowed"));
+  EXPECT_THAT(DecideChain({"Agent::\"a\""}, "Action::\"read\"", R"({"chain_position": 1})"),
+              HasSubstr("status 2: context: error: the context has `chain_position`"));
+  writ_decision* d = nullptr;
+  char* error = nullptr;
+  EXPECT_EQ(writ_decide_chain(engine_, "Tool::\"t\"", nullptr, 1, "Action::\"read\"", "Doc::\"d\"", nullptr, nullptr,
+                              &d, &error),
+            WRIT_INVALID_ARGUMENT);
+  EXPECT_THAT(std::string(error), HasSubstr("`chain` is NULL"));
+  writ_string_free(error);
+  // A strict engine takes no chain.
+  writ_engine* strict = nullptr;
+  ASSERT_EQ(writ_engine_new_ex(kPolicies, "p.cedar", "[]", "e.json", WRIT_STRICT, &strict, nullptr), WRIT_OK);
+  EXPECT_THAT(DecideChain({"Agent::\"a\""}, "Action::\"read\"", nullptr, strict), HasSubstr("writ extension"));
+  writ_engine_free(strict);
+}
+
+TEST(CApiChainSchemaTest, EachIdentityIsReadThroughTheSchema) {
+  const char* schema =
+      "entity User; entity Agent; entity Tool; entity Doc;\n"
+      "action read appliesTo { principal: [User, Agent, Tool], resource: Doc };\n"
+      "action call appliesTo { principal: [Tool], resource: Doc };\n";
+  std::vector<writ_source> sources = {{WRIT_SOURCE_SCHEMA, "s.cedarschema", schema, WRIT_NUL_TERMINATED},
+                                      {WRIT_SOURCE_POLICIES, "p.cedar", kPolicies, WRIT_NUL_TERMINATED}};
+  writ_engine* engine = nullptr;
+  char* error = nullptr;
+  ASSERT_EQ(writ_engine_new_sources(sources.data(), sources.size(), 0, &engine, &error), WRIT_OK) << error;
+  const char* chain[] = {"Agent::\"a\"", "User::\"bob\""};
+  writ_decision* d = nullptr;
+  ASSERT_EQ(writ_decide_chain(engine, "Tool::\"t\"", chain, 2, "Action::\"read\"", "Doc::\"d\"", nullptr, nullptr, &d,
+                              nullptr),
+            WRIT_OK);
+  EXPECT_STREQ(writ_decision_denied_by(d), "User::\"bob\"");   // the chain survived the schema's reading
+  writ_decision_free(d);
+  // A user may not call: the chain does not conform, and is denied saying so.
+  ASSERT_EQ(writ_decide_chain(engine, "Tool::\"t\"", chain + 1, 1, "Action::\"call\"", "Doc::\"d\"", nullptr, nullptr,
+                              &d, nullptr),
+            WRIT_OK);
+  EXPECT_EQ(writ_decision_allowed(d), 0);
+  ASSERT_EQ(writ_decision_error_count(d), 1u);
+  EXPECT_THAT(std::string(writ_decision_error_message(d, 0)),
+              HasSubstr("in `chain`: principal type `User` is not valid for action `Action::\"call\"`"));
+  writ_decision_free(d);
+  writ_engine_free(engine);
 }
 
 }  // namespace
