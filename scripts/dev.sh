@@ -128,9 +128,9 @@ run_tests() {
     # (hostile input), the concurrency tests under TSan.
     local asan="$build-asan" tsan="$build-tsan"
     configure_and_build "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWRIT_SANITIZE=thread -DWRIT_BUILD_TOOLS=OFF \
-        -- eval_test engine_test capi_test serve_test serve_reload_test serve_bundle_source_test
+        -- eval_test engine_test grants_test capi_test serve_test serve_reload_test serve_bundle_source_test
     log "tests (TSan)"
-    # The tests that run threads: concurrent deciders and reloads, the
+    # The tests that run threads: concurrent deciders, grants and reloads, the
     # server's deciding pool, the bundle fetcher and its polling thread.
     ctest --test-dir "$tsan" --output-on-failure -j "$jobs" -R 'Concurrent|DoesNotStall|FetchTest|BundleSourceTest'
     configure_and_build "$asan" -DCMAKE_BUILD_TYPE=Debug -DWRIT_SANITIZE=address

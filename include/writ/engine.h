@@ -56,7 +56,9 @@ class Engine {
   // call from many threads at once: it takes no lock and throws nothing.
   // `out` is overwritten; its vectors keep their capacity, so a caller that
   // reuses one Decision does not allocate once warmed up, unless a policy
-  // errors (the error message is built then).
+  // errors (the error message is built then). A request with a chain
+  // (Request::chain) is decided once per identity, as writ::Authorize
+  // decides it, and sets Decision::denied_by; that path copies the context.
   void Decide(const Request& request, Decision* out) const;
   Decision Decide(const Request& request) const;
 

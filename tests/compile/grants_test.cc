@@ -334,7 +334,7 @@ TEST(GrantTest, ManyGrantsGrowTheIndexesAndKeepIssueOrder) {
 // Grants issued and revoked while other threads decide: every decision is
 // one the grants could give at some moment (allowed by exactly the grant of
 // its principal, or denied with no reasons), never torn; run under TSan.
-TEST(GrantTest, IssuedAndRevokedWhileOthersDecide) {
+TEST(GrantTest, ConcurrentIssueAndRevokeWhileOthersDecide) {
   std::unique_ptr<Engine> engine = MustCompile(MustParse(R"(
     permit(principal == ?principal, action == Action::"call", resource) when { context.ok };
     permit(principal == W::"static", action, resource);
