@@ -46,8 +46,8 @@ class RetireList {
   RetireList& operator=(const RetireList&) = delete;
 
   // Takes `object`, already unreachable for readers entering from now on.
-  template <typename T>
-  void Retire(std::unique_ptr<T> object) {
+  template <typename T, typename D>
+  void Retire(std::unique_ptr<T, D> object) {
     if (object == nullptr) return;
     RetireErased(std::shared_ptr<const void>(std::move(object)));
   }

@@ -70,8 +70,7 @@ class Compiler {
     BuildProbes();
     ce_.uid_table = UidTable(ce_.entity_syms.size());
     ce_.sym_uids.resize(ce_.sym_entities.size());
-    // Hashes of the uids, for the revocation list and the grants' indexes.
-    if (ce_.options.revoked != nullptr || ce_.grants != nullptr) ce_.sym_hashes.resize(ce_.sym_entities.size());
+    if (ce_.options.revoked != nullptr) ce_.sym_hashes.resize(ce_.sym_entities.size());
     for (const auto& [uid, sym] : ce_.entity_syms) {
       ce_.uid_table.Insert(uid, sym);
       ce_.sym_uids[sym] = &uid;

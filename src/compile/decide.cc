@@ -234,6 +234,10 @@ class Decider {
     // Policies are named by index: a static policy's, or (past them) the
     // position of a grant in ws_.grants.
     Combination<std::uint32_t> combination(&ws_.permits, &ws_.forbids, ce_.options.fail_closed);
+    const bool grants = ce_.grants != nullptr && ce_.grants->live.load(std::memory_order_acquire) != 0;
+    if (grants && p_.sym < ce_.sym_entities.size()) {   // overlaps the load with the static policies' work
+      ce_.grants->by_principal.Prefetch(GrantIndex::KeyHash(p_.sym, *p_.uid));
+    }
     CollectCandidates();
     for (const IndexRow* row : ws_.candidates) {
       const CompiledPolicy& p = ce_.policies[row->policy];
@@ -243,13 +247,12 @@ class Decider {
     // Grants are read inside an epoch guard, until their ids are copied out.
     std::optional<EpochGuard> guard;
     ws_.grants.clear();
-    if (ce_.grants != nullptr && ce_.grants->live.load(std::memory_order_acquire) != 0) {
+    if (grants) {
       guard.emplace();
       CollectGrants();
       const auto first = static_cast<std::uint32_t>(ce_.policies.size());
       for (std::uint32_t k = 0; k < ws_.grants.size(); ++k) {
         const GrantRow& g = *ws_.grants[k];
-        if ((g.not_before || g.expires) && !InWindow(Now(), g.not_before, g.expires)) continue;
         Evaluate(g.tmpl->root, g.tmpl->effect, first + k, g.grant.link.link_id, combination, out);
       }
     }
@@ -288,14 +291,15 @@ class Decider {
   void CollectGrants() {
     const GrantTable& table = *ce_.grants;
     auto probe = [&](const GrantIndex& index, const Resolved& r, bool by_principal) {
-      auto hash = [&](Sym s, const EntityUid& uid) {
-        return s < ce_.sym_hashes.size() ? ce_.sym_hashes[s] : RevocationList::Hash(uid);
+      // Per-request entities the engine has no symbol for are found by uid.
+      auto find = [&](const EntityUid& uid, Sym s, bool self) {
+        if (s >= ce_.sym_entities.size()) s = GrantIndex::kNoSym;
+        index.Find(uid, s, GrantIndex::KeyHash(s, uid),
+                   [&](const GrantIndex::Entry& e) { ConsiderGrant(e, by_principal, self); });
       };
-      index.Find(*r.uid, hash(r.sym, *r.uid), [&](const GrantRow& g) { ConsiderGrant(g, by_principal, true); });
-      for (const Sym s : r.ancestors) {
-        const EntityUid& uid = view_.UidOf(s);
-        index.Find(uid, hash(s, uid), [&](const GrantRow& g) { ConsiderGrant(g, by_principal, false); });
-      }
+      find(*r.uid, r.sym, true);
+      if (!index.has_ancestor_rows()) return;
+      for (const Sym s : r.ancestors) find(view_.UidOf(s), s, false);
     };
     probe(table.by_principal, p_, true);
     probe(table.by_resource, r_, false);
@@ -306,32 +310,34 @@ class Decider {
   }
 
   // Keeps a grant found under its key if the rest of its scope holds: `self`
-  // when the key is the request's entity itself (not an ancestor).
-  void ConsiderGrant(const GrantRow& g, bool by_principal, bool self) {
-    const CompiledTemplate& t = *g.tmpl;
+  // when the key is the request's entity itself (not an ancestor). Only a
+  // grant that applies is read beyond its index entry.
+  void ConsiderGrant(const GrantIndex::Entry& e, bool by_principal, bool self) {
+    const CompiledTemplate& t = *e.tmpl;
     const Residual& keyed = by_principal ? t.principal : t.resource;
     if (keyed.kind == ScopeConstraint::Kind::kEq && !self) return;
     if (keyed.kind == ScopeConstraint::Kind::kIsIn && (by_principal ? p_ : r_).type != keyed.type) return;
     if (by_principal) {
-      if (t.resource_slot ? !SlotHolds(t.resource, *g.grant.link.resource, g.resource_sym, r_)
-                          : !ResidualHolds(t.resource, r_)) {
-        return;
-      }
+      if (t.resource_slot ? !SlotHolds(t.resource, e, r_) : !ResidualHolds(t.resource, r_)) return;
     } else if (!ResidualHolds(t.principal, p_)) {
       return;
     }
     if (std::none_of(t.akeys.begin(), t.akeys.end(), [&](std::uint32_t k) { return ActionMatches(k); })) return;
-    ws_.grants.push_back(&g);
+    if (e.timed && !InWindow(Now(), e.row->not_before, e.row->expires)) return;
+    ws_.grants.push_back(e.row);
   }
 
-  // A slot's scope (`== v`, `in v`, `is T in v`) with its value `v`, whose
-  // engine symbol is `sym` (kNoSym: no store entity has it as an ancestor).
-  bool SlotHolds(const Residual& scope, const EntityUid& v, Sym sym, const Resolved& r) {
+  // The resource slot's scope (`== v`, `in v`, `is T in v`) with the
+  // grant's value `v`, whose engine symbol is e.resource_sym (kNoSym: no
+  // store entity has it as an ancestor, and only a uid without a symbol can
+  // equal it).
+  bool SlotHolds(const Residual& scope, const GrantIndex::Entry& e, const Resolved& r) {
     if (scope.kind == ScopeConstraint::Kind::kIsIn && r.type != scope.type) return false;
+    const Sym sym = e.resource_sym;
+    if (sym != kNoSym) return scope.kind == ScopeConstraint::Kind::kEq ? r.sym == sym : r.InSym(sym);
+    const EntityUid& v = *e.row->grant.link.resource;
     if (*r.uid == v) return true;
-    if (scope.kind == ScopeConstraint::Kind::kEq) return false;
-    if (sym != kNoSym) return r.InSym(sym);
-    return view_.layered() && view_.In(*r.uid, v);
+    return scope.kind != ScopeConstraint::Kind::kEq && view_.layered() && view_.In(*r.uid, v);
   }
 
   // Whether the principal, one of its ancestors or the request's credential

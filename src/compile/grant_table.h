@@ -29,6 +29,7 @@
 namespace writ::internal {
 
 struct CompiledTemplate;
+struct GrantRow;
 
 // One live grant: its template, its key uid, the slot values as the
 // decider compares them, and its window (the grant's within the template's).
@@ -36,48 +37,95 @@ struct GrantRow {
   const CompiledTemplate* tmpl = nullptr;
   std::uint64_t serial = 0;              // issue order: reason order among grants
   EntityUid key;                         // ?principal's value, or ?resource's for resource-only templates
-  std::size_t key_hash = 0;              // RevocationList::Hash(key)
+  std::uint32_t key_sym = 0xFFFFFFFF;    // the key as the engine's symbol, if it has one
   std::uint32_t resource_sym = 0xFFFFFFFF;   // ?resource's value as the engine's symbol, if it has one
   std::optional<absl::Time> not_before, expires;
   Grant grant;
 };
 
 // Rows by key uid. Readers: Find, inside an EpochGuard. Writer: the rest.
+//
+// A key the engine has a symbol for (an entity of the store, or a uid its
+// policies name) is found by that symbol, hashed without touching the uid;
+// another key by the uid's hash and text. Whether a uid has a symbol is
+// fixed when the engine is compiled, so the grant and the request agree.
 class GrantIndex {
  public:
+  static constexpr std::uint32_t kNoSym = 0xFFFFFFFF;
+
   GrantIndex();
   ~GrantIndex();
   GrantIndex(const GrantIndex&) = delete;
   GrantIndex& operator=(const GrantIndex&) = delete;
 
-  // Calls f(row) for each row whose key is `uid` (hash `hash`), in issue order.
+  // The hash a key is filed under: its symbol's, or (kNoSym) its uid's.
+  static std::uint64_t KeyHash(std::uint32_t sym, const EntityUid& uid);
+
+  // What a decider reads of a row to tell whether it applies, beside the
+  // key, so that rows that do not apply are never touched.
+  struct Entry {
+    std::uint64_t hash;
+    std::uint32_t sym;
+    std::uint32_t resource_sym;        // GrantRow::resource_sym
+    const CompiledTemplate* tmpl;
+    const GrantRow* row;
+    bool timed;                        // the row has a window
+  };
+
+  // Calls f(entry) for each row whose key is `uid`, whose symbol is `sym`
+  // (kNoSym: none) and KeyHash `hash`, in issue order.
   template <typename F>
-  void Find(const EntityUid& uid, std::size_t hash, F&& f) const {
+  void Find(const EntityUid& uid, std::uint32_t sym, std::uint64_t hash, F&& f) const {
+    if (rows_.load(std::memory_order_acquire) == 0) return;
     const Table* t = table_.load(std::memory_order_acquire);
     const Bucket* b = t->buckets[hash & t->mask].load(std::memory_order_acquire);
     if (b == nullptr) return;
-    for (const GrantRow* row : b->rows) {
-      if (row->key_hash == hash && row->key == uid) f(*row);
+    for (std::uint32_t i = 0; i < b->size; ++i) {
+      const Entry& e = b->entries[i];
+      if (e.sym != sym || e.hash != hash) continue;
+      if (sym == kNoSym && !(e.row->key == uid)) continue;
+      f(e);
     }
   }
 
-  void Insert(const GrantRow* row, RetireList* retired);
-  void Erase(const GrantRow* row, RetireList* retired);
+  // Starts loading the bucket slot a Find for `hash` reads.
+  void Prefetch(std::uint64_t hash) const {
+    if (rows_.load(std::memory_order_relaxed) == 0) return;
+    const Table* t = table_.load(std::memory_order_acquire);
+    __builtin_prefetch(&t->buckets[hash & t->mask]);
+  }
+
+  // Whether some row may be found under an ancestor of the request's
+  // entity (its template's slot is `in ?x` or `is T in ?x`).
+  bool has_ancestor_rows() const { return ancestor_rows_.load(std::memory_order_acquire) != 0; }
+
+  // `by_ancestors`: the row's template finds it under ancestors too.
+  void Insert(const GrantRow* row, bool by_ancestors, RetireList* retired);
+  void Erase(const GrantRow* row, bool by_ancestors, RetireList* retired);
 
  private:
+  // An immutable array of entries in issue order, in one allocation.
   struct Bucket {
-    std::vector<const GrantRow*> rows;   // issue order
+    std::uint32_t size;
+    Entry entries[1];   // `size` of them
+    static Bucket* Make(std::uint32_t size);
+    struct Free {
+      void operator()(const Bucket* b) const;
+    };
   };
+  using BucketPtr = std::unique_ptr<const Bucket, Bucket::Free>;
   struct Table {
     explicit Table(std::size_t size);
     ~Table();
     std::size_t mask;
     std::unique_ptr<std::atomic<const Bucket*>[]> buckets;
   };
+  void Publish(std::atomic<const Bucket*>& slot, Bucket* next, RetireList* retired);
   void Grow(RetireList* retired);
 
   std::atomic<const Table*> table_;
-  std::size_t rows_ = 0;
+  std::atomic<std::size_t> rows_{0};
+  std::atomic<std::size_t> ancestor_rows_{0};
 };
 
 // Every grant of an engine.

@@ -15,45 +15,74 @@
 
 namespace writ::internal {
 
+GrantIndex::Bucket* GrantIndex::Bucket::Make(std::uint32_t size) {
+  void* memory = ::operator new(sizeof(Bucket) + (size == 0 ? 0 : size - 1) * sizeof(Entry));
+  auto* b = static_cast<Bucket*>(memory);
+  b->size = size;
+  return b;
+}
+
+void GrantIndex::Bucket::Free::operator()(const Bucket* b) const { ::operator delete(const_cast<Bucket*>(b)); }
+
 GrantIndex::Table::Table(std::size_t size) : mask(size - 1), buckets(new std::atomic<const Bucket*>[size]) {
   for (std::size_t i = 0; i < size; ++i) buckets[i].store(nullptr, std::memory_order_relaxed);
 }
 
 GrantIndex::Table::~Table() {
-  for (std::size_t i = 0; i <= mask; ++i) delete buckets[i].load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i <= mask; ++i) Bucket::Free()(buckets[i].load(std::memory_order_relaxed));
 }
 
 GrantIndex::GrantIndex() : table_(new Table(16)) {}
 GrantIndex::~GrantIndex() { delete table_.load(std::memory_order_relaxed); }
 
-void GrantIndex::Insert(const GrantRow* row, RetireList* retired) {
-  if (rows_ + 1 > 2 * (table_.load(std::memory_order_relaxed)->mask + 1)) Grow(retired);
-  const Table* t = table_.load(std::memory_order_relaxed);
-  std::atomic<const Bucket*>& slot = t->buckets[row->key_hash & t->mask];
-  std::unique_ptr<const Bucket> old(slot.load(std::memory_order_relaxed));
-  auto next = std::make_unique<Bucket>();
-  if (old != nullptr) next->rows.reserve(old->rows.size() + 1), next->rows = old->rows;
-  next->rows.push_back(row);   // serials grow: issue order
-  slot.store(next.release(), std::memory_order_release);
-  retired->Retire(std::move(old));
-  ++rows_;
+std::uint64_t GrantIndex::KeyHash(std::uint32_t sym, const EntityUid& uid) {
+  if (sym == kNoSym) return RevocationList::Hash(uid);
+  // A bijective mix of the symbol (odd multiplier, high half folded into
+  // the low bits the bucket mask takes): distinct symbols never collide.
+  const std::uint64_t x = std::uint64_t{sym} * 0x9e3779b97f4a7c15ull;
+  return x ^ (x >> 32);
 }
 
-void GrantIndex::Erase(const GrantRow* row, RetireList* retired) {
+void GrantIndex::Publish(std::atomic<const Bucket*>& slot, Bucket* next, RetireList* retired) {
+  BucketPtr old(slot.load(std::memory_order_relaxed));
+  slot.store(next, std::memory_order_release);
+  retired->Retire(std::move(old));
+}
+
+void GrantIndex::Insert(const GrantRow* row, bool by_ancestors, RetireList* retired) {
+  if (rows_.load(std::memory_order_relaxed) + 1 > 2 * (table_.load(std::memory_order_relaxed)->mask + 1)) {
+    Grow(retired);
+  }
+  const std::uint64_t hash = KeyHash(row->key_sym, row->key);
   const Table* t = table_.load(std::memory_order_relaxed);
-  std::atomic<const Bucket*>& slot = t->buckets[row->key_hash & t->mask];
-  std::unique_ptr<const Bucket> old(slot.load(std::memory_order_relaxed));
+  std::atomic<const Bucket*>& slot = t->buckets[hash & t->mask];
+  const Bucket* old = slot.load(std::memory_order_relaxed);
+  const std::uint32_t n = old == nullptr ? 0 : old->size;
+  Bucket* next = Bucket::Make(n + 1);
+  for (std::uint32_t i = 0; i < n; ++i) next->entries[i] = old->entries[i];
+  // Serials grow: issue order.
+  next->entries[n] = {hash, row->key_sym, row->resource_sym, row->tmpl, row, row->not_before || row->expires};
+  Publish(slot, next, retired);
+  if (by_ancestors) ancestor_rows_.fetch_add(1, std::memory_order_release);
+  rows_.fetch_add(1, std::memory_order_release);
+}
+
+void GrantIndex::Erase(const GrantRow* row, bool by_ancestors, RetireList* retired) {
+  const Table* t = table_.load(std::memory_order_relaxed);
+  std::atomic<const Bucket*>& slot = t->buckets[KeyHash(row->key_sym, row->key) & t->mask];
+  const Bucket* old = slot.load(std::memory_order_relaxed);
   if (old == nullptr) return;
-  std::unique_ptr<Bucket> next;
-  if (old->rows.size() > 1) {
-    next = std::make_unique<Bucket>();
-    for (const GrantRow* r : old->rows) {
-      if (r != row) next->rows.push_back(r);
+  Bucket* next = nullptr;
+  if (old->size > 1) {
+    next = Bucket::Make(old->size - 1);
+    std::uint32_t k = 0;
+    for (std::uint32_t i = 0; i < old->size; ++i) {
+      if (old->entries[i].row != row && k < next->size) next->entries[k++] = old->entries[i];
     }
   }
-  slot.store(next.release(), std::memory_order_release);
-  retired->Retire(std::move(old));
-  --rows_;
+  Publish(slot, next, retired);
+  if (by_ancestors) ancestor_rows_.fetch_sub(1, std::memory_order_release);
+  rows_.fetch_sub(1, std::memory_order_release);
 }
 
 // Twice as many buckets, each a new array: readers still in the old table
@@ -61,19 +90,20 @@ void GrantIndex::Erase(const GrantRow* row, RetireList* retired) {
 void GrantIndex::Grow(RetireList* retired) {
   std::unique_ptr<const Table> old(table_.load(std::memory_order_relaxed));
   auto next = std::make_unique<Table>(2 * (old->mask + 1));
-  std::vector<std::vector<const GrantRow*>> rows(next->mask + 1);
+  std::vector<std::vector<Entry>> entries(next->mask + 1);
   for (std::size_t i = 0; i <= old->mask; ++i) {
     if (const Bucket* b = old->buckets[i].load(std::memory_order_relaxed)) {
-      for (const GrantRow* r : b->rows) rows[r->key_hash & next->mask].push_back(r);
+      for (std::uint32_t k = 0; k < b->size; ++k) entries[b->entries[k].hash & next->mask].push_back(b->entries[k]);
     }
   }
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (rows[i].empty()) continue;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].empty()) continue;
     // Merged from several old buckets: back in issue order.
-    std::sort(rows[i].begin(), rows[i].end(), [](const GrantRow* x, const GrantRow* y) { return x->serial < y->serial; });
-    auto b = std::make_unique<Bucket>();
-    b->rows = std::move(rows[i]);
-    next->buckets[i].store(b.release(), std::memory_order_relaxed);
+    std::sort(entries[i].begin(), entries[i].end(),
+              [](const Entry& x, const Entry& y) { return x.row->serial < y.row->serial; });
+    Bucket* b = Bucket::Make(static_cast<std::uint32_t>(entries[i].size()));
+    std::copy(entries[i].begin(), entries[i].end(), b->entries);
+    next->buckets[i].store(b, std::memory_order_relaxed);
   }
   table_.store(next.release(), std::memory_order_release);
   retired->Retire(std::move(old));
@@ -152,11 +182,17 @@ GrantIndex& IndexOf(GrantTable& table, const CompiledTemplate& t) {
   return t.principal_slot ? table.by_principal : table.by_resource;
 }
 
+// Whether the template's keyed slot is `in` (or `is T in`): its grants are
+// found under the request entity's ancestors too, not only the entity.
+bool ByAncestors(const CompiledTemplate& t) {
+  return (t.principal_slot ? t.principal : t.resource).kind != ScopeConstraint::Kind::kEq;
+}
+
 // Unlinks the row of `it` and retires it; returns its grant.
 Grant Unlink(GrantTable& table, absl::flat_hash_map<std::string, std::unique_ptr<GrantRow>>::iterator it) {
   std::unique_ptr<GrantRow> row = std::move(it->second);
   table.by_link.erase(it);
-  IndexOf(table, *row->tmpl).Erase(row.get(), &table.retired);
+  IndexOf(table, *row->tmpl).Erase(row.get(), ByAncestors(*row->tmpl), &table.retired);
   table.live.store(table.by_link.size(), std::memory_order_release);
   Grant g = row->grant;
   table.retired.Retire(std::move(row));
@@ -200,12 +236,12 @@ absl::Status Engine::AddGrant(const Grant& grant) {
   row->serial = table.next_serial++;
   row->grant = grant;
   row->key = tmpl->principal_slot ? *grant.link.principal : *grant.link.resource;
-  row->key_hash = RevocationList::Hash(row->key);
+  row->key_sym = ce.FindEntity(row->key);
   if (tmpl->resource_slot) row->resource_sym = ce.FindEntity(*grant.link.resource);
   internal::MergeWindow(*tmpl, row.get());
   internal::GrantRow* r = row.get();
   table.by_link.emplace(grant.link.link_id, std::move(row));
-  internal::IndexOf(table, *tmpl).Insert(r, &table.retired);
+  internal::IndexOf(table, *tmpl).Insert(r, internal::ByAncestors(*tmpl), &table.retired);
   table.live.store(table.by_link.size(), std::memory_order_release);
   table.retired.Reclaim();
   return absl::OkStatus();
