@@ -168,7 +168,9 @@ TEST(EngineDifferentialTest, ChainedRequestsAgreeWithTheReference) {
     absl::StatusOr<std::unique_ptr<const Engine>> engine = Engine::Compile(set, c.entities, options);
     ASSERT_TRUE(engine.ok()) << engine.status();
     // One revoked principal per case, on the chains it appears in.
-    if (seed % 3 == 0 && !c.requests.empty()) ASSERT_TRUE(list->Revoke(c.requests[seed % c.requests.size()].principal).ok());
+    if (seed % 3 == 0 && !c.requests.empty()) {
+      ASSERT_TRUE(list->Revoke(c.requests[seed % c.requests.size()].principal).ok());
+    }
     std::vector<Request> chained;
     for (std::size_t i = 0; i < c.requests.size(); ++i) {
       Request r = c.requests[i];
