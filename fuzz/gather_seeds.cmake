@@ -84,6 +84,8 @@ copy_seeds(policy_fuzz ${own_cedar} ${corpus_cedar})
 copy_seeds(schema_fuzz ${own_schemas} ${corpus_schemas})
 copy_seeds(json_fuzz ${own_entities} ${corpus_entities})
 copy_seeds(testsuite_fuzz ${own_yaml})
+# A grants file (writ/grants.h) with every field, for json_fuzz's grants reader.
+seed(json_fuzz [=[[{"template_id": "policy0", "link_id": "grant-17", "args": {"?principal": "Workload::\"ci\"", "?resource": "Bucket::\"logs\""}, "not_before": "2026-12-03T10:00:00Z", "expires": "2026-12-03T11:00:00.5Z", "owner": "alice", "reason": "CHG-1234 deploy", "task": "CHG-1234"}]]=])
 
 string(ASCII 30 sep)   # the C ABI target's field separator (a byte CMake can write; see capi_fuzz.cc)
 # Requests: every line of the packs' requests.jsonl (for json_fuzz and as

@@ -1,9 +1,11 @@
 // Fuzzing: the Cedar JSON readers (src/json, writ/json.h). Every input is
-// read as entities, as a request, as a value and as an entity uid, without a
-// schema and through the example pack's schema (schema-directed reading and
-// request validation), in both modes. A value that reads must survive the
-// round trip through ValueToJson: written and read again, it is equal; a
-// difference traps after printing both.
+// read as entities, as a request (chains included), as a value and as an
+// entity uid, without a schema and through the example pack's schema
+// (schema-directed reading and request validation), in both modes, and as a
+// grants file (writ/grants.h). A value that reads must survive the round trip
+// through ValueToJson, and grants that read the round trip through
+// GrantsToJson: written and read again, they are equal; a difference traps
+// after printing both.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -16,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "writ/authorize.h"
 #include "writ/entities.h"
+#include "writ/grants.h"
 #include "writ/issue.h"
 #include "writ/json.h"
 #include "writ/schema.h"
@@ -72,6 +75,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   std::vector<writ::Issue> issues;
   (void)writ::EntityUidFromJson(json, "fuzz.json", &issues);
+
+  for (bool strict : {false, true}) {
+    issues.clear();
+    writ::ParseOptions options;
+    options.strict = strict;
+    absl::StatusOr<std::vector<writ::Grant>> grants = writ::ReadGrants(json, "grants.json", options, &issues);
+    (void)writ::RenderIssues(issues);
+    if (!grants.ok()) continue;
+    const std::string grants_written = writ::GrantsToJson(*grants);
+    std::vector<writ::Issue> again_issues;
+    absl::StatusOr<std::vector<writ::Grant>> again =
+        writ::ReadGrants(grants_written, "written.json", options, &again_issues);
+    if (!again.ok() || *again != *grants) {
+      std::fprintf(stderr, "json_fuzz: GrantsToJson does not read back\n--- input\n%.*s\n--- written\n%s\n--- %s\n",
+                   static_cast<int>(json.size()), json.data(), grants_written.c_str(),
+                   again.ok() ? "read back different" : writ::RenderIssues(again_issues).c_str());
+      __builtin_trap();
+    }
+  }
 
   issues.clear();
   absl::StatusOr<writ::Value> value = writ::ValueFromJson(json, "fuzz.json", &issues);
