@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -40,6 +41,7 @@
 #include "writ/revocation.h"
 #include "writ/testing.h"
 #include "yaml-cpp/depthguard.h"
+#include "yaml-cpp/eventhandler.h"
 #include "yaml-cpp/yaml.h"
 
 namespace writ {
@@ -51,6 +53,35 @@ using internal::Av;
 constexpr std::string_view kSuffix = ".test.yaml";
 constexpr std::size_t kMaxQuotedLine = 400;
 constexpr std::string_view kEntityRefHint = "write an entity as Type::\"id\", e.g. Workload::\"api\"";
+
+// Counts a YAML text's documents (their start marks), at most `max`, with
+// yaml-cpp's event parser, building nothing. YAML::LoadAll cannot be used:
+// on some inputs (a `,` at the top level) yaml-cpp 0.7 reports an empty
+// document forever and LoadAll collects them until memory runs out.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  static std::vector<YAML::Mark> Starts(const std::string& text, std::size_t max) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentCounter counter;
+    while (counter.starts_.size() < max && parser.HandleNextDocument(counter)) {
+    }
+    return counter.starts_;
+  }
+
+  void OnDocumentStart(const YAML::Mark& mark) override { starts_.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+ private:
+  std::vector<YAML::Mark> starts_;
+};
 
 Issue Unlocated(std::string file, std::string message) {
   Issue issue;
@@ -123,9 +154,12 @@ class SuiteReader {
       suite_->issues.push_back(source_.MakeIssue({at, at + 1}, "invalid UTF-8"));
       return;
     }
-    std::vector<YAML::Node> docs;
+    YAML::Node doc;
+    std::vector<YAML::Mark> starts;
     try {
-      docs = YAML::LoadAll(std::string(text_));
+      const std::string text(text_);
+      doc = YAML::Load(text);   // the first document
+      starts = DocumentCounter::Starts(text, 2);
     } catch (const YAML::DeepRecursion& e) {
       ErrorAt(e.mark, 1, absl::StrCat("invalid YAML: nested more than ", e.depth(), " deep"));
       return;
@@ -136,17 +170,17 @@ class SuiteReader {
       suite_->issues.push_back(Unlocated(suite_->file, absl::StrCat("cannot read the suite: ", e.what())));
       return;
     }
-    if (docs.empty() || (docs.size() == 1 && docs[0].IsNull())) {
+    if (starts.size() > 1) {
+      ErrorAt(starts[1], 1, "a suite file holds one YAML document; this is a second one",
+              "put each suite in its own *.test.yaml file");
+      return;
+    }
+    if (doc.IsNull()) {
       suite_->issues.push_back(Unlocated(suite_->file, "the suite is empty; it needs at least `policies` and `cases`"));
       return;
     }
-    if (docs.size() > 1) {
-      Error(docs[1], "a suite file holds one YAML document; this is a second one",
-            "put each suite in its own *.test.yaml file");
-      return;
-    }
     try {
-      ReadSuite(docs[0]);
+      ReadSuite(doc);
     } catch (const std::exception& e) {
       // yaml-cpp throws only on misuse (e.g. an invalid node); report rather than crash.
       suite_->issues.push_back(Unlocated(suite_->file, absl::StrCat("cannot read the suite: ", e.what())));

@@ -192,6 +192,20 @@ cases:
   EXPECT_TRUE(r.suites[1].loaded);
 }
 
+// yaml-cpp 0.7's LoadAll never returns on a `,` at the top level (it reports
+// an empty document forever, collecting them until memory runs out: found by
+// testsuite_fuzz). Such a suite, an empty one and a second document are
+// each one located error, at once.
+TEST_F(TestingTest, StrayCommasEmptySuitesAndSecondDocumentsAreErrors) {
+  const std::string path = (dir_ / "s.test.yaml").string();
+  EXPECT_EQ(Messages(ParseTestSuite(",", path).issues), "1:1 a suite file holds one YAML document; this is a second one\n");
+  EXPECT_EQ(Messages(ParseTestSuite("# a comment\n,t# more\nname: x\n", path).issues),
+            "2:1 a suite file holds one YAML document; this is a second one\n");
+  EXPECT_EQ(Messages(ParseTestSuite("", path).issues), "0:0 the suite is empty; it needs at least `policies` and `cases`\n");
+  EXPECT_EQ(Messages(ParseTestSuite("policies: [p.cedar]\n---\ncases: []\n", path).issues),
+            "2:1 a suite file holds one YAML document; this is a second one\n");
+}
+
 TEST_F(TestingTest, OneBadCaseDropsOnlyThatCase) {
   TestSuite s = Suite(std::string(kReadsInProd) + R"(  - name: float
     principal: Workload::"api"
