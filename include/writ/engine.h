@@ -45,9 +45,8 @@ class Engine {
   // every decision, as for `writ::Authorize`. Fails on an entity hierarchy
   // with a cycle (InvalidArgument, naming the entities on it) and past a
   // documented bound (writ/limits.h).
-  static absl::StatusOr<std::unique_ptr<Engine>> Compile(const PolicySet& policies,
-                                                                Entities entities = {},
-                                                                const DecideOptions& options = {});
+  static absl::StatusOr<std::unique_ptr<Engine>> Compile(const PolicySet& policies, Entities entities = {},
+                                                          const DecideOptions& options = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;

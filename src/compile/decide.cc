@@ -788,7 +788,7 @@ Engine::Engine(std::unique_ptr<internal::CompiledEngine> impl) : impl_(std::move
 Engine::~Engine() = default;
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Compile(const PolicySet& policies, Entities entities,
-                                                              const DecideOptions& options) {
+                                                        const DecideOptions& options) {
   absl::StatusOr<std::unique_ptr<internal::CompiledEngine>> ce =
       internal::CompileEngine(policies, std::move(entities), options);
   if (!ce.ok()) return ce.status();
@@ -796,10 +796,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Compile(const PolicySet& policie
 }
 
 void Engine::Decide(const Request& request, Decision* out) const {
-  internal::View view(*impl_, nullptr);
-  internal::DecideChain(request, impl_->options.clock, out, [&](const Request& one, Decision* d) {
-    internal::Decider(*impl_, view, one, internal::ThreadWorkspace()).Decide(d);
-  });
+  static const Entities kNone;
+  Decide(request, kNone, out);
 }
 
 Decision Engine::Decide(const Request& request) const {

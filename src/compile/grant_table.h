@@ -23,6 +23,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "src/base/epoch.h"
+#include "src/compile/uid_table.h"
 #include "writ/grants.h"
 #include "writ/value.h"
 
@@ -37,8 +38,8 @@ struct GrantRow {
   const CompiledTemplate* tmpl = nullptr;
   std::uint64_t serial = 0;              // issue order: reason order among grants
   EntityUid key;                         // ?principal's value, or ?resource's for resource-only templates
-  std::uint32_t key_sym = 0xFFFFFFFF;    // the key as the engine's symbol, if it has one
-  std::uint32_t resource_sym = 0xFFFFFFFF;   // ?resource's value as the engine's symbol, if it has one
+  std::uint32_t key_sym = UidTable::kMissing;        // the key as the engine's symbol, if it has one
+  std::uint32_t resource_sym = UidTable::kMissing;   // ?resource's value as the engine's symbol, if it has one
   std::optional<absl::Time> not_before, expires;
   Grant grant;
 };
@@ -51,7 +52,7 @@ struct GrantRow {
 // fixed when the engine is compiled, so the grant and the request agree.
 class GrantIndex {
  public:
-  static constexpr std::uint32_t kNoSym = 0xFFFFFFFF;
+  static constexpr std::uint32_t kNoSym = UidTable::kMissing;   // compiled.h's kNoSym
 
   GrantIndex();
   ~GrantIndex();

@@ -127,14 +127,9 @@ absl::Status CheckField(std::string_view name, const std::string& value) {
 
 std::string Quote(std::string_view id) { return absl::StrCat("`", Av(id), "`"); }
 
-}  // namespace
-
 // Why `g` cannot be issued now, or OK; on OK, `*tmpl` is its template.
+// `ce` has templates (ce.grants is set).
 absl::Status CheckGrant(const CompiledEngine& ce, const Grant& g, absl::Time now, const CompiledTemplate** tmpl) {
-  if (ce.grants == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat("failed to find a template with id ", Quote(g.link.template_id),
-                                                   ": the policy set has no templates"));
-  }
   LinkPart part;
   absl::StatusOr<std::size_t> found = FindLinkTemplate(PolicySetData::Of(ce.policy_set), g.link, &part);
   if (!found.ok()) return found.status();
@@ -175,8 +170,6 @@ absl::Status CheckGrant(const CompiledEngine& ce, const Grant& g, absl::Time now
   }
   return absl::OkStatus();
 }
-
-namespace {
 
 GrantIndex& IndexOf(GrantTable& table, const CompiledTemplate& t) {
   return t.principal_slot ? table.by_principal : table.by_resource;
@@ -222,11 +215,12 @@ namespace writ {
 
 absl::Status Engine::AddGrant(const Grant& grant) {
   internal::CompiledEngine& ce = *impl_;
-  const absl::Time now = ce.options.clock ? ce.options.clock() : absl::Now();
   if (ce.grants == nullptr) {
-    const internal::CompiledTemplate* unused = nullptr;
-    return internal::CheckGrant(ce, grant, now, &unused);
+    return absl::InvalidArgumentError(absl::StrCat("failed to find a template with id `",
+                                                   internal::Av(grant.link.template_id),
+                                                   "`: the policy set has no templates"));
   }
+  const absl::Time now = ce.options.clock ? ce.options.clock() : absl::Now();
   internal::GrantTable& table = *ce.grants;
   std::lock_guard<std::mutex> lock(table.mu);
   const internal::CompiledTemplate* tmpl = nullptr;
