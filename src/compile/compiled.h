@@ -25,6 +25,7 @@
 #include "absl/time/time.h"
 #include "src/ext/extensions.h"
 #include "writ/authorize.h"
+#include "writ/engine.h"
 #include "writ/entities.h"
 #include "writ/policy_set.h"
 #include "writ/value.h"
@@ -93,7 +94,9 @@ enum class Op : std::uint8_t {
   kGetAttr,   // a; aux: name
   kHasAttr,   // a; aux: name
   kVarAttr,   // `var.name` (c = 0) or `var has name` (c = 1): sub: Var; aux: name;
-              // b: its per-decision cache entry, shared by every read of var.name
+              // b: for `context`, its slot in the prepared request
+              // (CompiledEngine::context_slots); else its per-decision cache
+              // entry (CompiledEngine::var_attrs); shared by every read of var.name
   kLike,      // a; aux: pattern
   kIs,        // a; aux: type name
   kSet,       // list: elements
@@ -189,8 +192,19 @@ struct CompiledEngine {
   RowRange any_rows;
   std::vector<RowRange> probes;        // SymEntity::probes past the inline ones
   std::vector<std::pair<std::uint32_t, RowRange>> row_keys;   // principal key of each run, for Dump
-  // Distinct (variable, attribute) reads (Op::kVarAttr), cached per decision.
+  // Distinct (variable, attribute) reads (Op::kVarAttr) of the principal,
+  // action and resource, cached per decision.
   std::uint32_t var_attrs = 0;
+  // Distinct attributes of the context read (Op::kVarAttr on `context`): the
+  // name (into `names`) of each prepared request slot, and the slots in the
+  // order of their names (std::string's), for preparing in one pass over
+  // the context record (whose keys are in that order).
+  std::vector<std::uint32_t> context_slots;
+  std::vector<std::uint32_t> context_slots_by_name;
+
+  // The engine's identity, for prepared requests (unique in the process,
+  // never 0); set by Engine's constructor.
+  std::uint64_t id = 0;
 
   // Templates, and the grants that link them at run time (null when the
   // policy set has no template). The policy set is kept to check links.
@@ -209,6 +223,24 @@ struct CompiledEngine {
     return it == type_syms.end() ? kNoSym : it->second;
   }
 };
+
+// Reads and writes a PreparedRequest's members for the decider (prepared.cc,
+// decide.cc).
+struct PreparedAccess {
+  static std::uint64_t& engine(PreparedRequest& p) { return p.engine_; }
+  static std::uint64_t engine(const PreparedRequest& p) { return p.engine_; }
+  static const Request& request(const PreparedRequest& p) { return *p.request_; }
+  static Sym sym(const PreparedRequest& p, int i) { return p.syms_[i]; }
+  static Sym type(const PreparedRequest& p, int i) { return p.types_[i]; }
+  static bool context_record(const PreparedRequest& p) { return p.context_record_; }
+  static const Value* const* slots(const PreparedRequest& p) {
+    return p.slot_count_ <= PreparedRequest::kInlineSlots ? p.inline_slots_ : p.spill_.data();
+  }
+  // Prepares `request` (which has no chain) with `engine` into `out`.
+  static void Prepare(const CompiledEngine& engine, const Request& request, PreparedRequest* out);
+};
+// Indices of the request's entities in PreparedAccess::sym and type.
+inline constexpr int kPreparedPrincipal = 0, kPreparedAction = 1, kPreparedResource = 2;
 
 // Builds the compiled form (compiler.cc).
 absl::StatusOr<std::unique_ptr<CompiledEngine>> CompileEngine(const PolicySet& policies, Entities entities,

@@ -68,6 +68,11 @@ class Compiler {
     }
     BuildIndex();
     BuildProbes();
+    ce_.context_slots_by_name.resize(ce_.context_slots.size());
+    for (std::uint32_t i = 0; i < ce_.context_slots.size(); ++i) ce_.context_slots_by_name[i] = i;
+    std::sort(ce_.context_slots_by_name.begin(), ce_.context_slots_by_name.end(), [&](std::uint32_t x, std::uint32_t y) {
+      return ce_.names[ce_.context_slots[x]] < ce_.names[ce_.context_slots[y]];
+    });
     ce_.uid_table = UidTable(ce_.entity_syms.size());
     ce_.sym_uids.resize(ce_.sym_entities.size());
     if (ce_.options.revoked != nullptr) ce_.sym_hashes.resize(ce_.sym_entities.size());
@@ -525,9 +530,17 @@ class Compiler {
           n.op = Op::kVarAttr;
           n.sub = object.sub;
           n.c = has ? 1 : 0;
-          auto [it, inserted] = var_attrs_.try_emplace(std::pair(object.sub, n.aux), ce_.var_attrs);
-          if (inserted) ++ce_.var_attrs;
-          n.b = it->second;
+          if (static_cast<Var>(object.sub) == Var::kContext) {
+            // A slot of the prepared request.
+            auto [it, inserted] =
+                context_slots_.try_emplace(n.aux, static_cast<std::uint32_t>(ce_.context_slots.size()));
+            if (inserted) ce_.context_slots.push_back(n.aux);
+            n.b = it->second;
+          } else {
+            auto [it, inserted] = var_attrs_.try_emplace(std::pair(object.sub, n.aux), ce_.var_attrs);
+            if (inserted) ++ce_.var_attrs;
+            n.b = it->second;
+          }
           n.a = 0;
         }
         break;
@@ -573,6 +586,7 @@ class Compiler {
   std::vector<Entry> entries_;
   absl::flat_hash_map<std::string, std::uint32_t> name_index_;
   absl::flat_hash_map<std::pair<std::uint8_t, std::uint32_t>, std::uint32_t> var_attrs_;
+  absl::flat_hash_map<std::uint32_t, std::uint32_t> context_slots_;   // name -> slot
   absl::flat_hash_map<NodeKey, std::uint32_t> shared_nodes_;
   absl::flat_hash_map<std::string, std::uint32_t> shared_constants_;
   absl::flat_hash_map<const Regex*, std::uint32_t> regex_index_;   // a program shared by policies, once

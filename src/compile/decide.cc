@@ -9,6 +9,7 @@
 // per-thread vectors that keep their capacity. Operations and messages are
 // shared with the reference evaluator (src/eval/ops.h).
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -203,6 +204,8 @@ struct Workspace {
   };
   std::vector<AttrRead> attr_reads;
   std::uint64_t epoch = 0;
+  // A Request decided without being prepared by the caller is prepared here.
+  PreparedRequest prepared;
 };
 
 Workspace& ThreadWorkspace() {
@@ -212,14 +215,28 @@ Workspace& ThreadWorkspace() {
 
 class Decider {
  public:
-  Decider(const CompiledEngine& ce, View& view, const Request& request, Workspace& ws)
-      : ce_(ce), view_(view), req_(request), ws_(ws) {
+  // `request` was prepared by `ce` (PreparedAccess::engine checked). With
+  // per-request entities (a layered view), its uids are resolved again in the
+  // view, which gives symbols to the entities the engine does not know.
+  Decider(const CompiledEngine& ce, View& view, const PreparedRequest& request, Workspace& ws)
+      : ce_(ce),
+        view_(view),
+        req_(PreparedAccess::request(request)),
+        ws_(ws),
+        context_slots_(PreparedAccess::slots(request)),
+        context_record_(PreparedAccess::context_record(request)) {
     if (ws_.scratch.size() < ce_.scratch_slots) ws_.scratch.resize(ce_.scratch_slots);
     if (ws_.attr_reads.size() < ce_.var_attrs) ws_.attr_reads.resize(ce_.var_attrs);
     epoch_ = ++ws_.epoch;
-    p_ = Resolve(request.principal);
-    a_ = Resolve(request.action);
-    r_ = Resolve(request.resource);
+    if (view_.layered()) {
+      p_ = Resolve(req_.principal);
+      a_ = Resolve(req_.action);
+      r_ = Resolve(req_.resource);
+    } else {
+      p_ = FromPrepared(req_.principal, request, kPreparedPrincipal);
+      a_ = FromPrepared(req_.action, request, kPreparedAction);
+      r_ = FromPrepared(req_.resource, request, kPreparedResource);
+    }
   }
 
   void Decide(Decision* out) {
@@ -355,6 +372,20 @@ class Decider {
       if (revoked(view_.UidOf(s), s)) return true;
     }
     return false;
+  }
+
+  // A request entity as prepared (the store's view).
+  Resolved FromPrepared(const EntityUid& uid, const PreparedRequest& request, int i) const {
+    Resolved r;
+    r.uid = &uid;
+    r.sym = PreparedAccess::sym(request, i);
+    r.type = PreparedAccess::type(request, i);
+    if (r.sym != kNoSym) {
+      const SymEntity& se = ce_.sym_entities[r.sym];
+      r.ancestors = {ce_.ancestors.data() + se.ancestors_begin, se.ancestors_size};
+      r.entity = se.entity;
+    }
+    return r;
   }
 
   Resolved Resolve(const EntityUid& uid) {
@@ -699,6 +730,18 @@ class Decider {
   absl::Status EvalVarAttr(const Node& node, Ref* out) {
     const Var var = static_cast<Var>(node.sub);
     const std::string& name = ce_.names[node.aux];
+    if (var == Var::kContext) {
+      // The context's attributes were found when the request was prepared.
+      if (const Value* value = context_slots_[node.b]; value != nullptr) {
+        out->v = node.c == 1 ? &TrueValue() : value;
+        return absl::OkStatus();
+      }
+      if (context_record_ && node.c == 1) {
+        out->v = &FalseValue();
+        return absl::OkStatus();
+      }
+      return Attr(VarRef(var), name, node.c == 1, out);
+    }
     Workspace::AttrRead& read = ws_.attr_reads[node.b];
     if (read.epoch != epoch_) {
       read.epoch = epoch_;
@@ -774,6 +817,8 @@ class Decider {
   View& view_;
   const Request& req_;
   Workspace& ws_;
+  const Value* const* context_slots_;   // the prepared request's, by CompiledEngine::context_slots
+  bool context_record_;
   Resolved p_, a_, r_;
   std::uint64_t epoch_ = 0;
   std::optional<absl::Time> now_;
@@ -784,7 +829,10 @@ class Decider {
 
 namespace writ {
 
-Engine::Engine(std::unique_ptr<internal::CompiledEngine> impl) : impl_(std::move(impl)) {}
+Engine::Engine(std::unique_ptr<internal::CompiledEngine> impl) : impl_(std::move(impl)) {
+  static std::atomic<std::uint64_t> next_id{1};
+  impl_->id = next_id.fetch_add(1, std::memory_order_relaxed);
+}
 Engine::~Engine() = default;
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Compile(const PolicySet& policies, Entities entities,
@@ -793,6 +841,23 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Compile(const PolicySet& policie
       internal::CompileEngine(policies, std::move(entities), options);
   if (!ce.ok()) return ce.status();
   return std::unique_ptr<Engine>(new Engine(*std::move(ce)));
+}
+
+void Engine::Decide(const PreparedRequest& request, Decision* out) const {
+  out->denied_by.reset();
+  if (internal::PreparedAccess::engine(request) != impl_->id) {
+    out->allowed = false;
+    out->reasons.clear();
+    out->breakglass.clear();
+    out->revoked = false;
+    out->errors.clear();
+    out->errors.push_back({"", internal::PreparedAccess::engine(request) == 0
+                                   ? "the request was not prepared (Engine::Prepare)"
+                                   : "the request was prepared by another engine"});
+    return;
+  }
+  internal::View view(*impl_, nullptr);
+  internal::Decider(*impl_, view, request, internal::ThreadWorkspace()).Decide(out);
 }
 
 void Engine::Decide(const Request& request, Decision* out) const {
@@ -806,10 +871,14 @@ Decision Engine::Decide(const Request& request) const {
   return d;
 }
 
+// A Request (each identity's, for a chain) is prepared into the thread's
+// workspace and decided as a prepared request is.
 void Engine::Decide(const Request& request, const Entities& request_entities, Decision* out) const {
   internal::View view(*impl_, request_entities.size() == 0 ? nullptr : &request_entities);
+  internal::Workspace& ws = internal::ThreadWorkspace();
   internal::DecideChain(request, impl_->options.clock, out, [&](const Request& one, Decision* d) {
-    internal::Decider(*impl_, view, one, internal::ThreadWorkspace()).Decide(d);
+    internal::PreparedAccess::Prepare(*impl_, one, &ws.prepared);
+    internal::Decider(*impl_, view, ws.prepared, ws).Decide(d);
   });
 }
 
@@ -821,7 +890,8 @@ void Engine::DecideBatch(absl::Span<const Request> requests, const Entities& req
   out->resize(requests.size());
   for (std::size_t i = 0; i < requests.size(); ++i) {
     internal::DecideChain(requests[i], impl_->options.clock, &(*out)[i], [&](const Request& one, Decision* d) {
-      internal::Decider(*impl_, view, one, ws).Decide(d);
+      internal::PreparedAccess::Prepare(*impl_, one, &ws.prepared);
+      internal::Decider(*impl_, view, ws.prepared, ws).Decide(d);
     });
   }
 }
