@@ -1,4 +1,5 @@
-// Tests for src/compile: Engine::Decide does not allocate on the common path.
+// Tests for src/compile: Engine::Decide does not allocate on the common path,
+// from a Request or from a prepared request.
 // This binary replaces the global operator new to count allocations, so it
 // is kept apart from the other engine tests.
 #include <atomic>
@@ -81,6 +82,26 @@ TEST(EngineAllocationTest, DecideDoesNotAllocateOnceWarm) {
   for (int i = 0; i < 1000; ++i) (*engine)->Decide(*request, &d);
   EXPECT_EQ(g_allocations.load() - before, 0);
   EXPECT_TRUE(d.allowed);
+
+  // A prepared request: deciding it does not allocate, and neither does
+  // preparing into the same object again.
+  PreparedRequest prepared;
+  ASSERT_TRUE((*engine)->Prepare(*request, &prepared).ok());
+  Decision dp;
+  (*engine)->Decide(prepared, &dp);
+  ASSERT_TRUE(dp.allowed);
+  ASSERT_EQ(dp.reasons, d.reasons);
+  const long before_prepared = g_allocations.load();
+  for (int i = 0; i < 1000; ++i) (*engine)->Decide(prepared, &dp);
+  EXPECT_EQ(g_allocations.load() - before_prepared, 0);
+  EXPECT_TRUE(dp.allowed);
+  const long before_prepare = g_allocations.load();
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE((*engine)->Prepare(*request, &prepared).ok());
+    (*engine)->Decide(prepared, &dp);
+  }
+  EXPECT_EQ(g_allocations.load() - before_prepare, 0);
+  EXPECT_TRUE(dp.allowed);
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // reference authorizer decide seeded random policies, entities and requests
 // (random_gen.h: every operator and extension function, errors included)
 // identically: decision, reasons, erroring policies and their messages, and
-// for chained requests the identity denied.
+// for chained requests the identity denied; each request also decided as a
+// prepared request (Engine::Prepare, Decide(const PreparedRequest&)).
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
@@ -42,6 +44,8 @@ TEST(EngineDifferentialTest, RandomPoliciesAgreeWithTheReference) {
   const char* env = std::getenv("WRIT_RANDOM_SEEDS");
   const std::uint64_t seeds = env != nullptr ? std::strtoull(env, nullptr, 10) : 3000;
   std::uint64_t requests = 0, allowed = 0, errors = 0;
+  PreparedRequest prepared;
+  Decision got_prepared;
   for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
     testing_gen::RandomCase c = testing_gen::GenerateRandomCase(seed);
     PolicySet set;
@@ -57,6 +61,14 @@ TEST(EngineDifferentialTest, RandomPoliciesAgreeWithTheReference) {
                                        << "\nrequest: " << r.principal.ToString() << " "
                                        << r.action.ToString() << " " << r.resource.ToString() << " "
                                        << r.context.ToString();
+      // The prepared path, with one PreparedRequest reused across requests
+      // and engines.
+      ASSERT_TRUE((*engine)->Prepare(r, &prepared).ok());
+      (*engine)->Decide(prepared, &got_prepared);
+      ASSERT_EQ(Show(got_prepared), Show(want)) << "prepared; seed " << seed << "\npolicies:\n" << c.policies
+                                                << "\nrequest: " << r.principal.ToString() << " "
+                                                << r.action.ToString() << " " << r.resource.ToString() << " "
+                                                << r.context.ToString();
       ++requests;
       allowed += want.allowed;
       errors += !want.errors.empty();
@@ -81,6 +93,8 @@ TEST(EngineDifferentialTest, WorkloadExtensionsAgreeWithTheReference) {
   std::uint64_t requests = 0, revoked = 0, breakglass = 0, errored = 0, spiffe_sets = 0, matches_sets = 0;
   testing_gen::RandomGenOptions gen;
   gen.writ_extensions = true;   // spiffe() values and .matches in the conditions, too
+  PreparedRequest prepared;
+  Decision got_prepared;
   for (std::uint64_t seed = 1; seed <= 1000; ++seed) {
     testing_gen::RandomCase c = testing_gen::GenerateRandomCase(seed, gen);
     spiffe_sets += absl::StrContains(c.policies, "spiffe(");
@@ -130,6 +144,12 @@ TEST(EngineDifferentialTest, WorkloadExtensionsAgreeWithTheReference) {
       ASSERT_EQ(Show(got), Show(want)) << "seed " << seed << "\npolicies:\n" << text << "\nrequest: "
                                        << r.principal.ToString() << " " << r.action.ToString() << " "
                                        << r.resource.ToString() << " " << r.context.ToString();
+      ASSERT_TRUE((*engine)->Prepare(r, &prepared).ok());
+      (*engine)->Decide(prepared, &got_prepared);
+      ASSERT_EQ(Show(got_prepared), Show(want)) << "prepared; seed " << seed << "\npolicies:\n" << text
+                                                << "\nrequest: " << r.principal.ToString() << " "
+                                                << r.action.ToString() << " " << r.resource.ToString() << " "
+                                                << r.context.ToString();
       for (const EntityUid& uid : list->List()) list->Restore(uid);
       ++requests;
       revoked += want.revoked;
@@ -184,6 +204,9 @@ TEST(EngineDifferentialTest, ChainedRequestsAgreeWithTheReference) {
                                        << r.principal.ToString() << " " << r.action.ToString() << " "
                                        << r.resource.ToString() << " " << r.context.ToString() << " chain "
                                        << r.chain.size();
+      // A chained request is not prepared: Decide(const Request&) decides it.
+      PreparedRequest prepared;
+      ASSERT_EQ((*engine)->Prepare(r, &prepared).code(), absl::StatusCode::kInvalidArgument);
       ++requests;
       allowed += want.allowed;
       revoked += want.revoked;
