@@ -1,6 +1,8 @@
 // Compile: deciding with the compiled form — the scope index narrows the
 // policies to those whose principal and action scopes hold, then each is
-// checked on its residual scope and its lowered conditions.
+// checked on its residual scope and its lowered conditions. Every path
+// decides a prepared request (prepared.cc): a Request is prepared into the
+// thread's workspace first, so its context attributes are read from slots.
 //
 // The hot path does not lock, throw or allocate: values are borrowed from the
 // request, the entity store and the constants wherever Cedar's semantics allow
