@@ -49,8 +49,10 @@ TEST_F(BenchCliTest, PrintsThreeFiguresOverTenThousandDistinctRequests) {
   const nlohmann::json out = nlohmann::json::parse(r.out);
   EXPECT_EQ(out["requests"], 10'000);
   EXPECT_EQ(out["distinct_requests"], 10'000);
+  EXPECT_EQ(out["prepared_requests"], 10'000);
   EXPECT_EQ(out["batch"], 64);
   EXPECT_EQ(out["policies"], 2);
+  EXPECT_THAT(out["decide"]["what"].get<std::string>(), HasSubstr("PreparedRequest"));
   for (const char* figure : {"decide", "build_decide", "json_decide"}) {
     ASSERT_TRUE(out.contains(figure)) << figure << " in " << r.out;
     const nlohmann::json& f = out[figure];
@@ -83,6 +85,22 @@ TEST_F(BenchCliTest, CountsDistinctRequestsAndPicksFigures) {
   r = Run("bench " + Inputs() + " --requests " + requests + " --seconds 0.02 --figures decide,yaml");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("--figures takes"));
+}
+
+TEST_F(BenchCliTest, RequestsWithAChainAreDecidedUnprepared) {
+  const auto q = Write("chain.jsonl",
+      R"({"principal": {"type": "Workload", "id": "api"}, "action": {"type": "Action", "id": "read"}, "resource": {"type": "Bucket", "id": "b"}, "context": {"environment": "prod", "n": 1, "revoked": false}})"
+      "\n"
+      R"({"principal": "Workload::\"api\"", "chain": ["Workload::\"api\""], "action": "Action::\"read\"", "resource": "Bucket::\"b\"", "context": {"environment": "prod", "n": 1, "revoked": false}})"
+      "\n");
+  CliResult r = Run("bench " + Inputs() + " --requests " + q.string() + " --seconds 0.01 --decisions " +
+                    (dir_ / "d").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json out = nlohmann::json::parse(r.out);
+  EXPECT_EQ(out["requests"], 2);
+  EXPECT_EQ(out["distinct_requests"], 2);
+  EXPECT_EQ(out["prepared_requests"], 1);
+  EXPECT_THAT(out["decide"]["what"].get<std::string>(), HasSubstr("1 with a chain"));
 }
 
 TEST_F(BenchCliTest, BadRequestLineIsAnErrorAtItsLine) {
