@@ -21,7 +21,7 @@ constexpr const char* kUsage =
     "usage: writ-bench-gen --set workload|gdrive|github|tinytodo [--n N] [--requests R] [--seed S] --out DIR\n"
     "  --n         workload: permit policies (default 1000); the others: entities of each\n"
     "              main type (default 100; the store grows with its square, see oopsla.h)\n"
-    "  --requests  workload: requests (default 2000); the others generate their own\n"
+    "  --requests  workload: requests, all distinct (default 10000); the others generate their own\n"
     "  --seed      generator seed (default 42)\n";
 
 int Usage(const std::string& why) {
@@ -33,7 +33,7 @@ int Usage(const std::string& why) {
 
 int main(int argc, char** argv) {
   std::string set, out;
-  int n = -1, requests = 2000;
+  int n = -1, requests = 10000;
   std::uint64_t seed = 42;
   const std::vector<std::string> args(argv + 1, argv + argc);
   for (std::size_t i = 0; i < args.size(); ++i) {
