@@ -63,7 +63,7 @@ struct PreparedAccess;
 // Copyable and movable (a copy borrows from the same Request).
 class PreparedRequest {
  public:
-  static constexpr std::size_t kInlineSlots = 7;
+  static constexpr std::size_t kInlineSlots = 6;
 
   PreparedRequest() = default;
 
@@ -80,6 +80,7 @@ class PreparedRequest {
   const Request* request_ = nullptr;
   std::uint32_t syms_[3] = {};           // principal, action, resource: the engine's symbols
   std::uint32_t types_[3] = {};          // and their entity types' symbols
+  std::uint32_t candidates_[2] = {};     // the engine's precomputed candidates for the request
   std::uint32_t slot_count_ = 0;
   bool context_record_ = false;          // the context is a record (it always is, by Request's rule)
   // Slot i: the context's value of the i-th attribute read, or null when the

@@ -192,6 +192,25 @@ struct CompiledEngine {
   RowRange any_rows;
   std::vector<RowRange> probes;        // SymEntity::probes past the inline ones
   std::vector<std::pair<std::uint32_t, RowRange>> row_keys;   // principal key of each run, for Dump
+  // Candidates precomputed per (principal, action) class, so that deciding a
+  // prepared request neither scans runs nor sorts: row indices (into `rows`)
+  // in policy order, each policy once, whose principal key, principal type
+  // and action key hold for the class (the resource scope is checked per
+  // decision). A request's candidates are the merge of two disjoint lists:
+  // the generic one of its principal's type (`any` and `is T` principal
+  // keys; class 0 is "no known type", class t + 1 type t) and, for a
+  // principal some `==`/`in` scope reaches, its own (principal_class). The
+  // action class is action_class[action] (0: only unconstrained action keys
+  // match). Ranges: candidate_ranges[class * action_classes + action class],
+  // generic classes first, then principal classes. action_classes is 0 when
+  // the table was over its budget (16 entries per row and per entity): the
+  // decider then probes the index as with per-request entities.
+  std::vector<std::uint32_t> candidate_rows;
+  std::vector<RowRange> candidate_ranges;
+  std::vector<std::uint32_t> principal_class;   // by entity Sym: a table class, or kNoClass
+  std::vector<std::uint32_t> action_class;      // by entity Sym
+  std::uint32_t action_classes = 0;
+  static constexpr std::uint32_t kNoClass = ~std::uint32_t{0};
   // Distinct (variable, attribute) reads (Op::kVarAttr) of the principal,
   // action and resource, cached per decision.
   std::uint32_t var_attrs = 0;
@@ -233,6 +252,10 @@ struct PreparedAccess {
   static Sym sym(const PreparedRequest& p, int i) { return p.syms_[i]; }
   static Sym type(const PreparedRequest& p, int i) { return p.types_[i]; }
   static bool context_record(const PreparedRequest& p) { return p.context_record_; }
+  // Indices into CompiledEngine::candidate_ranges: the generic and the
+  // principal's own candidates (kNoClass: none, or no table).
+  static std::uint32_t generic_candidates(const PreparedRequest& p) { return p.candidates_[0]; }
+  static std::uint32_t own_candidates(const PreparedRequest& p) { return p.candidates_[1]; }
   static const Value* const* slots(const PreparedRequest& p) {
     return p.slot_count_ <= PreparedRequest::kInlineSlots ? p.inline_slots_ : p.spill_.data();
   }

@@ -68,6 +68,7 @@ class Compiler {
     }
     BuildIndex();
     BuildProbes();
+    BuildCandidates();
     ce_.context_slots_by_name.resize(ce_.context_slots.size());
     for (std::uint32_t i = 0; i < ce_.context_slots.size(); ++i) ce_.context_slots_by_name[i] = i;
     std::sort(ce_.context_slots_by_name.begin(), ce_.context_slots_by_name.end(), [&](std::uint32_t x, std::uint32_t y) {
@@ -388,6 +389,106 @@ class Compiler {
         ce_.probes.insert(ce_.probes.end(), runs.begin(), runs.end());
       }
     }
+  }
+
+  // The candidate table (CompiledEngine::candidate_rows): per principal
+  // class (a type, or a principal with rows of its own) and action class,
+  // the rows that can hold, in policy order, each policy once. Given up
+  // (action_classes = 0) past its budget, in entries stored and rows looked
+  // at.
+  void BuildCandidates() {
+    const std::size_t n = ce_.sym_entities.size();
+    const std::size_t budget = 16 * (ce_.rows.size() + n) + 65536;
+    // Action classes: the actions some `==` or `in` action key can match.
+    absl::flat_hash_set<Sym> keyed;
+    for (const IndexRow& row : ce_.rows) {
+      const auto tag = static_cast<KeyTag>(row.akey & 3);
+      if (tag == KeyTag::kEq || tag == KeyTag::kIn) keyed.insert(row.akey >> 2);
+    }
+    std::vector<Sym> actions;   // by class - 1
+    ce_.action_class.assign(n, 0);
+    if (!keyed.empty()) {
+      for (Sym s = 0; s < n; ++s) {
+        const SymEntity& se = ce_.sym_entities[s];
+        bool hit = keyed.contains(s);
+        for (std::uint32_t k = 0; !hit && k < se.ancestors_size; ++k) {
+          hit = keyed.contains(ce_.ancestors[se.ancestors_begin + k]);
+        }
+        if (!hit) continue;
+        actions.push_back(s);
+        ce_.action_class[s] = static_cast<std::uint32_t>(actions.size());
+      }
+    }
+    const std::size_t width = actions.size() + 1;
+    auto matches = [&](std::uint32_t akey, std::size_t ac) {
+      const Sym sym = akey >> 2;
+      switch (static_cast<KeyTag>(akey & 3)) {
+        case KeyTag::kAny: return true;
+        case KeyTag::kEq: return ac > 0 && sym == actions[ac - 1];
+        case KeyTag::kIn: {
+          if (ac == 0) return false;
+          const SymEntity& a = ce_.sym_entities[actions[ac - 1]];
+          const Sym* anc = ce_.ancestors.data() + a.ancestors_begin;
+          return sym == actions[ac - 1] || std::binary_search(anc, anc + a.ancestors_size, sym);
+        }
+        case KeyTag::kIs: break;
+      }
+      return false;
+    };
+    std::size_t looked = 0;
+    std::vector<std::uint32_t> list;
+    // One class: its runs of rows, for principals of type `type`.
+    auto add_class = [&](const std::vector<RowRange>& runs, Sym type) {
+      for (std::size_t ac = 0; ac < width; ++ac) {
+        list.clear();
+        for (const RowRange& run : runs) {
+          looked += run.size;
+          for (std::uint32_t i = run.begin; i < run.begin + run.size; ++i) {
+            const IndexRow& row = ce_.rows[i];
+            if (row.principal_type != kNoSym && row.principal_type != type) continue;
+            if (matches(row.akey, ac)) list.push_back(i);
+          }
+        }
+        std::sort(list.begin(), list.end(), [&](std::uint32_t x, std::uint32_t y) {
+          return ce_.rows[x].policy < ce_.rows[y].policy;
+        });
+        list.erase(std::unique(list.begin(), list.end(),
+                               [&](std::uint32_t x, std::uint32_t y) { return ce_.rows[x].policy == ce_.rows[y].policy; }),
+                   list.end());
+        ce_.candidate_ranges.push_back({static_cast<std::uint32_t>(ce_.candidate_rows.size()),
+                                        static_cast<std::uint32_t>(list.size())});
+        ce_.candidate_rows.insert(ce_.candidate_rows.end(), list.begin(), list.end());
+      }
+      return ce_.candidate_rows.size() + 2 * ce_.candidate_ranges.size() <= budget && looked <= 4 * budget;
+    };
+    auto give_up = [&] {
+      ce_.candidate_rows = {};
+      ce_.candidate_ranges = {};
+      ce_.principal_class = {};
+      ce_.action_class = {};
+    };
+    std::vector<RowRange> runs;
+    // Generic classes: no known type, then each type.
+    runs = {ce_.any_rows};
+    if (!add_class(runs, kNoSym)) return give_up();
+    for (Sym t = 0; t < ce_.type_syms.size(); ++t) {
+      runs = {ce_.any_rows};
+      if (t < ce_.is_rows.size()) runs.push_back(ce_.is_rows[t]);
+      if (!add_class(runs, t)) return give_up();
+    }
+    // Principals some `==` or `in` principal scope reaches.
+    std::uint32_t classes = static_cast<std::uint32_t>(ce_.type_syms.size()) + 1;
+    ce_.principal_class.assign(n, CompiledEngine::kNoClass);
+    for (Sym s = 0; s < n; ++s) {
+      const SymEntity& se = ce_.sym_entities[s];
+      if (se.probes_size == 0) continue;
+      const RowRange* probes = se.probes_size <= SymEntity::kInlineProbes ? se.probes
+                                                                           : ce_.probes.data() + se.probes[0].begin;
+      runs.assign(probes, probes + se.probes_size);
+      if (!add_class(runs, se.type)) return give_up();
+      ce_.principal_class[s] = classes++;
+    }
+    ce_.action_classes = static_cast<std::uint32_t>(width);
   }
 
   std::uint32_t AddName(std::string_view name) {

@@ -226,7 +226,9 @@ class Decider {
         req_(PreparedAccess::request(request)),
         ws_(ws),
         context_slots_(PreparedAccess::slots(request)),
-        context_record_(PreparedAccess::context_record(request)) {
+        context_record_(PreparedAccess::context_record(request)),
+        generic_candidates_(PreparedAccess::generic_candidates(request)),
+        own_candidates_(PreparedAccess::own_candidates(request)) {
     if (ws_.scratch.size() < ce_.scratch_slots) ws_.scratch.resize(ce_.scratch_slots);
     if (ws_.attr_reads.size() < ce_.var_attrs) ws_.attr_reads.resize(ce_.var_attrs);
     epoch_ = ++ws_.epoch;
@@ -416,6 +418,28 @@ class Decider {
   // matches, less those whose principal type or resource scope does not hold.
   void CollectCandidates() {
     ws_.candidates.clear();
+    if (generic_candidates_ != CompiledEngine::kNoClass && !view_.layered()) {
+      // Precomputed for the principal and action: merge the two lists (no
+      // policy is in both) and check each row's resource scope.
+      const RowRange g = ce_.candidate_ranges[generic_candidates_];
+      const RowRange o = own_candidates_ == CompiledEngine::kNoClass ? RowRange{}
+                                                                      : ce_.candidate_ranges[own_candidates_];
+      const std::uint32_t* x = ce_.candidate_rows.data() + g.begin;
+      const std::uint32_t* x_end = x + g.size;
+      const std::uint32_t* y = ce_.candidate_rows.data() + o.begin;
+      const std::uint32_t* y_end = y + o.size;
+      const IndexRow* rows = ce_.rows.data();
+      while (x != x_end || y != y_end) {
+        const IndexRow* row;
+        if (y == y_end || (x != x_end && rows[*x].policy < rows[*y].policy)) {
+          row = &rows[*x++];
+        } else {
+          row = &rows[*y++];
+        }
+        if (ResidualHolds(row->resource, r_)) ws_.candidates.push_back(row);
+      }
+      return;
+    }
     Probe(ce_.any_rows);
     if (p_.type < ce_.is_rows.size()) Probe(ce_.is_rows[p_.type]);
     // Symbols past the engine's are per-request entities: no policy names
@@ -821,6 +845,7 @@ class Decider {
   Workspace& ws_;
   const Value* const* context_slots_;   // the prepared request's, by CompiledEngine::context_slots
   bool context_record_;
+  std::uint32_t generic_candidates_, own_candidates_;   // into CompiledEngine::candidate_ranges
   Resolved p_, a_, r_;
   std::uint64_t epoch_ = 0;
   std::optional<absl::Time> now_;

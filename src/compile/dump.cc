@@ -32,6 +32,14 @@ class Dumper {
                                    " entities, ", ce_.sym_entities.size(), " entity symbols, ",
                                    ce_.type_syms.size(), " types, ", ce_.nodes.size(), " nodes, ",
                                    ce_.constants.size(), " constants, ", ce_.scratch_slots, " scratch slots\n");
+    if (ce_.action_classes == 0) {
+      out += "candidates: over budget (each decision probes the index)\n";
+    } else {
+      const std::size_t classes = ce_.candidate_ranges.size() / ce_.action_classes;
+      absl::StrAppend(&out, "candidates: ", classes, " principal classes (", ce_.type_syms.size() + 1,
+                      " by type) x ", ce_.action_classes, " action classes, ", ce_.candidate_rows.size(), " rows\n");
+    }
+    absl::StrAppend(&out, "context slots: ", ce_.context_slots.size(), "\n");
     // The index, sorted by its printed keys so the dump is stable.
     std::vector<std::pair<std::string, RowRange>> runs;
     for (const auto& [pkey, range] : ce_.row_keys) runs.emplace_back(Key("principal", pkey), range);

@@ -20,6 +20,17 @@ void PreparedAccess::Prepare(const CompiledEngine& ce, const Request& request, P
     out->syms_[i] = s;
     out->types_[i] = s < ce.sym_entities.size() ? ce.sym_entities[s].type : ce.FindType(uids[i]->type);
   }
+  // The precomputed candidates of the principal's type (or no type) and of
+  // the principal itself, for the action's class.
+  out->candidates_[0] = out->candidates_[1] = CompiledEngine::kNoClass;
+  if (const std::uint32_t width = ce.action_classes; width != 0) {
+    const Sym a = out->syms_[kPreparedAction], p = out->syms_[kPreparedPrincipal], t = out->types_[kPreparedPrincipal];
+    const std::uint32_t ac = a < ce.action_class.size() ? ce.action_class[a] : 0;
+    out->candidates_[0] = (t == kNoSym ? 0 : t + 1) * width + ac;
+    if (p < ce.principal_class.size() && ce.principal_class[p] != CompiledEngine::kNoClass) {
+      out->candidates_[1] = ce.principal_class[p] * width + ac;
+    }
+  }
   const auto n = static_cast<std::uint32_t>(ce.context_slots.size());
   out->slot_count_ = n;
   const Value** slots = out->inline_slots_;

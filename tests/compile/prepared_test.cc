@@ -293,6 +293,51 @@ TEST(PreparedRequestTest, GrantsApplyToPreparedRequests) {
   EXPECT_EQ(Show(d), Show(engine->Decide(r)));
 }
 
+// Past its budget the engine keeps no candidate table, and deciding probes
+// the index as it does with per-request entities: 2,000 members of a group,
+// each a principal class, times 41 action classes are more table entries
+// than 16 per row and per entity.
+TEST(PreparedRequestTest, PastTheCandidateBudgetTheIndexIsProbed) {
+  std::string actions;
+  for (int i = 0; i < 40; ++i) absl::StrAppend(&actions, i == 0 ? "" : ", ", "Action::\"a", i, "\"");
+  const PolicySet set = Policies(absl::StrCat(R"(
+    permit(principal in Group::"g", action in [)", actions, R"(], resource) when { context.ok };
+    permit(principal is User, action == Action::"a3", resource == Doc::"d");
+    forbid(principal == User::"u7", action, resource);
+    permit(principal, action in Action::"all", resource) when { context has ok };
+  )"));
+  std::string json = R"([{"uid": {"type": "Group", "id": "g"}, "attrs": {}, "parents": []})";
+  for (int i = 0; i < 40; ++i) {
+    absl::StrAppend(&json, R"(, {"uid": {"type": "Action", "id": "a)", i,
+                    R"("}, "attrs": {}, "parents": [{"type": "Action", "id": "all"}]})");
+  }
+  for (int i = 0; i < 2000; ++i) {
+    absl::StrAppend(&json, R"(, {"uid": {"type": "User", "id": "u)", i,
+                    R"("}, "attrs": {}, "parents": [{"type": "Group", "id": "g"}]})");
+  }
+  json += "]";
+  const Entities entities = MakeEntities(json);
+  std::unique_ptr<Engine> engine = Compile(set, entities);
+  ASSERT_NE(engine, nullptr);
+  EXPECT_NE(engine->Dump().find("\ncandidates: over budget"), std::string::npos);
+  PreparedRequest prepared;
+  for (const char* principal : {"u7", "u8", "nobody"}) {
+    for (const char* action : {"a3", "a39", "all", "other"}) {
+      for (const char* ok : {"true", "false"}) {
+        const Request r = MakeRequest(absl::StrCat(R"({"principal": "User::\")", principal,
+                                                   R"(\"", "action": "Action::\")", action,
+                                                   R"(\"", "resource": "Doc::\"d\"", "context": {"ok": )", ok, "}}"));
+        SCOPED_TRACE(absl::StrCat(principal, " ", action, " ", ok));
+        DecideAllWays(*engine, set, entities, r, &prepared);
+      }
+    }
+  }
+  // The same policies with a few members fit the table.
+  std::unique_ptr<Engine> small = Compile(set, MakeEntities(R"([{"uid": {"type": "User", "id": "u7"}, "attrs": {},
+      "parents": [{"type": "Group", "id": "g"}]}])"));
+  EXPECT_EQ(small->Dump().find("\ncandidates: over budget"), std::string::npos);
+}
+
 TEST(PreparedRequestTest, SizeOfATypicalWorkloadRequest) {
   if constexpr (sizeof(void*) == 8) {
     static_assert(sizeof(PreparedRequest) <= 128);
