@@ -46,8 +46,10 @@ struct PreparedAccess;
 // Engine::Decide(const PreparedRequest&, ...): its principal, action and
 // resource are resolved to the engine's symbols once, and the context
 // attributes the engine's policies read (`context.name`, `context has name`)
-// are found in one pass over the context into flat slots, so that deciding
-// never hashes a uid or searches the context.
+// are found in one pass over the context into flat slots, and the engine's
+// precomputed candidate policies for its principal and action are looked up,
+// so that deciding never hashes a uid, searches the context or scans the
+// index.
 //
 // Lifetime: a PreparedRequest BORROWS from the Request it was prepared from
 // (its uids, its context's values, its time): that Request must outlive the
