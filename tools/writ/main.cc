@@ -96,7 +96,9 @@ const std::vector<Command>& Commands() {
        "figures to run (decide always runs). compile_bytes_per_policy: heap the compiled\n"
        "engine adds, per policy — its index, lowered conditions and the symbols of the\n"
        "entities. --decisions OUT writes `allow` or `deny` for each request line, in order.\n"
-       "A request line that does not read is an error (exit 2): nothing is skipped.",
+       "A request line that does not read is an error (exit 2): nothing is skipped.\n"
+       "Before timing, every request is decided by all three paths, which must agree\n"
+       "(exit 1 otherwise: they would time different work).",
        WithDecideFlags({{"policies", true, true, "policy files or folders (Cedar)"},
         {"entities", true, false, "entities (Cedar entity JSON)"}, SchemaFlag(), TemplateLinkedFlag(),
         {"requests", true, false, "one request per line (JSON lines), as for `authorize`"},
