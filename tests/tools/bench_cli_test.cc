@@ -1,6 +1,7 @@
 // `writ bench` end to end: the three figures (decide, build + decide, JSON
 // text -> decision) are printed, the request counts (all and distinct) are
 // the file's, and a request line that does not read is refused at its place.
+#include <fstream>
 #include <set>
 #include <string>
 
@@ -101,6 +102,36 @@ TEST_F(BenchCliTest, RequestsWithAChainAreDecidedUnprepared) {
   EXPECT_EQ(out["distinct_requests"], 2);
   EXPECT_EQ(out["prepared_requests"], 1);
   EXPECT_THAT(out["decide"]["what"].get<std::string>(), HasSubstr("1 with a chain"));
+}
+
+// Contexts of every kind of value are rebuilt from a service's values alike:
+// the three paths decide every request the same (or bench exits 1).
+TEST_F(BenchCliTest, EveryKindOfContextValueIsBuiltAlike) {
+  const auto p = Write("kinds.cedar",
+      "permit(principal, action, resource) when { context.tags.contains(\"a\") && context.owner == Workload::\"api\" "
+      "&& context.src.isInRange(ip(\"10.0.0.0/8\")) && context.score.lessThan(decimal(\"2.5\")) "
+      "&& context.meta.depth > 1 && context.flag };\n");
+  std::string lines;
+  for (int i = 0; i < 50; ++i) {
+    absl::StrAppend(&lines, R"({"principal": "Workload::\"api\"", "action": "Action::\"read\"", "resource": "Bucket::\"b\"", )",
+                    R"("context": {"tags": ["a", "b", )", i, R"(], "owner": {"__entity": {"type": "Workload", "id": "api"}}, )",
+                    R"("src": {"__extn": {"fn": "ip", "arg": "10.1.2.)", i, R"("}}, "score": {"__extn": {"fn": "decimal", "arg": "1.)",
+                    i % 10, R"("}}, "meta": {"depth": )", i % 3, R"(, "name": "m"}, "flag": )", i % 2 == 0 ? "true" : "false",
+                    "}}\n");
+  }
+  const auto q = Write("kinds.jsonl", lines);
+  CliResult r = Run("bench --policies " + p.string() + " --requests " + q.string() + " --seconds 0.01 --decisions " +
+                    (dir_ / "d").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json out = nlohmann::json::parse(r.out);
+  EXPECT_EQ(out["requests"], 50);
+  EXPECT_EQ(out["distinct_requests"], 50);
+  std::ifstream d(dir_ / "d");
+  std::string line;
+  int allowed = 0;
+  while (std::getline(d, line)) allowed += line == "allow";
+  // depth > 1 (i % 3 == 2) and flag (i even): i % 6 == 2, 8 of 50.
+  EXPECT_EQ(allowed, 8);
 }
 
 TEST_F(BenchCliTest, BadRequestLineIsAnErrorAtItsLine) {
