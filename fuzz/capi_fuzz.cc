@@ -2,17 +2,20 @@
 // then fields separated by the byte 0x1E (one the seed script can write;
 // sources are passed with their sizes, so a NUL inside one is data):
 // policies, entities JSON, schema, revoked uids, a request JSON, then
-// principal, action, resource, context JSON and `now` for writ_decide, and
-// a uid to revoke. An engine is built from the sources
-// (writ_engine_new_sources, or writ_engine_new_ex by a flag), every field is
-// decided both ways, the decision read through every accessor, a uid revoked
-// and restored, and everything freed: ASan reports a leak or a misuse of the
-// ABI's ownership rules. A status outside the documented codes, WRIT_INTERNAL,
+// principal, action, resource, context JSON and `now` for writ_decide, a
+// uid to revoke, a grant (one object of the grants file's form) and a chain
+// (uids separated by 0x1F). An engine is built from the sources
+// (writ_engine_new_sources, or writ_engine_new_ex by a flag), the grant is
+// issued, every field is decided both ways and with the chain, the decision
+// read through every accessor, a uid revoked and restored, the grant listed,
+// revoked and its task closed, and everything freed: ASan reports a leak or
+// a misuse of the ABI's ownership rules. A status outside the documented codes, WRIT_INTERNAL,
 // or an error message that does not match the status traps.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,13 +38,14 @@ void ReadDecision(const writ_decision* d) {
   }
   // Out of range: NULL, never a read past the end.
   if (writ_decision_reason(d, writ_decision_reason_count(d)) != nullptr) __builtin_trap();
+  (void)writ_decision_denied_by(d);
   writ_string_free(writ_decision_to_json(d));
 }
 
 // A status is one of the documented codes; an error string comes with every
 // failure and never with success.
 void Check(int status, char* error) {
-  if (status < WRIT_OK || status > WRIT_INTERNAL || status == WRIT_INTERNAL) {
+  if (status < WRIT_OK || status > WRIT_NOT_FOUND || status == WRIT_INTERNAL) {
     std::fprintf(stderr, "capi_fuzz: status %d (%s): %s\n", status, writ_status_string(status),
                  error != nullptr ? error : "(no message)");
     __builtin_trap();
@@ -60,7 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::uint8_t flags = data[0];
   const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
   std::vector<std::string> f;
-  for (std::size_t start = 0; f.size() < 11;) {
+  for (std::size_t start = 0; f.size() < 13;) {
     const std::size_t end = std::min(text.find('\x1e', start), text.size());
     f.emplace_back(text.substr(std::min(start, text.size()), end - std::min(start, text.size())));
     start = end + 1;
@@ -90,6 +94,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)writ_engine_policy_count(engine);
   (void)writ_engine_entity_count(engine);
   (void)writ_engine_warnings(engine);
+  // The grant: issued, refused or not read; its link id (when it has one)
+  // and task are revoked after the decisions.
+  error = nullptr;
+  Check(writ_grant(engine, f[11].c_str(), &error), error);
+  std::vector<std::string> chain_text;
+  for (std::size_t start = 0; start < f[12].size();) {
+    const std::size_t end = std::min(f[12].find('\x1f', start), f[12].size());
+    chain_text.push_back(f[12].substr(start, end - start));
+    start = end + 1;
+  }
+  std::vector<const char*> chain;
+  for (const std::string& c : chain_text) chain.push_back(c.c_str());
 
   for (int round = 0; round < 2; ++round) {
     char* decision_json = nullptr;
@@ -108,6 +124,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       writ_decision_free(decision);
     }
 
+    decision = nullptr;
+    error = nullptr;
+    status = writ_decide_chain(engine, f[5].c_str(), chain.empty() ? nullptr : chain.data(), chain.size(),
+                               f[6].c_str(), f[7].c_str(), f[8].empty() ? nullptr : f[8].c_str(),
+                               f[9].empty() ? nullptr : f[9].c_str(), &decision, &error);
+    Check(status, error);
+    if (decision != nullptr) {
+      ReadDecision(decision);
+      writ_decision_free(decision);
+    }
+
     // Revoke the uid (or the principal), decide again, then restore it.
     const char* uid = f[10].empty() ? f[5].c_str() : f[10].c_str();
     error = nullptr;
@@ -115,6 +142,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     int revoked = 0;
     error = nullptr;
     Check(writ_is_revoked(engine, uid, &revoked, &error), error);
+  }
+  writ_string_free(writ_grants_json(engine));
+  // Revoke every grant by link id and task; the names are taken from the
+  // grant's text where they are (any string is a valid argument).
+  for (const char* key : {"\"link_id\"", "\"task\""}) {
+    const std::size_t at = f[11].find(key);
+    const std::size_t open = at == std::string::npos ? at : f[11].find('"', at + std::strlen(key));
+    const std::size_t close = open == std::string::npos ? open : f[11].find('"', open + 1);
+    if (close == std::string::npos) continue;
+    const std::string name = f[11].substr(open + 1, close - open - 1);
+    error = nullptr;
+    if (key[1] == 'l') {
+      Check(writ_revoke_grant(engine, name.c_str(), &error), error);
+    } else {
+      std::size_t removed = 0;
+      Check(writ_close_task(engine, name.c_str(), &removed, &error), error);
+    }
   }
   writ_engine_free(engine);
   return 0;

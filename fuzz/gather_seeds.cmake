@@ -149,6 +149,10 @@ foreach(f ${corpus_tests} ${CONFORMANCE_DIR}/tests/example_use_cases/1a.json)
   seed(capi_fuzz "0${p}${sep}${e}${sep}${s}${sep}${sep}${request}${sep}${principal}${sep}${action}${sep}${resource}${sep}${context}${sep}${sep}")
   seed(capi_fuzz "D${p}${sep}${e}${sep}${sep}${sep}${request}${sep}${principal}${sep}${action}${sep}${resource}${sep}${sep}2026-01-01T00:00:00Z${sep}${principal}")
 endforeach()
+# A template, a grant of it and a chain (capi_fuzz's last two fields; chain
+# uids separated by 0x1F).
+string(ASCII 31 us)
+seed(capi_fuzz "0@id(\"t\") permit(principal == ?principal, action, resource) when { context.chain_position < 2 };${sep}${sep}${sep}${sep}${sep}User::\"a\"${sep}Action::\"read\"${sep}Doc::\"d\"${sep}${sep}${sep}${sep}{\"template_id\": \"t\", \"link_id\": \"g1\", \"args\": {\"?principal\": \"User::\\\"a\\\"\"}, \"owner\": \"o\", \"reason\": \"r\", \"task\": \"T1\", \"expires\": \"2099-01-01T00:00:00Z\"}${sep}User::\"a\"${us}User::\"b\"")
 
 # Forward-auth subrequests: flags byte, method, path below the prefix, headers.
 set(xfcc "x-forwarded-client-cert:By=spiffe://prod.acme.io/ns/edge/sa/gw;URI=spiffe://prod.acme.io/ns/payments/sa/api")
