@@ -23,7 +23,8 @@
 #
 # Environment: WRIT_BUILD_DIR (default build/), WRIT_JOBS (default nproc),
 # WRIT_SKIP_SANITIZERS=1 to run only the plain build's tests (no sanitizer
-# or Clang builds). Every build here is writ's own: warnings are errors
+# or Clang builds), WRIT_DISCARD_BUILDS=1 (CI) to remove the sanitizer,
+# Clang and fuzz builds once their tests pass. Every build here is writ's own: warnings are errors
 # (WRIT_WERROR=ON), which a user's plain cmake build does not turn on.
 set -euo pipefail
 
@@ -60,7 +61,12 @@ configure_and_build() {
   [ $# -gt 0 ] && shift
   targets=("$@")
   log "configure $dir ${args[*]}"
-  cmake -S "$root" -B "$dir" -G Ninja -DWRIT_WERROR=ON "${args[@]}" >/dev/null
+  # Line tables only (-g1): file:line in backtraces and sanitizer reports,
+  # without the full debug info that made CI's five builds 11 GB.
+  cmake -S "$root" -B "$dir" -G Ninja -DWRIT_WERROR=ON \
+      -DCMAKE_C_FLAGS_DEBUG=-g1 -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
+      "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" \
+      "${args[@]}" >/dev/null
   log "build $dir ${targets[*]:-all}"
   if [ ${#targets[@]} -gt 0 ]; then
     cmake --build "$dir" -j "$jobs" --target "${targets[@]}"
@@ -120,6 +126,14 @@ fuzz_long() {
   printf '%s\n' $targets | xargs -P "$2" -I{} bash "$root/fuzz/run_cpu.sh" "$build-fuzz" {} "$1"
 }
 
+# discard DIR: with WRIT_DISCARD_BUILDS=1 (CI: .ci/run), removes a build
+# whose tests have passed, so that CI's disk holds one extra build at a time.
+discard() {
+  [ "${WRIT_DISCARD_BUILDS:-0}" = 1 ] || return 0
+  log "removing $1 (WRIT_DISCARD_BUILDS=1)"
+  rm -rf "$1"
+}
+
 run_tests() {
   install_differential
   build_main
@@ -127,15 +141,22 @@ run_tests() {
     # Sanitizers, for the suites they matter for: every suite under ASan+UBSan
     # (hostile input), the concurrency tests under TSan.
     local asan="$build-asan" tsan="$build-tsan"
-    configure_and_build "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWRIT_SANITIZE=thread -DWRIT_BUILD_TOOLS=OFF \
+    # Both link the stage libraries shared (WRIT_SHARED_STAGES): each test
+    # binary would otherwise carry its own instrumented copy of the library.
+    configure_and_build "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWRIT_SANITIZE=thread -DWRIT_SHARED_STAGES=ON \
+        -DWRIT_BUILD_TOOLS=OFF \
         -- eval_test engine_test grants_test capi_test serve_test serve_reload_test serve_bundle_source_test
     log "tests (TSan)"
     # The tests that run threads: concurrent deciders, grants and reloads, the
     # server's deciding pool, the bundle fetcher and its polling thread.
     ctest --test-dir "$tsan" --output-on-failure -j "$jobs" -R 'Concurrent|DoesNotStall|FetchTest|BundleSourceTest'
-    configure_and_build "$asan" -DCMAKE_BUILD_TYPE=Debug -DWRIT_SANITIZE=address
+    discard "$tsan"
+    configure_and_build "$asan" -DCMAKE_BUILD_TYPE=Debug -DWRIT_SANITIZE=address -DWRIT_SHARED_STAGES=ON
     log "tests (ASan+UBSan)"
-    ctest --test-dir "$asan" --output-on-failure -j "$jobs"
+    # The install test checks the installed (static) package: the plain
+    # build's.
+    ctest --test-dir "$asan" --output-on-failure -j "$jobs" -LE install
+    discard "$asan"
     # Clang (Debian's clang-14), optimised as users build it, warnings as
     # errors: what the other compiler says about the code, and the suites
     # on its code generation. The end-to-end, differential and install
@@ -146,11 +167,13 @@ run_tests() {
         -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DWRIT_BUILD_BENCH=OFF
     log "tests (Clang)"
     ctest --test-dir "$clang" --output-on-failure -j "$jobs" -LE 'e2e|differential|install|soak|fleet'
+    discard "$clang"
     # Every fuzz target briefly, over its seeds (and the inputs that once
     # crashed it); `scripts/dev.sh fuzz` runs them long.
     build_fuzz "${WRIT_CI_FUZZ_SECONDS:-10}"
     log "fuzzing every target for ${WRIT_CI_FUZZ_SECONDS:-10}s"
     ctest --test-dir "$build-fuzz" -L fuzz --output-on-failure -j "$jobs"
+    discard "$build-fuzz"
   fi
   # The plain build's full run last, so that its summary closes the output.
   log "tests (plain build)"
