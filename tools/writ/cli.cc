@@ -189,7 +189,9 @@ std::optional<DecideOptions> LoadDecideOptions(const Args& args, std::ostream& e
 }
 
 std::unique_ptr<const Engine> CompileOrReport(LoadedSet set, const DecideOptions& options, std::ostream& err) {
-  absl::StatusOr<std::unique_ptr<const Engine>> engine = CompileLoaded(std::move(set), options);
+  // CompileLoaded's own type: converting the StatusOr to one of a const
+  // Engine made GCC 12 -O3 warn (maybe-uninitialized) in a Release build.
+  absl::StatusOr<std::unique_ptr<Engine>> engine = CompileLoaded(std::move(set), options);
   if (!engine.ok()) {
     err << "error: " << engine.status().message() << "\n";
     return nullptr;
