@@ -44,9 +44,10 @@ struct PreparedAccess;
 
 // A request bound to one compiled Engine (Engine::Prepare), decided with
 // Engine::Decide(const PreparedRequest&, ...): its principal, action and
-// resource are resolved to the engine's symbols once, and the context
-// attributes the engine's policies read (`context.name`, `context has name`)
-// are found in one pass over the context into flat slots, and the engine's
+// resource are resolved to the engine's symbols once, the context attributes
+// and paths the engine's policies read (`context.name`, `context has name`,
+// `context.name.inner`) are found in one pass over the context into flat
+// slots, and the engine's
 // precomputed candidate policies for its principal and action are looked up,
 // so that deciding never hashes a uid, searches the context or scans the
 // index.
@@ -58,21 +59,29 @@ struct PreparedAccess;
 // it with another engine, or one never prepared (or whose Prepare failed), is
 // denied with an error (Decision::errors, naming no policy), never a crash.
 //
-// Size: 128 bytes on 64-bit targets, with up to kInlineSlots context
-// attributes read by the policies held inline; an engine whose policies read
-// more keeps the slots in a buffer the object owns and reuses, so preparing
-// into the same object again does not allocate once it has held as many.
-// Copyable and movable (a copy borrows from the same Request).
+// Size: 128 bytes on 64-bit targets. Each context attribute the policies read
+// (`context.a`, and paths such as `context.a.b`) has a slot of one word: a
+// long, a boolean or a string of at most 7 bytes is copied into it (so that
+// deciding compares it without reading the Request), any other value is
+// borrowed. Up to kInlineSlots slots are held inline; an engine whose
+// policies read more keeps them in a buffer the object owns and reuses, so
+// preparing into the same object again does not allocate once it has held as
+// many. Copyable and movable (a copy borrows from the same Request).
 class PreparedRequest {
  public:
   static constexpr std::size_t kInlineSlots = 6;
 
   PreparedRequest() = default;
+  PreparedRequest(const PreparedRequest& other);
+  PreparedRequest(PreparedRequest&& other) noexcept;
+  PreparedRequest& operator=(const PreparedRequest& other);
+  PreparedRequest& operator=(PreparedRequest&& other) noexcept;
+  ~PreparedRequest() = default;
 
   // The request it borrows from (null until prepared).
   const Request* request() const { return request_; }
-  // The number of context slots: the distinct context attributes the
-  // preparing engine's policies read (0 until prepared).
+  // The number of context slots: the distinct context attributes and paths
+  // the preparing engine's policies read (0 until prepared).
   std::size_t slot_count() const { return slot_count_; }
 
  private:
@@ -82,13 +91,17 @@ class PreparedRequest {
   const Request* request_ = nullptr;
   std::uint32_t syms_[3] = {};           // principal, action, resource: the engine's symbols
   std::uint32_t types_[3] = {};          // and their entity types' symbols
-  std::uint32_t candidates_[2] = {};     // the engine's precomputed candidates for the request
+  // The engine's precomputed candidates for the request: two runs of its
+  // candidate table (the generic and the principal's own, begin and size).
+  std::uint32_t candidates_[4] = {};
   std::uint32_t slot_count_ = 0;
-  bool context_record_ = false;          // the context is a record (it always is, by Request's rule)
-  // Slot i: the context's value of the i-th attribute read, or null when the
-  // context lacks it. Past kInlineSlots, every slot is in spill_.
-  const Value* inline_slots_[kInlineSlots] = {};
-  std::vector<const Value*> spill_;
+  std::uint32_t spill_words_ = 0;        // the size of spill_
+  // Slot i: how the i-th context path read is held (internal::ScalarKind),
+  // and its word. Past kInlineSlots, every slot is in spill_: the words,
+  // then the kinds packed eight to a word.
+  std::uint8_t inline_kinds_[kInlineSlots] = {};
+  std::uint64_t inline_words_[kInlineSlots] = {};
+  std::unique_ptr<std::uint64_t[]> spill_;
 };
 
 class Engine {

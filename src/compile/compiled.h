@@ -11,6 +11,7 @@
 #define WRIT_SRC_COMPILE_COMPILED_H_
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -97,13 +98,56 @@ enum class Op : std::uint8_t {
               // b: for `context`, its slot in the prepared request
               // (CompiledEngine::context_slots); else its per-decision cache
               // entry (CompiledEngine::var_attrs); shared by every read of var.name
+  kPathAttr,  // `x.name` (c = 0) or `x has name` (c = 1) where x reads a context
+              // slot (`context.a.name`): a: x's node; aux: name; b: its slot
   kLike,      // a; aux: pattern
   kIs,        // a; aux: type name
   kSet,       // list: elements
   kRecord,    // list: values; aux: first of c keys in `names`
   kExtCall,   // list: arguments; aux: index into AllExtFunctions()
   kMatches,   // a; aux: index into CompiledEngine::regexes (writ's `.matches`)
+  kCompare,   // a kBinary `==`, `!=`, `<`, `<=`, `>`, `>=` whose operands are each a
+              // context slot read or a constant: as kBinary (sub, a, b), plus c
+              // and aux naming the operands' scalars (ScalarOperand), compared
+              // directly when both are held inline
 };
+
+// Scalars: a context slot's value or a constant, as a prepared request holds
+// it (PreparedRequest). Longs, booleans and strings of at most 7 bytes are
+// held inline in one word, so that comparing them reads neither the
+// request's heap nor the constant's Value.
+enum class ScalarKind : std::uint8_t {
+  kUnknown = 0,   // not found, and the general path decides why (slots only)
+  kMissing,       // the record it is read from lacks it: `has` is false (slots only)
+  kValue,         // any other value: the word is its `const Value*`
+  kBool,          // the word is 0 or 1
+  kLong,          // the word is the value
+  kShortString,   // the word is PackShortString's
+};
+struct Scalar {
+  ScalarKind kind = ScalarKind::kUnknown;
+  std::uint64_t word = 0;
+};
+// A string of at most 7 bytes as one word: the bytes, then the length in the
+// top byte. Two packed strings are equal exactly when their words are.
+inline constexpr std::size_t kMaxShortString = 7;
+inline std::uint64_t PackShortString(std::string_view s) {
+  std::uint64_t w = 0;
+  std::memcpy(&w, s.data(), s.size());
+  return w | (std::uint64_t{s.size()} << 56);
+}
+// How `v` is held as a scalar.
+inline Scalar ScalarOf(const Value& v) {
+  if (v.is(Value::Kind::kBool)) return {ScalarKind::kBool, v.as_bool() ? 1u : 0u};
+  if (v.is(Value::Kind::kLong)) return {ScalarKind::kLong, static_cast<std::uint64_t>(v.as_long())};
+  if (v.is(Value::Kind::kString) && v.as_string().size() <= kMaxShortString) {
+    return {ScalarKind::kShortString, PackShortString(v.as_string())};
+  }
+  return {ScalarKind::kValue, reinterpret_cast<std::uintptr_t>(&v)};
+}
+// A kCompare operand (Node::c, Node::aux): a context slot, or with this bit
+// a constant (CompiledEngine::constant_scalars).
+inline constexpr std::uint32_t kConstantOperand = std::uint32_t{1} << 31;
 
 struct Node {
   Op op = Op::kConst;
@@ -132,6 +176,7 @@ static_assert(sizeof(IndexRow) == 32);
 
 struct CompiledPolicy {
   std::string id;
+  bool breakglass = false;         // beside the id: a reason reads both
   Effect effect = Effect::kPermit;
   Sym principal_type = kNoSym;
   Residual resource;
@@ -139,7 +184,6 @@ struct CompiledPolicy {
   const Policy* source = nullptr;  // for Dump; the AST is kept alive by `ast`
   // Lifecycle (src/parse/lifecycle.h).
   std::optional<absl::Time> not_before, expires;
-  bool breakglass = false;
 };
 
 // A template, compiled once for the grants that link it at run time
@@ -214,12 +258,21 @@ struct CompiledEngine {
   // Distinct (variable, attribute) reads (Op::kVarAttr) of the principal,
   // action and resource, cached per decision.
   std::uint32_t var_attrs = 0;
-  // Distinct attributes of the context read (Op::kVarAttr on `context`): the
-  // name (into `names`) of each prepared request slot, and the slots in the
-  // order of their names (std::string's), for preparing in one pass over
-  // the context record (whose keys are in that order).
-  std::vector<std::uint32_t> context_slots;
+  // Distinct context paths read (Op::kVarAttr on `context`, Op::kPathAttr):
+  // each prepared request slot's attribute name (into `names`) and the slot
+  // it is read from (kContextRoot: the context itself); a slot comes after
+  // its parent. The context's own attributes' slots are also listed in the
+  // order of their names (std::string's), for preparing in one pass over the
+  // context record (whose keys are in that order).
+  struct ContextSlot {
+    std::uint32_t name = 0;
+    std::uint32_t parent = 0;
+  };
+  static constexpr std::uint32_t kContextRoot = ~std::uint32_t{0};
+  std::vector<ContextSlot> context_slots;
   std::vector<std::uint32_t> context_slots_by_name;
+  // constants[i] as a kCompare operand.
+  std::vector<Scalar> constant_scalars;
 
   // The engine's identity, for prepared requests (unique in the process,
   // never 0); set by Engine's constructor.
@@ -251,13 +304,20 @@ struct PreparedAccess {
   static const Request& request(const PreparedRequest& p) { return *p.request_; }
   static Sym sym(const PreparedRequest& p, int i) { return p.syms_[i]; }
   static Sym type(const PreparedRequest& p, int i) { return p.types_[i]; }
-  static bool context_record(const PreparedRequest& p) { return p.context_record_; }
-  // Indices into CompiledEngine::candidate_ranges: the generic and the
-  // principal's own candidates (kNoClass: none, or no table).
-  static std::uint32_t generic_candidates(const PreparedRequest& p) { return p.candidates_[0]; }
-  static std::uint32_t own_candidates(const PreparedRequest& p) { return p.candidates_[1]; }
-  static const Value* const* slots(const PreparedRequest& p) {
-    return p.slot_count_ <= PreparedRequest::kInlineSlots ? p.inline_slots_ : p.spill_.data();
+  // Whether the engine has a candidate table (CompiledEngine::action_classes
+  // is not 0), and the request's two runs of it: the generic candidates and
+  // the principal's own.
+  static bool has_candidates(const PreparedRequest& p) { return p.candidates_[0] != CompiledEngine::kNoClass; }
+  static RowRange generic_candidates(const PreparedRequest& p) { return {p.candidates_[0], p.candidates_[1]}; }
+  static RowRange own_candidates(const PreparedRequest& p) { return {p.candidates_[2], p.candidates_[3]}; }
+  // The context slots' words and kinds (ScalarKind).
+  static const std::uint64_t* slot_words(const PreparedRequest& p) {
+    return p.slot_count_ <= PreparedRequest::kInlineSlots ? p.inline_words_ : p.spill_.get();
+  }
+  static const std::uint8_t* slot_kinds(const PreparedRequest& p) {
+    return p.slot_count_ <= PreparedRequest::kInlineSlots
+               ? p.inline_kinds_
+               : reinterpret_cast<const std::uint8_t*>(p.spill_.get() + p.slot_count_);
   }
   // Prepares `request` (which has no chain) with `engine` into `out`.
   static void Prepare(const CompiledEngine& engine, const Request& request, PreparedRequest* out);

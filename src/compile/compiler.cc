@@ -69,11 +69,14 @@ class Compiler {
     BuildIndex();
     BuildProbes();
     BuildCandidates();
-    ce_.context_slots_by_name.resize(ce_.context_slots.size());
-    for (std::uint32_t i = 0; i < ce_.context_slots.size(); ++i) ce_.context_slots_by_name[i] = i;
+    for (std::uint32_t i = 0; i < ce_.context_slots.size(); ++i) {
+      if (ce_.context_slots[i].parent == CompiledEngine::kContextRoot) ce_.context_slots_by_name.push_back(i);
+    }
     std::sort(ce_.context_slots_by_name.begin(), ce_.context_slots_by_name.end(), [&](std::uint32_t x, std::uint32_t y) {
-      return ce_.names[ce_.context_slots[x]] < ce_.names[ce_.context_slots[y]];
+      return ce_.names[ce_.context_slots[x].name] < ce_.names[ce_.context_slots[y].name];
     });
+    ce_.constant_scalars.reserve(ce_.constants.size());
+    for (const Value& c : ce_.constants) ce_.constant_scalars.push_back(ScalarOf(c));
     ce_.uid_table = UidTable(ce_.entity_syms.size());
     ce_.sym_uids.resize(ce_.sym_entities.size());
     if (ce_.options.revoked != nullptr) ce_.sym_hashes.resize(ce_.sym_entities.size());
@@ -511,6 +514,8 @@ class Compiler {
       case Op::kGetAttr:
       case Op::kHasAttr:
       case Op::kVarAttr:
+      case Op::kPathAttr:
+      case Op::kCompare:
       case Op::kIs:
         return true;
       case Op::kUnary: return static_cast<UnaryOp>(n.sub) != UnaryOp::kNeg;
@@ -619,6 +624,15 @@ class Compiler {
         if (e.binary_op == BinaryOp::kAdd || e.binary_op == BinaryOp::kSub || e.binary_op == BinaryOp::kMul) {
           n.slot = NewSlot();
         }
+        if (IsComparison(e.binary_op)) {
+          // Context slots and constants compare as scalars where they can.
+          const std::optional<std::uint32_t> x = ScalarOperand(n.a), y = ScalarOperand(n.b);
+          if (x && y) {
+            n.op = Op::kCompare;
+            n.c = *x;
+            n.aux = *y;
+          }
+        }
         break;
       case Expr::Kind::kGetAttr:
       case Expr::Kind::kHasAttr: {
@@ -626,17 +640,20 @@ class Compiler {
         n.op = has ? Op::kHasAttr : Op::kGetAttr;
         n.aux = AddName(e.name);
         const Node& object = ce_.nodes[n.a];
-        if (object.op == Op::kVar) {
+        if ((object.op == Op::kVarAttr && static_cast<Var>(object.sub) == Var::kContext && object.c == 0) ||
+            (object.op == Op::kPathAttr && object.c == 0)) {
+          // A path into the context (`context.a.name`): a slot of its own.
+          n.op = Op::kPathAttr;
+          n.c = has ? 1 : 0;
+          n.b = ContextSlot(object.b, n.aux);
+        } else if (object.op == Op::kVar) {
           // Reads of the request's variables are looked up once per decision.
           n.op = Op::kVarAttr;
           n.sub = object.sub;
           n.c = has ? 1 : 0;
           if (static_cast<Var>(object.sub) == Var::kContext) {
             // A slot of the prepared request.
-            auto [it, inserted] =
-                context_slots_.try_emplace(n.aux, static_cast<std::uint32_t>(ce_.context_slots.size()));
-            if (inserted) ce_.context_slots.push_back(n.aux);
-            n.b = it->second;
+            n.b = ContextSlot(CompiledEngine::kContextRoot, n.aux);
           } else {
             auto [it, inserted] = var_attrs_.try_emplace(std::pair(object.sub, n.aux), ce_.var_attrs);
             if (inserted) ++ce_.var_attrs;
@@ -677,6 +694,31 @@ class Compiler {
     std::uint32_t pkey, akey, policy;
   };
 
+  // The prepared request's slot for attribute `name` of slot `parent` (or
+  // of the context itself).
+  std::uint32_t ContextSlot(std::uint32_t parent, std::uint32_t name) {
+    auto [it, inserted] =
+        context_slots_.try_emplace(std::pair(parent, name), static_cast<std::uint32_t>(ce_.context_slots.size()));
+    if (inserted) ce_.context_slots.push_back({.name = name, .parent = parent});
+    return it->second;
+  }
+
+  static bool IsComparison(BinaryOp op) {
+    return op == BinaryOp::kEq || op == BinaryOp::kNe || op == BinaryOp::kLt || op == BinaryOp::kLe ||
+           op == BinaryOp::kGt || op == BinaryOp::kGe;
+  }
+
+  // A node as a kCompare operand: the slot of a context read, or a constant
+  // (of any kind: one held as a Value only ever takes the general path).
+  std::optional<std::uint32_t> ScalarOperand(std::uint32_t node) const {
+    const Node& n = ce_.nodes[node];
+    if (n.op == Op::kConst) return kConstantOperand | n.aux;
+    const bool context_read = (n.op == Op::kVarAttr && static_cast<Var>(n.sub) == Var::kContext) ||
+                              n.op == Op::kPathAttr;
+    if (context_read && n.c == 0) return n.b;
+    return std::nullopt;
+  }
+
   std::uint32_t RegexIndex(const std::shared_ptr<const Regex>& re) {
     auto [it, inserted] = regex_index_.try_emplace(re.get(), static_cast<std::uint32_t>(ce_.regexes.size()));
     if (inserted) ce_.regexes.push_back(re);
@@ -687,7 +729,7 @@ class Compiler {
   std::vector<Entry> entries_;
   absl::flat_hash_map<std::string, std::uint32_t> name_index_;
   absl::flat_hash_map<std::pair<std::uint8_t, std::uint32_t>, std::uint32_t> var_attrs_;
-  absl::flat_hash_map<std::uint32_t, std::uint32_t> context_slots_;   // name -> slot
+  absl::flat_hash_map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> context_slots_;   // (parent, name) -> slot
   absl::flat_hash_map<NodeKey, std::uint32_t> shared_nodes_;
   absl::flat_hash_map<std::string, std::uint32_t> shared_constants_;
   absl::flat_hash_map<const Regex*, std::uint32_t> regex_index_;   // a program shared by policies, once

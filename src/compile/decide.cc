@@ -206,6 +206,9 @@ struct Workspace {
   };
   std::vector<AttrRead> attr_reads;
   std::uint64_t epoch = 0;
+  // A context slot's long or short string as a Value, made when a general
+  // path needs one (Decider::SlotValue).
+  std::vector<Value> slot_values;
   // A Request decided without being prepared by the caller is prepared here.
   PreparedRequest prepared;
 };
@@ -225,13 +228,19 @@ class Decider {
         view_(view),
         req_(PreparedAccess::request(request)),
         ws_(ws),
-        context_slots_(PreparedAccess::slots(request)),
-        context_record_(PreparedAccess::context_record(request)),
+        slot_words_(PreparedAccess::slot_words(request)),
+        slot_kinds_(PreparedAccess::slot_kinds(request)),
+        has_candidates_(PreparedAccess::has_candidates(request) && !view.layered()),
         generic_candidates_(PreparedAccess::generic_candidates(request)),
         own_candidates_(PreparedAccess::own_candidates(request)) {
     if (ws_.scratch.size() < ce_.scratch_slots) ws_.scratch.resize(ce_.scratch_slots);
     if (ws_.attr_reads.size() < ce_.var_attrs) ws_.attr_reads.resize(ce_.var_attrs);
+    if (ws_.slot_values.size() < ce_.context_slots.size()) ws_.slot_values.resize(ce_.context_slots.size());
     epoch_ = ++ws_.epoch;
+    if (has_candidates_) {   // fetched while the request's entities are read
+      __builtin_prefetch(ce_.candidate_rows.data() + generic_candidates_.begin);
+      __builtin_prefetch(ce_.candidate_rows.data() + own_candidates_.begin);
+    }
     if (view_.layered()) {
       p_ = Resolve(req_.principal);
       a_ = Resolve(req_.action);
@@ -387,6 +396,7 @@ class Decider {
     if (r.sym != kNoSym) {
       const SymEntity& se = ce_.sym_entities[r.sym];
       r.ancestors = {ce_.ancestors.data() + se.ancestors_begin, se.ancestors_size};
+      if (!r.ancestors.empty()) __builtin_prefetch(r.ancestors.data());   // a scope's `in` reads them
       r.entity = se.entity;
     }
     return r;
@@ -418,17 +428,18 @@ class Decider {
   // matches, less those whose principal type or resource scope does not hold.
   void CollectCandidates() {
     ws_.candidates.clear();
-    if (generic_candidates_ != CompiledEngine::kNoClass && !view_.layered()) {
+    if (has_candidates_) {
       // Precomputed for the principal and action: merge the two lists (no
-      // policy is in both) and check each row's resource scope.
-      const RowRange g = ce_.candidate_ranges[generic_candidates_];
-      const RowRange o = own_candidates_ == CompiledEngine::kNoClass ? RowRange{}
-                                                                      : ce_.candidate_ranges[own_candidates_];
-      const std::uint32_t* x = ce_.candidate_rows.data() + g.begin;
-      const std::uint32_t* x_end = x + g.size;
-      const std::uint32_t* y = ce_.candidate_rows.data() + o.begin;
-      const std::uint32_t* y_end = y + o.size;
+      // policy is in both) and check each row's resource scope. The rows are
+      // fetched together first (they are apart in memory).
+      const std::uint32_t* x = ce_.candidate_rows.data() + generic_candidates_.begin;
+      const std::uint32_t* x_end = x + generic_candidates_.size;
+      const std::uint32_t* y = ce_.candidate_rows.data() + own_candidates_.begin;
+      const std::uint32_t* y_end = y + own_candidates_.size;
       const IndexRow* rows = ce_.rows.data();
+      constexpr std::uint32_t kPrefetch = 32;   // the first rows of each, not a long list's all
+      for (const std::uint32_t* i = x; i != x_end && i != x + kPrefetch; ++i) __builtin_prefetch(&rows[*i]);
+      for (const std::uint32_t* i = y; i != y_end && i != y + kPrefetch; ++i) __builtin_prefetch(&rows[*i]);
       while (x != x_end || y != y_end) {
         const IndexRow* row;
         if (y == y_end || (x != x_end && rows[*x].policy < rows[*y].policy)) {
@@ -436,7 +447,10 @@ class Decider {
         } else {
           row = &rows[*y++];
         }
-        if (ResidualHolds(row->resource, r_)) ws_.candidates.push_back(row);
+        if (ResidualHolds(row->resource, r_)) {
+          ws_.candidates.push_back(row);
+          __builtin_prefetch(&ce_.policies[row->policy]);   // its id, if it decides
+        }
       }
       return;
     }
@@ -563,12 +577,12 @@ class Decider {
       case Op::kUnary: return EvalUnary(node, out);
       case Op::kBinary: return EvalBinary(node, out);
       case Op::kGetAttr:
-      case Op::kHasAttr: {
-        Ref x;
-        if (absl::Status s = Eval(node.a, &x); !s.ok()) return s;
-        return Attr(x, ce_.names[node.aux], node.op == Op::kHasAttr, out);
-      }
+      case Op::kHasAttr: return EvalGeneralAttr(node, out);
       case Op::kVarAttr: return EvalVarAttr(node, out);
+      case Op::kPathAttr:
+        if (SlotRead(node, out)) return absl::OkStatus();
+        return EvalGeneralAttr(node, out);
+      case Op::kCompare: return EvalCompare(node, out);
       case Op::kLike: {
         Ref x;
         if (absl::Status s = Eval(node.a, &x); !s.ok()) return s;
@@ -758,14 +772,7 @@ class Decider {
     const std::string& name = ce_.names[node.aux];
     if (var == Var::kContext) {
       // The context's attributes were found when the request was prepared.
-      if (const Value* value = context_slots_[node.b]; value != nullptr) {
-        out->v = node.c == 1 ? &TrueValue() : value;
-        return absl::OkStatus();
-      }
-      if (context_record_ && node.c == 1) {
-        out->v = &FalseValue();
-        return absl::OkStatus();
-      }
+      if (SlotRead(node, out)) return absl::OkStatus();
       return Attr(VarRef(var), name, node.c == 1, out);
     }
     Workspace::AttrRead& read = ws_.attr_reads[node.b];
@@ -791,6 +798,88 @@ class Decider {
       return absl::OkStatus();
     }
     return Attr(VarRef(var), name, node.c == 1, out);
+  }
+
+  // `x.name` or `x has name` (kGetAttr, kHasAttr, and kPathAttr's general
+  // path).
+  absl::Status EvalGeneralAttr(const Node& node, Ref* out) {
+    Ref x;
+    if (absl::Status s = Eval(node.a, &x); !s.ok()) return s;
+    const bool has = node.op == Op::kHasAttr || (node.op == Op::kPathAttr && node.c == 1);
+    return Attr(x, ce_.names[node.aux], has, out);
+  }
+
+  // A context slot read (`.`, or `has` when node.c is 1) as prepared; false
+  // when the general path must decide (no value found, and not a clean
+  // `has`).
+  bool SlotRead(const Node& node, Ref* out) {
+    const auto kind = static_cast<ScalarKind>(slot_kinds_[node.b]);
+    switch (kind) {
+      case ScalarKind::kUnknown: return false;
+      case ScalarKind::kMissing:
+        if (node.c != 1) return false;
+        out->v = &FalseValue();
+        return true;
+      case ScalarKind::kValue:
+      case ScalarKind::kBool:
+      case ScalarKind::kLong:
+      case ScalarKind::kShortString:
+        out->v = node.c == 1 ? &TrueValue() : &SlotValue(node.b);
+        return true;
+    }
+    return false;
+  }
+
+  // A found slot's value: borrowed from the request, or made from the word.
+  const Value& SlotValue(std::uint32_t slot) {
+    const std::uint64_t word = slot_words_[slot];
+    switch (static_cast<ScalarKind>(slot_kinds_[slot])) {
+      case ScalarKind::kValue: return *reinterpret_cast<const Value*>(word);
+      case ScalarKind::kBool: return BoolValue(word != 0);
+      case ScalarKind::kLong: return ws_.slot_values[slot] = Value::Long(static_cast<std::int64_t>(word));
+      case ScalarKind::kShortString: {
+        char bytes[8];
+        std::memcpy(bytes, &word, sizeof bytes);
+        return ws_.slot_values[slot] = Value::String(std::string(bytes, word >> 56));
+      }
+      case ScalarKind::kUnknown:
+      case ScalarKind::kMissing: break;
+    }
+    return FalseValue();   // unreachable: SlotRead asks only for a found value
+  }
+
+  // A comparison of context slots and constants: directly on their words
+  // when both are longs (any comparison) or both booleans or short strings
+  // (`==`, `!=`); otherwise as any binary operator (for its value, or its
+  // error).
+  absl::Status EvalCompare(const Node& node, Ref* out) {
+    auto operand = [&](std::uint32_t o) {
+      if (o & kConstantOperand) return ce_.constant_scalars[o & ~kConstantOperand];
+      return Scalar{static_cast<ScalarKind>(slot_kinds_[o]), slot_words_[o]};
+    };
+    const Scalar x = operand(node.c), y = operand(node.aux);
+    const auto op = static_cast<BinaryOp>(node.sub);
+    if (x.kind == y.kind) {
+      std::optional<bool> r;
+      if (x.kind == ScalarKind::kLong) {
+        const auto a = static_cast<std::int64_t>(x.word), b = static_cast<std::int64_t>(y.word);
+        // kCompare is only ever one of the six comparisons.
+        r = op == BinaryOp::kEq   ? a == b
+            : op == BinaryOp::kNe ? a != b
+            : op == BinaryOp::kLt ? a < b
+            : op == BinaryOp::kLe ? a <= b
+            : op == BinaryOp::kGt ? a > b
+                                  : a >= b;
+      } else if ((x.kind == ScalarKind::kBool || x.kind == ScalarKind::kShortString) &&
+                 (op == BinaryOp::kEq || op == BinaryOp::kNe)) {
+        r = (x.word == y.word) == (op == BinaryOp::kEq);
+      }
+      if (r) {
+        out->v = &BoolValue(*r);
+        return absl::OkStatus();
+      }
+    }
+    return EvalBinary(node, out);
   }
 
   // Sets, records and extension calls build a new value from their operands.
@@ -843,9 +932,13 @@ class Decider {
   View& view_;
   const Request& req_;
   Workspace& ws_;
-  const Value* const* context_slots_;   // the prepared request's, by CompiledEngine::context_slots
-  bool context_record_;
-  std::uint32_t generic_candidates_, own_candidates_;   // into CompiledEngine::candidate_ranges
+  // The prepared request's context slots (CompiledEngine::context_slots).
+  const std::uint64_t* slot_words_;
+  const std::uint8_t* slot_kinds_;
+  // The prepared request's runs of CompiledEngine::candidate_rows, when the
+  // table is used.
+  bool has_candidates_;
+  RowRange generic_candidates_, own_candidates_;
   Resolved p_, a_, r_;
   std::uint64_t epoch_ = 0;
   std::optional<absl::Time> now_;

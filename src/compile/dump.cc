@@ -132,9 +132,13 @@ class Dumper {
       case Op::kOr: return absl::StrCat("(|| ", Expr(node.a), " ", Expr(node.b), ")");
       case Op::kUnary: return absl::StrCat("(", Av(kUnary[node.sub]), " ", Expr(node.a), ")");
       case Op::kBinary:
+      case Op::kCompare:
         return absl::StrCat("(", Av(kBinary[node.sub]), " ", Expr(node.a), " ", Expr(node.b), ")");
       case Op::kGetAttr: return absl::StrCat("(. ", Expr(node.a), " ", QuoteCedarString(ce_.names[node.aux]), ")");
       case Op::kHasAttr: return absl::StrCat("(has ", Expr(node.a), " ", QuoteCedarString(ce_.names[node.aux]), ")");
+      case Op::kPathAttr:
+        return absl::StrCat("(", node.c == 1 ? "has " : ". ", Expr(node.a), " ", QuoteCedarString(ce_.names[node.aux]),
+                            ")");
       case Op::kVarAttr:
         return absl::StrCat("(", node.c == 1 ? "has " : ". ", Av(kVars[node.sub]), " ",
                             QuoteCedarString(ce_.names[node.aux]), ")");

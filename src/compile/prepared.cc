@@ -1,9 +1,13 @@
 // Compile: preparing a request for a compiled engine — its uids resolved to
-// the engine's symbols, and the context attributes the policies read found in
-// one pass over the context into the prepared request's slots (decide.cc
-// reads them).
+// the engine's symbols, and the context attributes and paths the policies
+// read found in one pass over the context into the prepared request's slots,
+// scalars copied in (decide.cc reads them).
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
+#include <memory>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "src/compile/compiled.h"
@@ -22,50 +26,133 @@ void PreparedAccess::Prepare(const CompiledEngine& ce, const Request& request, P
   }
   // The precomputed candidates of the principal's type (or no type) and of
   // the principal itself, for the action's class.
-  out->candidates_[0] = out->candidates_[1] = CompiledEngine::kNoClass;
+  out->candidates_[0] = CompiledEngine::kNoClass;
+  out->candidates_[1] = out->candidates_[2] = out->candidates_[3] = 0;
   if (const std::uint32_t width = ce.action_classes; width != 0) {
     const Sym a = out->syms_[kPreparedAction], p = out->syms_[kPreparedPrincipal], t = out->types_[kPreparedPrincipal];
     const std::uint32_t ac = a < ce.action_class.size() ? ce.action_class[a] : 0;
-    out->candidates_[0] = (t == kNoSym ? 0 : t + 1) * width + ac;
+    const RowRange generic = ce.candidate_ranges[(t == kNoSym ? 0 : t + 1) * width + ac];
+    out->candidates_[0] = generic.begin;
+    out->candidates_[1] = generic.size;
     if (p < ce.principal_class.size() && ce.principal_class[p] != CompiledEngine::kNoClass) {
-      out->candidates_[1] = ce.principal_class[p] * width + ac;
+      const RowRange own = ce.candidate_ranges[ce.principal_class[p] * width + ac];
+      out->candidates_[2] = own.begin;
+      out->candidates_[3] = own.size;
     }
   }
   const auto n = static_cast<std::uint32_t>(ce.context_slots.size());
   out->slot_count_ = n;
-  const Value** slots = out->inline_slots_;
+  std::uint64_t* words = out->inline_words_;
+  std::uint8_t* kinds = out->inline_kinds_;
   if (n > PreparedRequest::kInlineSlots) {
-    if (out->spill_.size() < n) out->spill_.resize(n);
-    slots = out->spill_.data();
-  }
-  out->context_record_ = request.context.is(Value::Kind::kRecord);
-  if (!out->context_record_) {
-    for (std::uint32_t i = 0; i < n; ++i) slots[i] = nullptr;
-    return;
-  }
-  const Value::Record& context = request.context.as_record();
-  const std::uint32_t* order = ce.context_slots_by_name.data();
-  if (context.size() > 4 * static_cast<std::size_t>(n) + 8) {
-    // A context much larger than what the policies read: find each.
-    for (std::uint32_t k = 0; k < n; ++k) {
-      auto it = context.find(ce.names[ce.context_slots[order[k]]]);
-      slots[order[k]] = it == context.end() ? nullptr : &it->second;
+    const std::uint32_t size = n + (n + 7) / 8;   // the words, then the kinds
+    if (out->spill_words_ < size) {
+      out->spill_ = std::make_unique<std::uint64_t[]>(size);
+      out->spill_words_ = size;
     }
-    return;
+    words = out->spill_.get();
+    kinds = reinterpret_cast<std::uint8_t*>(words + n);
   }
-  // Both in std::string's order: one merge pass.
-  auto it = context.begin();
-  for (std::uint32_t k = 0; k < n; ++k) {
-    const std::string& name = ce.names[ce.context_slots[order[k]]];
-    int cmp = 1;
-    while (it != context.end() && (cmp = it->first.compare(name)) < 0) ++it;
-    slots[order[k]] = it != context.end() && cmp == 0 ? &it->second : nullptr;
+  // The context's own attributes first: each slot's word is the value found
+  // (0: none) until the loop below makes it the slot's scalar.
+  auto word_of = [](const Value* v) { return reinterpret_cast<std::uintptr_t>(v); };
+  for (std::uint32_t i = 0; i < n; ++i) words[i] = 0;
+  const bool context_record = request.context.is(Value::Kind::kRecord);
+  if (context_record) {
+    const Value::Record& context = request.context.as_record();
+    const std::uint32_t* order = ce.context_slots_by_name.data();
+    const std::size_t top = ce.context_slots_by_name.size();
+    if (context.size() > 4 * top + 8) {
+      // A context much larger than what the policies read: find each.
+      for (std::size_t k = 0; k < top; ++k) {
+        auto it = context.find(ce.names[ce.context_slots[order[k]].name]);
+        if (it != context.end()) words[order[k]] = word_of(&it->second);
+      }
+    } else {
+      // Both in std::string's order: one merge pass.
+      auto it = context.begin();
+      for (std::size_t k = 0; k < top; ++k) {
+        const std::string& name = ce.names[ce.context_slots[order[k]].name];
+        int cmp = 1;
+        while (it != context.end() && (cmp = it->first.compare(name)) < 0) ++it;
+        if (it != context.end() && cmp == 0) words[order[k]] = word_of(&it->second);
+      }
+    }
+  }
+  // Then every slot in order (a path after its parent, whose word is a
+  // Value* exactly when its kind is kValue).
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const CompiledEngine::ContextSlot& slot = ce.context_slots[i];
+    const Value* value = nullptr;
+    bool in_record = context_record;   // read from a record, which may lack it
+    if (slot.parent == CompiledEngine::kContextRoot) {
+      value = reinterpret_cast<const Value*>(words[i]);
+    } else {
+      const auto* parent = static_cast<ScalarKind>(kinds[slot.parent]) == ScalarKind::kValue
+                               ? reinterpret_cast<const Value*>(words[slot.parent])
+                               : nullptr;
+      in_record = parent != nullptr && parent->is(Value::Kind::kRecord);
+      if (in_record) {
+        const Value::Record& record = parent->as_record();
+        auto it = record.find(ce.names[slot.name]);
+        if (it != record.end()) value = &it->second;
+      }
+    }
+    Scalar s;
+    if (value != nullptr) {
+      s = ScalarOf(*value);
+    } else if (in_record) {
+      s.kind = ScalarKind::kMissing;
+    }
+    words[i] = s.word;
+    kinds[i] = static_cast<std::uint8_t>(s.kind);
   }
 }
 
 }  // namespace writ::internal
 
 namespace writ {
+
+// A copy borrows from the same Request; its slots are its own.
+PreparedRequest::PreparedRequest(const PreparedRequest& other) { *this = other; }
+
+PreparedRequest::PreparedRequest(PreparedRequest&& other) noexcept { *this = std::move(other); }
+
+PreparedRequest& PreparedRequest::operator=(const PreparedRequest& other) {
+  if (this == &other) return *this;
+  engine_ = other.engine_;
+  request_ = other.request_;
+  std::copy(std::begin(other.syms_), std::end(other.syms_), syms_);
+  std::copy(std::begin(other.types_), std::end(other.types_), types_);
+  std::copy(std::begin(other.candidates_), std::end(other.candidates_), candidates_);
+  slot_count_ = other.slot_count_;
+  std::copy(std::begin(other.inline_kinds_), std::end(other.inline_kinds_), inline_kinds_);
+  std::copy(std::begin(other.inline_words_), std::end(other.inline_words_), inline_words_);
+  if (slot_count_ > kInlineSlots) {
+    const std::uint32_t size = slot_count_ + (slot_count_ + 7) / 8;
+    if (spill_words_ < size) {
+      spill_ = std::make_unique<std::uint64_t[]>(size);
+      spill_words_ = size;
+    }
+    std::copy(other.spill_.get(), other.spill_.get() + size, spill_.get());
+  }
+  return *this;
+}
+
+PreparedRequest& PreparedRequest::operator=(PreparedRequest&& other) noexcept {
+  if (this == &other) return *this;
+  engine_ = std::exchange(other.engine_, 0);
+  request_ = std::exchange(other.request_, nullptr);
+  std::copy(std::begin(other.syms_), std::end(other.syms_), syms_);
+  std::copy(std::begin(other.types_), std::end(other.types_), types_);
+  std::copy(std::begin(other.candidates_), std::end(other.candidates_), candidates_);
+  slot_count_ = std::exchange(other.slot_count_, 0);
+  std::copy(std::begin(other.inline_kinds_), std::end(other.inline_kinds_), inline_kinds_);
+  std::copy(std::begin(other.inline_words_), std::end(other.inline_words_), inline_words_);
+  spill_ = std::move(other.spill_);
+  spill_words_ = std::exchange(other.spill_words_, 0);
+  return *this;
+}
 
 absl::Status Engine::Prepare(const Request& request, PreparedRequest* out) const {
   if (!request.chain.empty()) {

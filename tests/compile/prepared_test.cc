@@ -117,6 +117,124 @@ TEST(PreparedRequestTest, SlotsForTheContextAttributesRead) {
   EXPECT_TRUE(DecideAllWays(*plain_engine, plain, entities, r, &prepared).allowed);
 }
 
+// Paths into the context (`context.a.b`) have slots of their own; every way
+// such a read can fail (a missing record or attribute, a value that is not a
+// record, an entity whose attributes are in the store) decides as the
+// reference does.
+TEST(PreparedRequestTest, ContextPathsHaveSlots) {
+  const PolicySet set = Policies(R"(
+    permit(principal, action == Action::"read", resource) when { context.cred.expires > context.now };
+    permit(principal, action == Action::"write", resource) when { context.cred has expires && context.cred.ok };
+    permit(principal, action == Action::"list", resource) when { context.owner.dept == "eng" };
+    permit(principal, action == Action::"tag", resource) when { context.a.b.c == 1 && context.a has b };
+  )");
+  const Entities entities = MakeEntities(kEntities);
+  std::unique_ptr<Engine> engine = Compile(set, entities);
+  ASSERT_NE(engine, nullptr);
+  PreparedRequest prepared;
+  const std::string actions[] = {"read", "write", "list", "tag"};
+  const std::string contexts[] = {
+      R"({"cred": {"expires": 10, "ok": true}, "now": 5})",
+      R"({"cred": {"expires": 1, "ok": false}, "now": 5})",
+      R"({"cred": {"ok": true}, "now": 5})",                      // no cred.expires
+      R"({"now": 5})",                                            // no cred
+      R"({"cred": 7, "now": 5})",                                 // cred is not a record
+      R"({"cred": {"expires": "10"}, "now": 5})",                 // a string compared with <
+      R"({"owner": {"__entity": {"type": "User", "id": "alice"}}})",   // an entity: the store's attributes
+      R"({"owner": {"__entity": {"type": "User", "id": "nobody"}}})",
+      R"({"owner": {"dept": "eng"}})",
+      R"({"a": {"b": {"c": 1}}})",
+      R"({"a": {"b": {"c": "1"}}})",
+      R"({"a": {"b": 3}})",
+      R"({"a": {}})",
+  };
+  for (const std::string& action : actions) {
+    for (const std::string& context : contexts) {
+      SCOPED_TRACE(absl::StrCat(action, " ", context));
+      const Request r = MakeRequest(absl::StrCat(R"({"principal": "User::\"alice\"", "action": "Action::\")", action,
+                                                 R"(\"", "resource": "Doc::\"d1\"", "context": )", context, "}"));
+      DecideAllWays(*engine, set, entities, r, &prepared);
+      // cred, cred.expires, now, cred.ok, owner, owner.dept, a, a.b, a.b.c
+      EXPECT_EQ(prepared.slot_count(), 9u);
+    }
+  }
+  const Request ok = MakeRequest(R"({"principal": "User::\"alice\"", "action": "Action::\"read\"",
+      "resource": "Doc::\"d1\"", "context": {"cred": {"expires": 10}, "now": 5}})");
+  EXPECT_TRUE(DecideAllWays(*engine, set, entities, ok, &prepared).allowed);
+}
+
+// Comparisons of context slots and constants are made on the slots' words
+// when both sides are longs, booleans or short strings; every other pairing
+// (long strings, mixed kinds, `<` on strings, values that are not scalars)
+// decides as the reference does, errors included.
+TEST(PreparedRequestTest, ScalarComparisonsAgreeWithTheReference) {
+  const PolicySet set = Policies(R"(
+    @id("eq-short") permit(principal, action, resource) when { context.s == "staging" };
+    @id("ne-short") permit(principal, action, resource) when { context.s != "abc" };
+    @id("eq-long") permit(principal, action, resource) when { context.s == "staging-eu" };
+    @id("eq-slots") permit(principal, action, resource) when { context.s == context.t };
+    @id("lt") permit(principal, action, resource) when { context.n < context.m };
+    @id("ge-const") permit(principal, action, resource) when { 3 >= context.n };
+    @id("bool") permit(principal, action, resource) when { context.flag == true };
+    @id("bool-slots") permit(principal, action, resource) when { context.flag != context.other };
+    @id("mixed") permit(principal, action, resource) when { context.n == "3" };
+    @id("lt-string") forbid(principal, action, resource) when { context.s < "z" };
+    @id("set") permit(principal, action, resource) when { context.set == [1, 2] };
+  )");
+  std::unique_ptr<Engine> engine = Compile(set);
+  ASSERT_NE(engine, nullptr);
+  PreparedRequest prepared;
+  const std::string contexts[] = {
+      R"({"s": "staging", "t": "staging", "n": 1, "m": 2, "flag": true, "other": false, "set": [2, 1]})",
+      R"({"s": "abc", "t": "abd", "n": 3, "m": 3, "flag": false, "other": false, "set": [1]})",
+      R"({"s": "staging-eu", "t": "staging-eu", "n": -9223372036854775808, "m": 9223372036854775807})",
+      R"({"s": "", "t": "", "n": 4, "m": 3, "flag": "true", "other": 1})",
+      R"({"s": "a\u0000", "t": "a", "n": "3", "m": "4"})",
+      R"({"s": 1, "t": true, "flag": 1, "other": true})",
+      R"({"s": "1234567", "t": "12345678"})",
+      R"({})",
+  };
+  for (const std::string& context : contexts) {
+    SCOPED_TRACE(context);
+    const Request r = MakeRequest(absl::StrCat(
+        R"({"principal": "User::\"alice\"", "action": "Action::\"read\"", "resource": "Doc::\"d1\"", "context": )",
+        context, "}"));
+    DecideAllWays(*engine, set, {}, r, &prepared);
+  }
+}
+
+// A copy of a prepared request decides as the original; a moved-from one is
+// no longer prepared. Slots past the inline ones are copied too.
+TEST(PreparedRequestTest, CopiesAndMoves) {
+  std::string conditions;
+  for (int i = 0; i < 9; ++i) absl::StrAppend(&conditions, i == 0 ? "" : " && ", "context.a", i, " == ", i);
+  const PolicySet set = Policies(absl::StrCat("permit(principal, action, resource) when { ", conditions, " };"));
+  std::unique_ptr<Engine> engine = Compile(set);
+  std::string context;
+  for (int i = 0; i < 9; ++i) absl::StrAppend(&context, i == 0 ? "" : ", ", "\"a", i, "\": ", i);
+  const Request r = MakeRequest(absl::StrCat(
+      R"({"principal": "User::\"alice\"", "action": "Action::\"read\"", "resource": "Doc::\"d1\"", "context": {)",
+      context, "}}"));
+  PreparedRequest prepared;
+  ASSERT_TRUE(engine->Prepare(r, &prepared).ok());
+  ASSERT_GT(prepared.slot_count(), PreparedRequest::kInlineSlots);
+  PreparedRequest copy = prepared;
+  Decision d;
+  engine->Decide(copy, &d);
+  EXPECT_TRUE(d.allowed) << Show(d);
+  PreparedRequest small;
+  copy = small;   // over a spilled one: its slots now inline
+  engine->Decide(copy, &d);
+  EXPECT_FALSE(d.allowed);
+  copy = prepared;
+  PreparedRequest moved = std::move(copy);
+  engine->Decide(moved, &d);
+  EXPECT_TRUE(d.allowed) << Show(d);
+  engine->Decide(copy, &d);   // NOLINT(bugprone-use-after-move): moved-from is defined as unprepared
+  EXPECT_FALSE(d.allowed);
+  EXPECT_EQ(Show(d), "deny [] {: the request was not prepared (Engine::Prepare)}");
+}
+
 TEST(PreparedRequestTest, AMissingContextAttributeErrsAsTheReferenceDoes) {
   const PolicySet set = Policies(R"(
     permit(principal, action, resource) when { context.level < 3 };
