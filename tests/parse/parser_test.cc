@@ -424,6 +424,39 @@ TEST(ParserTest, EntityUidsAndTypeNames) {
   EXPECT_FALSE(ParseEntityTypeName("A::").has_value());
 }
 
+// ParseEntityUid reads `Name::"id"` without the lexer when it can; that
+// path must agree with the parser on every input. A leading space always
+// takes the parser (which skips it), so each text is read both ways.
+TEST(ParserTest, EntityUidFastPathAgreesWithTheParser) {
+  const std::string texts[] = {
+      R"(User::"alice")", R"(A::B::"x")", R"(A::"x"::"y")", R"(A::"")", "A::\"\r\"", "A::\"\n\"", R"(A::"a\\b")",
+      R"(_::"x")", R"(9A::"x")", R"(A::B)", R"(A:::"x")", R"(A::if::"x")", R"(if::"x")", R"(__cedar::"x")",
+      R"(A::__cedar::"x")", R"(A::"x)", "A::\"\xc3\xa9\"", R"(A::"*")", R"(A::"x" )", R"(A ::"x")", R"(A::"x"//c)",
+      R"(Workload::"spiffe://prod.acme.io/ns/ns23/sa/svc73")", R"(A::"x"")", R"(A::"\u{1F600}")", "A::",
+      R"(true::"x")", R"(A::B::C::D::"x")", R"(A::"a"b")", R"(ABC)", R"(::"x")", R"(A::"x\")",
+  };
+  int fast = 0;
+  for (const std::string& text : texts) {
+    for (std::size_t at = 0; at <= text.size(); ++at) {
+      for (const char c : {'\0', ':', '"', '\\', 'x', ' ', '\r', '9'}) {
+        std::string mutated = text;
+        if (at < mutated.size()) {
+          mutated[at] = c;
+        } else {
+          mutated += c;
+        }
+        for (const std::string& t : {text, mutated}) {
+          const std::optional<EntityUid> direct = ParseEntityUid(t);
+          const std::optional<EntityUid> parsed = ParseEntityUid(" " + t);
+          EXPECT_EQ(direct, parsed) << "[" << t << "]";
+          fast += direct.has_value();
+        }
+      }
+    }
+  }
+  EXPECT_GT(fast, 100);
+}
+
 // Every prefix and single-byte corruption of real policies parses or fails
 // with located issues; nothing crashes or throws.
 TEST(ParserTest, DamagedPoliciesFailCleanly) {
