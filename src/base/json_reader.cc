@@ -322,20 +322,19 @@ class TreeBuilder {
 // differential test holds them to it).
 class PlainReader {
  public:
-  explicit PlainReader(std::string_view text) : s_(text) {}
+  explicit PlainReader(std::string_view text) : scan_(text) {}
 
   bool Read(JsonNode* root) {
-    SkipSpace();
+    scan_.SkipSpace();
     if (!Value(root, 0)) return false;
-    SkipSpace();
-    return i_ == s_.size();
+    scan_.SkipSpace();
+    return scan_.done();
   }
 
  private:
   bool Value(JsonNode* n, int depth) {
-    if (i_ >= s_.size()) return false;
-    const auto begin = static_cast<std::uint32_t>(i_);
-    switch (s_[i_]) {
+    const auto begin = static_cast<std::uint32_t>(scan_.offset());
+    switch (scan_.peek()) {
       case '{':
         if (!Object(n, depth)) return false;
         break;
@@ -343,174 +342,133 @@ class PlainReader {
         if (!Array(n, depth)) return false;
         break;
       case '"':
-        if (!String(&n->string)) return false;
+        if (!scan_.String(&n->string)) return false;
         n->kind = JsonNode::Kind::kString;
         break;
       case 't':
-        if (!Literal("true")) return false;
+        if (!scan_.Literal("true")) return false;
         n->kind = JsonNode::Kind::kBool;
         n->boolean = true;
         break;
       case 'f':
-        if (!Literal("false")) return false;
+        if (!scan_.Literal("false")) return false;
         n->kind = JsonNode::Kind::kBool;
         break;
       case 'n':
-        if (!Literal("null")) return false;
+        if (!scan_.Literal("null")) return false;
         break;
       default:
-        if (!Integer(&n->integer)) return false;
+        if (!scan_.Integer(&n->integer)) return false;
         n->kind = JsonNode::Kind::kInt;
         break;
     }
-    n->span = Span{begin, static_cast<std::uint32_t>(i_)};
+    n->span = Span{begin, static_cast<std::uint32_t>(scan_.offset())};
     return true;
   }
 
   bool Object(JsonNode* n, int depth) {
     n->kind = JsonNode::Kind::kObject;
     KeyIndex index;
-    return Sequence('}', depth, [&] {
-      const auto key_begin = static_cast<std::uint32_t>(i_);
+    return scan_.Sequence('}', depth, [&] {
+      const auto key_begin = static_cast<std::uint32_t>(scan_.offset());
       std::string key;
-      if (!At('"') || !String(&key) || FindKey(*n, key, &index)) return false;
-      n->key_spans.push_back(Span{key_begin, static_cast<std::uint32_t>(i_)});
+      if (!scan_.At('"') || !scan_.String(&key) || FindKey(*n, key, &index)) return false;
+      n->key_spans.push_back(Span{key_begin, static_cast<std::uint32_t>(scan_.offset())});
       n->keys.push_back(std::move(key));
-      SkipSpace();
-      if (!At(':')) return false;
-      ++i_;
-      SkipSpace();
+      scan_.SkipSpace();
+      if (!scan_.At(':')) return false;
+      scan_.Skip();
+      scan_.SkipSpace();
       return Value(&n->items.emplace_back(), depth + 1);
     });
   }
 
   bool Array(JsonNode* n, int depth) {
     n->kind = JsonNode::Kind::kArray;
-    return Sequence(']', depth, [&] { return Value(&n->items.emplace_back(), depth + 1); });
+    return scan_.Sequence(']', depth, [&] { return Value(&n->items.emplace_back(), depth + 1); });
   }
 
-  // The members of an object or the elements of an array, from the opening
-  // bracket on: commas between them, `close` after them, `member` reading each.
-  template <typename F>
-  bool Sequence(char close, int depth, F member) {
-    if (depth >= kMaxJsonDepth) return false;
-    ++i_;
-    SkipSpace();
-    if (At(close)) {
-      ++i_;
-      return true;
-    }
-    while (true) {
-      SkipSpace();
-      if (!member()) return false;
-      SkipSpace();
-      if (At(',')) {
-        ++i_;
-      } else if (At(close)) {
-        ++i_;
-        return true;
-      } else {
-        return false;
-      }
-    }
-  }
-
-  bool At(char c) const { return i_ < s_.size() && s_[i_] == c; }
-
-  // A string, decoded into `out`; declines control characters and escapes
-  // nlohmann would refuse (unknown ones, lone surrogates).
-  bool String(std::string* out) {
-    const std::size_t start = ++i_;
-    while (i_ < s_.size() && s_[i_] != '"' && s_[i_] != '\\' && static_cast<unsigned char>(s_[i_]) >= 0x20) ++i_;
-    out->assign(s_.data() + start, i_ - start);
-    while (i_ < s_.size()) {
-      const char c = s_[i_];
-      if (c == '"') {
-        ++i_;
-        return true;
-      }
-      if (static_cast<unsigned char>(c) < 0x20) return false;
-      if (c != '\\') {
-        out->push_back(c);
-        ++i_;
-      } else if (!Escape(out)) {
-        return false;
-      }
-    }
-    return false;
-  }
-
-  bool Escape(std::string* out) {
-    if (++i_ >= s_.size()) return false;
-    const char c = s_[i_++];
-    switch (c) {
-      case '"': case '\\': case '/': out->push_back(c); return true;
-      case 'b': out->push_back('\b'); return true;
-      case 'f': out->push_back('\f'); return true;
-      case 'n': out->push_back('\n'); return true;
-      case 'r': out->push_back('\r'); return true;
-      case 't': out->push_back('\t'); return true;
-      case 'u': break;
-      default: return false;
-    }
-    char32_t cp;
-    if (!Hex4(&cp) || (cp >= 0xDC00 && cp <= 0xDFFF)) return false;
-    if (cp >= 0xD800 && cp <= 0xDBFF) {
-      char32_t low;
-      if (s_.substr(i_, 2) != "\\u") return false;
-      i_ += 2;
-      if (!Hex4(&low) || low < 0xDC00 || low > 0xDFFF) return false;
-      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-    }
-    AppendUtf8(out, cp);
-    return true;
-  }
-
-  bool Hex4(char32_t* cp) {
-    if (i_ + 4 > s_.size()) return false;
-    *cp = 0;
-    for (int k = 0; k < 4; ++k) {
-      const int d = HexValue(s_[i_++]);
-      if (d < 0) return false;
-      *cp = (*cp << 4) | static_cast<char32_t>(d);
-    }
-    return true;
-  }
-
-  bool Literal(std::string_view word) {
-    if (s_.substr(i_, word.size()) != word) return false;
-    i_ += word.size();
-    return true;
-  }
-
-  // -?(0|[1-9][0-9]*) within a signed 64-bit integer, and not -0.
-  bool Integer(std::int64_t* out) {
-    const bool negative = s_[i_] == '-';
-    if (negative) ++i_;
-    const std::size_t digits = i_;
-    std::uint64_t magnitude = 0;
-    const std::uint64_t limit = negative ? std::uint64_t{1} << 63 : (std::uint64_t{1} << 63) - 1;
-    for (; i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9'; ++i_) {
-      const auto d = static_cast<std::uint64_t>(s_[i_] - '0');
-      if (magnitude > (limit - d) / 10) return false;
-      magnitude = magnitude * 10 + d;
-    }
-    const std::size_t count = i_ - digits;
-    if (count == 0 || (count > 1 && s_[digits] == '0') || (negative && magnitude == 0)) return false;
-    if (i_ < s_.size() && (s_[i_] == '.' || s_[i_] == 'e' || s_[i_] == 'E')) return false;
-    *out = negative ? static_cast<std::int64_t>(0 - magnitude) : static_cast<std::int64_t>(magnitude);
-    return true;
-  }
-
-  void SkipSpace() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t')) ++i_;
-  }
-
-  std::string_view s_;
-  std::size_t i_ = 0;
+  PlainScanner scan_;
 };
 
 }  // namespace
+
+bool PlainScanner::String(std::string* out) {
+  const std::size_t start = ++i_;
+  while (i_ < s_.size() && s_[i_] != '"' && s_[i_] != '\\' && static_cast<unsigned char>(s_[i_]) >= 0x20) ++i_;
+  out->assign(s_.data() + start, i_ - start);
+  while (i_ < s_.size()) {
+    const char c = s_[i_];
+    if (c == '"') {
+      ++i_;
+      return true;
+    }
+    if (static_cast<unsigned char>(c) < 0x20) return false;
+    if (c != '\\') {
+      out->push_back(c);
+      ++i_;
+    } else if (!Escape(out)) {
+      return false;
+    }
+  }
+  return false;
+}
+
+bool PlainScanner::Escape(std::string* out) {
+  if (++i_ >= s_.size()) return false;
+  const char c = s_[i_++];
+  switch (c) {
+    case '"': case '\\': case '/': out->push_back(c); return true;
+    case 'b': out->push_back('\b'); return true;
+    case 'f': out->push_back('\f'); return true;
+    case 'n': out->push_back('\n'); return true;
+    case 'r': out->push_back('\r'); return true;
+    case 't': out->push_back('\t'); return true;
+    case 'u': break;
+    default: return false;
+  }
+  char32_t cp;
+  if (!Hex4(&cp) || (cp >= 0xDC00 && cp <= 0xDFFF)) return false;
+  if (cp >= 0xD800 && cp <= 0xDBFF) {
+    char32_t low;
+    if (s_.substr(i_, 2) != "\\u") return false;
+    i_ += 2;
+    if (!Hex4(&low) || low < 0xDC00 || low > 0xDFFF) return false;
+    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+  }
+  AppendUtf8(out, cp);
+  return true;
+}
+
+bool PlainScanner::Hex4(char32_t* cp) {
+  if (i_ + 4 > s_.size()) return false;
+  *cp = 0;
+  for (int k = 0; k < 4; ++k) {
+    const int d = HexValue(s_[i_++]);
+    if (d < 0) return false;
+    *cp = (*cp << 4) | static_cast<char32_t>(d);
+  }
+  return true;
+}
+
+bool PlainScanner::Integer(std::int64_t* out) {
+  if (i_ >= s_.size()) return false;
+  const bool negative = s_[i_] == '-';
+  if (negative) ++i_;
+  const std::size_t digits = i_;
+  std::uint64_t magnitude = 0;
+  const std::uint64_t limit = negative ? std::uint64_t{1} << 63 : (std::uint64_t{1} << 63) - 1;
+  for (; i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9'; ++i_) {
+    const auto d = static_cast<std::uint64_t>(s_[i_] - '0');
+    if (magnitude > (limit - d) / 10) return false;
+    magnitude = magnitude * 10 + d;
+  }
+  const std::size_t count = i_ - digits;
+  if (count == 0 || (count > 1 && s_[digits] == '0') || (negative && magnitude == 0)) return false;
+  if (i_ < s_.size() && (s_[i_] == '.' || s_[i_] == 'e' || s_[i_] == 'E')) return false;
+  *out = negative ? static_cast<std::int64_t>(0 - magnitude) : static_cast<std::int64_t>(magnitude);
+  return true;
+}
 
 std::optional<JsonNode> ReadPlainJson(std::string_view text) {
   JsonNode root;

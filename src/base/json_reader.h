@@ -15,6 +15,7 @@
 
 #include "src/base/source.h"
 #include "writ/issue.h"
+#include "writ/limits.h"
 
 namespace writ::internal {
 
@@ -54,6 +55,72 @@ std::optional<JsonNode> ReadJson(const SourceFile& file, std::vector<Issue>* iss
 // (ReadJson checks those first).
 std::optional<JsonNode> ReadPlainJson(std::string_view text);
 std::optional<JsonNode> ReadJsonThoroughly(const SourceFile& file, std::vector<Issue>* issues);
+
+// The fast path's tokens, for readers that build their result straight from
+// the text (ReadPlainJson's tree; src/json's plain requests): each method
+// reads one JSON token at the current position, or declines (false) at
+// anything that needs nlohmann's parser for its message — a float, an
+// integer outside i64, a control character, an escape nlohmann would refuse.
+// The text must be valid UTF-8 within kMaxJsonBytes.
+class PlainScanner {
+ public:
+  explicit PlainScanner(std::string_view text) : s_(text) {}
+
+  std::size_t offset() const { return i_; }
+  bool done() const { return i_ == s_.size(); }
+  // The next byte ('\0' at the end), and stepping over it.
+  char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
+  void Skip() { ++i_; }
+  bool At(char c) const { return i_ < s_.size() && s_[i_] == c; }
+  void SkipSpace() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t')) ++i_;
+  }
+
+  // At '"': the string, decoded into `out`.
+  bool String(std::string* out);
+  // -?(0|[1-9][0-9]*) within a signed 64-bit integer, and not -0.
+  bool Integer(std::int64_t* out);
+  // `true`, `false` or `null`.
+  bool Literal(std::string_view word) {
+    if (s_.substr(i_, word.size()) != word) return false;
+    i_ += word.size();
+    return true;
+  }
+
+  // At the opening bracket of an object or array `depth` deep (declined at
+  // kMaxJsonDepth): `member` reads each member or element, and this the
+  // commas between them and `close` after them.
+  template <typename F>
+  bool Sequence(char close, int depth, F member) {
+    if (depth >= kMaxJsonDepth) return false;
+    ++i_;
+    SkipSpace();
+    if (At(close)) {
+      ++i_;
+      return true;
+    }
+    while (true) {
+      SkipSpace();
+      if (!member()) return false;
+      SkipSpace();
+      if (At(',')) {
+        ++i_;
+      } else if (At(close)) {
+        ++i_;
+        return true;
+      } else {
+        return false;
+      }
+    }
+  }
+
+ private:
+  bool Escape(std::string* out);
+  bool Hex4(char32_t* cp);
+
+  std::string_view s_;
+  std::size_t i_ = 0;
+};
 
 }  // namespace writ::internal
 

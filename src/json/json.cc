@@ -22,9 +22,11 @@
 #include "src/base/rfc3339.h"
 #include "src/base/source.h"
 #include "src/base/strings.h"
+#include "src/base/utf8.h"
 #include "src/eval/chain.h"
 #include "src/ext/extensions.h"
 #include "src/base/json_reader.h"
+#include "src/json/plain_request.h"
 #include "src/parse/parser.h"
 #include "src/validate/conform.h"
 #include "src/validate/schema.h"
@@ -1009,7 +1011,21 @@ absl::StatusOr<EntityUid> EntityUidFromJson(std::string_view json, std::string_v
 
 absl::StatusOr<Request> RequestFromJson(std::string_view json, std::string_view source_name,
                                         std::vector<Issue>* issues, const JsonOptions& options) {
+  // The plain form, straight from the text; anything else (and every
+  // mistake) through the tree.
+  if (options.schema == nullptr && json.size() <= kMaxJsonBytes && !internal::FindInvalidUtf8(json)) {
+    if (std::optional<Request> plain = internal::ReadPlainRequest(json)) return *std::move(plain);
+  }
+  return internal::RequestFromJsonTree(json, source_name, issues, options);
+}
+
+namespace internal {
+
+absl::StatusOr<Request> RequestFromJsonTree(std::string_view json, std::string_view source_name,
+                                            std::vector<Issue>* issues, const JsonOptions& options) {
   return Read<Request>(json, source_name, issues, options, ConvertRequest);
 }
+
+}  // namespace internal
 
 }  // namespace writ

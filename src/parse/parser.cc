@@ -980,30 +980,36 @@ ExprPtr ParseExpression(const SourceFile& file, const ParseOptions& options, std
 
 namespace {
 
-// ParseEntityUid's common case without the lexer: `Name::Name::"id"` with no
-// spaces, comments or escapes in it (how requests name their entities).
-// Declines (nullopt) anything else, which the parser then reads: this must
-// never accept what the parser rejects, nor read anything differently.
-std::optional<EntityUid> SimpleEntityUid(std::string_view text) {
+// A type name in its plain form: identifiers, none reserved, joined by `::`
+// with no spaces or comments (how requests and entities name types).
+bool IsPlainTypeName(std::string_view text) {
   auto ident_start = [](char c) { return absl::ascii_isalpha(c) || c == '_'; };
   auto ident_char = [](char c) { return absl::ascii_isalnum(c) || c == '_'; };
   std::size_t i = 0;
   while (true) {
     const std::size_t begin = i;
-    if (i == text.size() || !ident_start(text[i])) return std::nullopt;
+    if (i == text.size() || !ident_start(text[i])) return false;
     while (i < text.size() && ident_char(text[i])) ++i;
     const std::string_view name = text.substr(begin, i - begin);
-    if (IsReserved(name) || name == "__cedar") return std::nullopt;
-    if (text.substr(i, 2) != "::") return std::nullopt;
+    if (IsReserved(name) || name == "__cedar") return false;
+    if (i == text.size()) return true;
+    if (text.substr(i, 2) != "::") return false;
     i += 2;
-    if (i < text.size() && text[i] == '"') break;
   }
-  const std::string_view type = text.substr(0, i - 2);
-  const std::string_view id = text.substr(i + 1);
-  if (id.empty() || id.back() != '"') return std::nullopt;
-  const std::string_view body = id.substr(0, id.size() - 1);
-  if (body.find_first_of("\\\"\r") != std::string_view::npos) return std::nullopt;
-  return EntityUid{std::string(type), std::string(body)};
+}
+
+// ParseEntityUid's common case without the lexer: a plain type name, `::`
+// and a quoted id with no escape or carriage return in it. Declines
+// (nullopt) anything else, which the parser then reads: this must never
+// accept what the parser rejects, nor read anything differently.
+std::optional<EntityUid> SimpleEntityUid(std::string_view text) {
+  const std::size_t sep = text.find("::\"");   // a type name holds no quote
+  if (sep == std::string_view::npos || !IsPlainTypeName(text.substr(0, sep))) return std::nullopt;
+  const std::string_view quoted = text.substr(sep + 2);
+  if (quoted.size() < 2 || quoted.back() != '"') return std::nullopt;
+  const std::string_view id = quoted.substr(1, quoted.size() - 2);
+  if (id.find_first_of("\\\"\r") != std::string_view::npos) return std::nullopt;
+  return EntityUid{std::string(text.substr(0, sep)), std::string(id)};
 }
 
 }  // namespace
@@ -1018,6 +1024,7 @@ std::optional<EntityUid> ParseEntityUid(std::string_view text) {
 
 std::optional<std::string> ParseEntityTypeName(std::string_view text) {
   if (FindInvalidUtf8(text) || text.size() > kMaxPolicyTextBytes) return std::nullopt;
+  if (IsPlainTypeName(text)) return std::string(text);
   std::vector<Issue> ignored;
   SourceFile file("", text);
   return Parser(file, &ignored).WholeTypeName();

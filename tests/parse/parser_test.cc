@@ -424,8 +424,9 @@ TEST(ParserTest, EntityUidsAndTypeNames) {
   EXPECT_FALSE(ParseEntityTypeName("A::").has_value());
 }
 
-// ParseEntityUid reads `Name::"id"` without the lexer when it can; that
-// path must agree with the parser on every input. A leading space always
+// ParseEntityUid reads `Name::"id"` (and ParseEntityTypeName `A::B`)
+// without the lexer when it can; that path must agree with the parser on
+// every input. A leading space always
 // takes the parser (which skips it), so each text is read both ways.
 TEST(ParserTest, EntityUidFastPathAgreesWithTheParser) {
   const std::string texts[] = {
@@ -450,6 +451,9 @@ TEST(ParserTest, EntityUidFastPathAgreesWithTheParser) {
           const std::optional<EntityUid> parsed = ParseEntityUid(" " + t);
           EXPECT_EQ(direct, parsed) << "[" << t << "]";
           fast += direct.has_value();
+          // And the type name alone (the part before the first `::"`).
+          const std::string type = t.substr(0, t.find("::\""));
+          EXPECT_EQ(ParseEntityTypeName(type), ParseEntityTypeName(" " + type)) << "[" << type << "]";
         }
       }
     }
