@@ -5,10 +5,12 @@
 // grants file (writ/grants.h). A value that reads must survive the round trip
 // through ValueToJson, and grants that read the round trip through
 // GrantsToJson: written and read again, they are equal; a difference traps
-// after printing both.
+// after printing both. A request the plain fast path reads must be the
+// request the general reader makes of it.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -16,6 +18,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "src/base/utf8.h"
+#include "src/json/plain_request.h"
 #include "writ/authorize.h"
 #include "writ/entities.h"
 #include "writ/grants.h"
@@ -75,6 +79,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   std::vector<writ::Issue> issues;
   (void)writ::EntityUidFromJson(json, "fuzz.json", &issues);
+
+  // RequestFromJson's fast path: whatever it accepts, the tree reads the same.
+  if (!writ::internal::FindInvalidUtf8(json)) {
+    if (std::optional<writ::Request> fast = writ::internal::ReadPlainRequest(json)) {
+      issues.clear();
+      absl::StatusOr<writ::Request> tree = writ::internal::RequestFromJsonTree(json, "fuzz.json", &issues, {});
+      if (!tree.ok() || !issues.empty() || !(fast->principal == tree->principal) ||
+          !(fast->action == tree->action) || !(fast->resource == tree->resource) ||
+          !(fast->context == tree->context) || fast->now.has_value() || !fast->chain.empty()) {
+        std::fprintf(stderr, "json_fuzz: the plain request reader and the tree disagree\n--- input\n%.*s\n--- %s\n",
+                     static_cast<int>(json.size()), json.data(),
+                     tree.ok() ? (fast->context.ToString() + " vs " + tree->context.ToString()).c_str()
+                               : writ::RenderIssues(issues).c_str());
+        __builtin_trap();
+      }
+    }
+  }
 
   for (bool strict : {false, true}) {
     issues.clear();
