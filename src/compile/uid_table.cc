@@ -79,10 +79,13 @@ std::uint64_t UidTable::Hash(const EntityUid& uid) {
 
 bool UidTable::Matches(const Slot& s, std::uint64_t hash, const EntityUid& uid) const {
   if (s.tag != Tag(hash)) return false;
-  if (s.type_len + s.id_len > kInline) {
-    std::uint32_t index;
-    std::memcpy(&index, s.bytes, sizeof index);
-    return long_keys_[index] == uid;
+  if (s.type_len == kLongKey) {
+    LongKey key;
+    std::memcpy(&key, s.bytes, sizeof key);
+    const char* bytes = long_bytes_.data() + key.offset;
+    return key.type_size == uid.type.size() && key.id_size == uid.id.size() &&
+           EqualBytes(bytes, uid.type.data(), uid.type.size()) &&
+           EqualBytes(bytes + uid.type.size(), uid.id.data(), uid.id.size());
   }
   return s.type_len == uid.type.size() && s.id_len == uid.id.size() &&
          EqualBytes(s.bytes, uid.type.data(), s.type_len) &&
@@ -97,18 +100,18 @@ void UidTable::Insert(const EntityUid& uid, std::uint32_t value) {
   Slot& s = slots_[i];
   s.tag = Tag(hash);
   s.value = value;
-  // Lengths past 16 bits go to long_keys_ like any key too long to inline.
-  const bool fits = uid.type.size() + uid.id.size() <= kInline;
-  s.type_len = static_cast<std::uint16_t>(fits ? uid.type.size() : kInline);
-  s.id_len = static_cast<std::uint16_t>(fits ? uid.id.size() : 1);
-  if (fits) {
+  if (uid.type.size() + uid.id.size() <= kInline) {
+    s.type_len = static_cast<std::uint16_t>(uid.type.size());
+    s.id_len = static_cast<std::uint16_t>(uid.id.size());
     std::memcpy(s.bytes, uid.type.data(), uid.type.size());
     std::memcpy(s.bytes + uid.type.size(), uid.id.data(), uid.id.size());
-  } else {
-    const auto index = static_cast<std::uint32_t>(long_keys_.size());
-    long_keys_.push_back(uid);
-    std::memcpy(s.bytes, &index, sizeof index);
+    return;
   }
+  const LongKey key{.offset = long_bytes_.size(), .type_size = uid.type.size(), .id_size = uid.id.size()};
+  long_bytes_ += uid.type;
+  long_bytes_ += uid.id;
+  s.type_len = kLongKey;
+  std::memcpy(s.bytes, &key, sizeof key);
 }
 
 std::uint32_t UidTable::Find(const EntityUid& uid) const {

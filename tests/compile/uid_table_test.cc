@@ -30,12 +30,19 @@ TEST(UidTableTest, FindsEveryKeyOfEveryLength) {
 }
 
 TEST(UidTableTest, TheTypeIdBoundaryMatters) {
-  UidTable table(2);
+  UidTable table(4);
   table.Insert({"ab", "c"}, 1);
   table.Insert({"a", "bc"}, 2);
   EXPECT_EQ(table.Find({"ab", "c"}), 1u);
   EXPECT_EQ(table.Find({"a", "bc"}), 2u);
   EXPECT_EQ(table.Find({"abc", ""}), UidTable::kMissing);
+  // Past the inline bytes too.
+  const std::string l(60, 'l');
+  table.Insert({"ab" + l, "c"}, 3);
+  table.Insert({"a", "b" + l + "c"}, 4);
+  EXPECT_EQ(table.Find({"ab" + l, "c"}), 3u);
+  EXPECT_EQ(table.Find({"a", "b" + l + "c"}), 4u);
+  EXPECT_EQ(table.Find({"ab" + l + "c", ""}), UidTable::kMissing);
 }
 
 TEST(UidTableTest, AnEmptyTableFindsNothing) {
