@@ -53,6 +53,9 @@ TEST(EngineAllocationTest, DecideDoesNotAllocateOnceWarm) {
                             context.workload.isInTrustDomain("acme.io") &&
                             context.workload.pathMatches("/ns/*/sa/**") && context.branch.matches("release/[0-9]+") };
     forbid(principal, action, resource) when { context.credential.revoked };
+    // Slots held as words, made Values where a general path reads them.
+    forbid(principal, action, resource) when { context.now + 1 < 0 || context.environment like "x*" ||
+                                               context.credential.expires - context.now > 1000 };
   )", "p.cedar", &issues).ok()) << RenderIssues(issues);
   absl::StatusOr<Entities> entities = EntitiesFromJson(R"([
     {"uid": {"type": "Workload", "id": "spiffe://acme.io/ns/payments/sa/a-long-service-account-name"},
