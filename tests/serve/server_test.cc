@@ -442,6 +442,28 @@ TEST_F(ServerTest, ExpectContinueIsAnswered) {
   EXPECT_EQ(big.Read().status, 413);
 }
 
+// HTTP/1.1 pipelining: requests written back to back in one write, before
+// any answer is read, are each answered, in order, on the same connection
+// (a gateway saves a round trip per request).
+TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  StartServer();
+  Client c = Connect();
+  std::string bytes;
+  const std::string bodies[] = {kAllowRequest, kDenyRequest, kAllowRequest, "{", kDenyRequest};
+  for (const std::string& body : bodies) {
+    absl::StrAppend(&bytes, "POST /v1/authorize HTTP/1.1\r\nHost: x\r\nContent-Length: ", body.size(),
+                    "\r\n\r\n", body);
+  }
+  c.WriteRaw(bytes);
+  const std::string want[] = {"allow", "deny", "allow", "deny", "deny"};
+  for (std::size_t i = 0; i < std::size(want); ++i) {
+    SCOPED_TRACE(i);
+    Response r = c.Read();
+    ASSERT_EQ(r.status, i == 3 ? 400 : 200) << r.body;
+    EXPECT_EQ(Json(r.body)["decision"], want[i]);
+  }
+}
+
 TEST_F(ServerTest, DecisionsAreLoggedAsJsonLines) {
   StartServer(true, /*with_log=*/true);
   {
