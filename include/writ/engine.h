@@ -86,6 +86,7 @@ class PreparedRequest {
 
  private:
   friend struct internal::PreparedAccess;
+  void CopyInline(const PreparedRequest& other);   // everything but spill_
 
   std::uint64_t engine_ = 0;             // the preparing engine's identity; 0: not prepared
   const Request* request_ = nullptr;

@@ -113,21 +113,15 @@ void PreparedAccess::Prepare(const CompiledEngine& ce, const Request& request, P
 
 namespace writ {
 
-// A copy borrows from the same Request; its slots are its own.
+// A copy borrows from the same Request; its slots are its own. A moved-from
+// one is left unprepared.
 PreparedRequest::PreparedRequest(const PreparedRequest& other) { *this = other; }
 
 PreparedRequest::PreparedRequest(PreparedRequest&& other) noexcept { *this = std::move(other); }
 
 PreparedRequest& PreparedRequest::operator=(const PreparedRequest& other) {
   if (this == &other) return *this;
-  engine_ = other.engine_;
-  request_ = other.request_;
-  std::copy(std::begin(other.syms_), std::end(other.syms_), syms_);
-  std::copy(std::begin(other.types_), std::end(other.types_), types_);
-  std::copy(std::begin(other.candidates_), std::end(other.candidates_), candidates_);
-  slot_count_ = other.slot_count_;
-  std::copy(std::begin(other.inline_kinds_), std::end(other.inline_kinds_), inline_kinds_);
-  std::copy(std::begin(other.inline_words_), std::end(other.inline_words_), inline_words_);
+  CopyInline(other);
   if (slot_count_ > kInlineSlots) {
     const std::uint32_t size = slot_count_ + (slot_count_ + 7) / 8;
     if (spill_words_ < size) {
@@ -141,17 +135,23 @@ PreparedRequest& PreparedRequest::operator=(const PreparedRequest& other) {
 
 PreparedRequest& PreparedRequest::operator=(PreparedRequest&& other) noexcept {
   if (this == &other) return *this;
-  engine_ = std::exchange(other.engine_, 0);
-  request_ = std::exchange(other.request_, nullptr);
+  CopyInline(other);
+  spill_ = std::move(other.spill_);
+  spill_words_ = std::exchange(other.spill_words_, 0);
+  other.engine_ = 0;
+  other.slot_count_ = 0;
+  return *this;
+}
+
+void PreparedRequest::CopyInline(const PreparedRequest& other) {
+  engine_ = other.engine_;
+  request_ = other.request_;
   std::copy(std::begin(other.syms_), std::end(other.syms_), syms_);
   std::copy(std::begin(other.types_), std::end(other.types_), types_);
   std::copy(std::begin(other.candidates_), std::end(other.candidates_), candidates_);
-  slot_count_ = std::exchange(other.slot_count_, 0);
+  slot_count_ = other.slot_count_;
   std::copy(std::begin(other.inline_kinds_), std::end(other.inline_kinds_), inline_kinds_);
   std::copy(std::begin(other.inline_words_), std::end(other.inline_words_), inline_words_);
-  spill_ = std::move(other.spill_);
-  spill_words_ = std::exchange(other.spill_words_, 0);
-  return *this;
 }
 
 absl::Status Engine::Prepare(const Request& request, PreparedRequest* out) const {
