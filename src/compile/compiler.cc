@@ -50,7 +50,10 @@ class Compiler {
     }
     if (absl::Status s = ComputeAncestors(); !s.ok()) return s;
     const auto& policies = PolicySetData::Of(set).policies;
+    ce_.ast.reserve(policies.size());
+    ce_.policies.reserve(policies.size());
     for (std::size_t i = 0; i < policies.size(); ++i) {
+      if (i % kWarmBatch == 0) Warm(policies, i);
       ce_.ast.push_back(policies[i]);
       if (policies[i]->is_template) {
         CompileTemplate(*policies[i], i);
@@ -86,6 +89,39 @@ class Compiler {
   }
 
  private:
+  // Compiling a policy reads its scope and condition tree once, and at
+  // 100,000 policies they are far larger than the cache (a Policy is eight
+  // cache lines, an Expr four, each in its own allocation, its children's
+  // pointers in another): reading them node after node waited on memory at
+  // every node, 2 µs a policy. Warm reads a batch of policies first, a tree
+  // level at a time across the whole batch, so that the loads of a level do
+  // not depend on each other and the processor overlaps them. It only reads;
+  // what is compiled does not change.
+  static constexpr std::size_t kWarmBatch = 32;
+  static void Warm(const std::vector<std::shared_ptr<const Policy>>& policies, std::size_t begin) {
+    const std::size_t end = std::min(policies.size(), begin + kWarmBatch);
+    std::vector<const Expr*> level, next;
+    std::size_t touched = 0;   // what was read, kept (below) so that the reads are not dropped
+    auto touch_uid = [&](const EntityUid& uid) { touched += static_cast<unsigned char>(*uid.id.data()); };
+    for (std::size_t i = begin; i < end; ++i) {
+      const Policy& p = *policies[i];
+      touched += p.id.size() + p.link_of.size() + static_cast<std::size_t>(p.breakglass);
+      if (p.principal.entity) touch_uid(*p.principal.entity);
+      if (p.resource.entity) touch_uid(*p.resource.entity);
+      for (const EntityUid& a : p.action.entities) touch_uid(a);
+      for (const Condition& c : p.conditions) level.push_back(c.expr.get());
+    }
+    while (!level.empty()) {
+      for (const Expr* e : level) touched += static_cast<std::size_t>(e->kind) + e->name.size() + e->args.size();
+      next.clear();
+      for (const Expr* e : level) {
+        for (const ExprPtr& a : e->args) next.push_back(a.get());
+      }
+      level.swap(next);
+    }
+    asm volatile("" : : "r"(touched));   // uses `touched`, so the reads stay
+  }
+
   Sym InternType(std::string_view type) {
     auto [it, inserted] = ce_.type_syms.try_emplace(std::string(type), static_cast<Sym>(ce_.type_syms.size()));
     return it->second;
