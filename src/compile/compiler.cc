@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -471,26 +472,52 @@ class Compiler {
       }
       return false;
     };
-    std::size_t looked = 0;
-    std::vector<std::uint32_t> list;
-    // One class: its runs of rows, for principals of type `type`.
-    auto add_class = [&](const std::vector<RowRange>& runs, Sym type) {
-      for (std::size_t ac = 0; ac < width; ++ac) {
-        list.clear();
-        for (const RowRange& run : runs) {
-          looked += run.size;
-          for (std::uint32_t i = run.begin; i < run.begin + run.size; ++i) {
-            const IndexRow& row = ce_.rows[i];
-            if (row.principal_type != kNoSym && row.principal_type != type) continue;
-            if (matches(row.akey, ac)) list.push_back(i);
+    // The classes each action key matches, worked out once per key (the
+    // table was built by matching every row's key against every class, for
+    // every principal class) and found through the row.
+    std::vector<std::vector<std::uint32_t>> key_classes;   // ascending action classes
+    absl::flat_hash_map<std::uint32_t, std::uint32_t> key_index;   // action key -> key_classes
+    constexpr std::uint32_t kUnset = 0xFFFFFFFF;
+    std::vector<std::uint32_t> row_key(ce_.rows.size(), kUnset);   // row -> key_classes
+    auto classes_of = [&](std::uint32_t row) -> const std::vector<std::uint32_t>& {
+      if (row_key[row] == kUnset) {
+        const std::uint32_t akey = ce_.rows[row].akey;
+        auto [it, inserted] = key_index.try_emplace(akey, static_cast<std::uint32_t>(key_classes.size()));
+        if (inserted) {
+          std::vector<std::uint32_t> classes;
+          for (std::size_t ac = 0; ac < width; ++ac) {
+            if (matches(akey, ac)) classes.push_back(static_cast<std::uint32_t>(ac));
           }
+          key_classes.push_back(std::move(classes));
         }
-        std::sort(list.begin(), list.end(), [&](std::uint32_t x, std::uint32_t y) {
-          return ce_.rows[x].policy < ce_.rows[y].policy;
-        });
-        list.erase(std::unique(list.begin(), list.end(),
-                               [&](std::uint32_t x, std::uint32_t y) { return ce_.rows[x].policy == ce_.rows[y].policy; }),
-                   list.end());
+        row_key[row] = it->second;
+      }
+      return key_classes[row_key[row]];
+    };
+    std::size_t looked = 0;
+    std::vector<std::vector<std::uint32_t>> lists(width);   // by action class
+    // One class: its runs of rows, for principals of type `type`. Each
+    // class's list is in run order, then sorted by policy (unless it already
+    // is) with each policy once.
+    auto add_class = [&](const std::vector<RowRange>& runs, Sym type) {
+      for (std::vector<std::uint32_t>& list : lists) list.clear();
+      for (const RowRange& run : runs) {
+        looked += static_cast<std::size_t>(run.size) * width;
+        for (std::uint32_t i = run.begin; i < run.begin + run.size; ++i) {
+          const IndexRow& row = ce_.rows[i];
+          if (row.principal_type != kNoSym && row.principal_type != type) continue;
+          for (const std::uint32_t ac : classes_of(i)) lists[ac].push_back(i);
+        }
+      }
+      const auto by_policy = [&](std::uint32_t x, std::uint32_t y) { return ce_.rows[x].policy < ce_.rows[y].policy; };
+      const auto not_before = [&](std::uint32_t x, std::uint32_t y) { return !by_policy(x, y); };
+      for (std::vector<std::uint32_t>& list : lists) {
+        if (std::adjacent_find(list.begin(), list.end(), not_before) != list.end()) {
+          std::sort(list.begin(), list.end(), by_policy);
+          list.erase(std::unique(list.begin(), list.end(),
+                                 [&](std::uint32_t x, std::uint32_t y) { return ce_.rows[x].policy == ce_.rows[y].policy; }),
+                     list.end());
+        }
         ce_.candidate_ranges.push_back({static_cast<std::uint32_t>(ce_.candidate_rows.size()),
                                         static_cast<std::uint32_t>(list.size())});
         ce_.candidate_rows.insert(ce_.candidate_rows.end(), list.begin(), list.end());
