@@ -771,6 +771,7 @@ absl::StatusOr<std::unique_ptr<CompiledEngine>> CompileEngine(const PolicySet& p
   ce->options = options;
   ce->store = std::move(entities);
   ce->sym_entities.reserve(ce->store.size());
+  ce->entity_syms.reserve(ce->store.size());
   Compiler compiler(ce.get());
   if (absl::Status s = compiler.Build(policies); !s.ok()) return s;
   return ce;
