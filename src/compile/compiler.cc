@@ -356,9 +356,29 @@ class Compiler {
 
   void BuildIndex() {
     // Rows by (principal key, action key), in policy order within each.
-    std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& x, const Entry& y) {
-      return std::pair(x.pkey, x.akey) < std::pair(y.pkey, y.akey);
-    });
+    // Entries arrive in policy order; they are counted into place by
+    // principal key (the keys are dense: a symbol and a 2-bit tag), which
+    // keeps that order, then each key's few entries are sorted by action
+    // key and policy. (A stable sort of all the entries by both keys was
+    // 12 ms of compiling 100,000 policies.)
+    std::uint32_t keys = 0;
+    for (const Entry& e : entries_) keys = std::max(keys, e.pkey + 1);
+    std::vector<std::uint32_t> next(keys + 1, 0);   // by principal key: where its next entry goes
+    for (const Entry& e : entries_) ++next[e.pkey + 1];
+    for (std::uint32_t k = 0; k < keys; ++k) next[k + 1] += next[k];
+    std::vector<Entry> sorted(entries_.size());
+    for (const Entry& e : entries_) sorted[next[e.pkey]++] = e;
+    entries_ = std::move(sorted);
+    for (std::size_t i = 0; i < entries_.size();) {
+      std::size_t j = i + 1;
+      while (j < entries_.size() && entries_[j].pkey == entries_[i].pkey) ++j;
+      if (j - i > 1) {
+        std::sort(entries_.begin() + i, entries_.begin() + j, [](const Entry& x, const Entry& y) {
+          return std::pair(x.akey, x.policy) < std::pair(y.akey, y.policy);
+        });
+      }
+      i = j;
+    }
     // A policy listing the same action twice is filed once.
     entries_.erase(std::unique(entries_.begin(), entries_.end(),
                                [](const Entry& x, const Entry& y) {
