@@ -144,13 +144,14 @@ class Compiler {
   // Every store entity's ancestors, reached through parents (a parent that is
   // not in the store is an ancestor without parents of its own), as a sorted
   // run in ce_.ancestors. Parents are resolved to symbols once; entities are
-  // visited parents first (a depth-first post-order; CompileEngine has
-  // rejected cycles) and each run is built from its parents' runs: one
-  // parent's run is copied with the parent merged in (linear: a chain or a
-  // tree costs the size of its closure), several parents' runs are joined
-  // without duplicates and sorted. The depth and the runs' total size are
-  // bounded (kMaxHierarchyDepth, kMaxHierarchyAncestors). A chain of 5,000
-  // walked each entity's ancestors afresh, through hashed uids: seconds.
+  // visited parents first (a depth-first post-order, which also finds a
+  // cycle: rejected, as Cedar does, with the store's message naming it) and
+  // each run is built from its parents' runs: one parent's run is copied
+  // with the parent merged in (linear: a chain or a tree costs the size of
+  // its closure), several parents' runs are joined without duplicates and
+  // sorted. The depth and the runs' total size are bounded
+  // (kMaxHierarchyDepth, kMaxHierarchyAncestors). A chain of 5,000 walked
+  // each entity's ancestors afresh, through hashed uids: seconds.
   absl::Status ComputeAncestors() {
     const std::size_t n = ce_.sym_entities.size();
     std::vector<std::uint32_t> parent_begin(n + 1, 0);
@@ -163,26 +164,32 @@ class Compiler {
     }
     parent_begin[n] = static_cast<std::uint32_t>(parents.size());
 
-    // Parents before children.
-    std::vector<bool> seen(n, false);
+    // Parents before children. A parent found on the current path closes a
+    // cycle, which Cedar rejects: the store's own check names it.
+    enum class Visit : std::uint8_t { kNew, kOnPath, kDone };
+    std::vector<Visit> visit(n, Visit::kNew);
     std::vector<Sym> order;
     order.reserve(n);
     std::vector<std::pair<Sym, std::uint32_t>> stack;   // (entity, next parent edge)
     for (std::size_t root = 0; root < n; ++root) {
-      if (seen[root]) continue;
-      seen[root] = true;
+      if (visit[root] != Visit::kNew) continue;
+      visit[root] = Visit::kOnPath;
       stack.emplace_back(static_cast<Sym>(root), parent_begin[root]);
       while (!stack.empty()) {
         const Sym s = stack.back().first;
         if (stack.back().second == parent_begin[s + 1]) {
+          visit[s] = Visit::kDone;
           order.push_back(s);
           stack.pop_back();
           continue;
         }
         const Sym p = parents[stack.back().second++];
-        if (!seen[p]) {
-          seen[p] = true;
+        if (visit[p] == Visit::kNew) {
+          visit[p] = Visit::kOnPath;
           stack.emplace_back(p, parent_begin[p]);
+        } else if (visit[p] == Visit::kOnPath) {
+          absl::Status cycle = ce_.store.CheckAcyclic();
+          return cycle.ok() ? absl::InternalError("a cycle in the entity hierarchy") : cycle;
         }
       }
     }
@@ -785,8 +792,8 @@ class Compiler {
 
 absl::StatusOr<std::unique_ptr<CompiledEngine>> CompileEngine(const PolicySet& policies, Entities entities,
                                                               const DecideOptions& options) {
-  // Cedar rejects a hierarchy with a cycle; so does the engine, naming it.
-  if (absl::Status s = entities.CheckAcyclic(); !s.ok()) return s;
+  // Cedar rejects a hierarchy with a cycle; so does Build, naming it
+  // (ComputeAncestors).
   auto ce = std::make_unique<CompiledEngine>();
   ce->options = options;
   ce->store = std::move(entities);
