@@ -5,7 +5,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -611,8 +610,22 @@ class Compiler {
       default: return false;
     }
   }
-  using NodeKey = std::tuple<Op, std::uint8_t, std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t>;
-  static NodeKey KeyOf(const Node& n) { return {n.op, n.sub, n.a, n.b, n.c, n.aux}; }
+  // A node as shared: all of it but the scratch slot, in three words (a
+  // six-field tuple hashed field by field was most of AddNode's time).
+  struct NodeKey {
+    std::uint64_t op_sub_aux, a_b;
+    std::uint32_t c;
+    friend bool operator==(const NodeKey&, const NodeKey&) = default;
+    template <typename H>
+    friend H AbslHashValue(H h, const NodeKey& k) {
+      return H::combine(std::move(h), k.op_sub_aux, k.a_b, k.c);
+    }
+  };
+  static NodeKey KeyOf(const Node& n) {
+    return {.op_sub_aux = std::uint64_t{static_cast<std::uint8_t>(n.op)} << 40 | std::uint64_t{n.sub} << 32 | n.aux,
+            .a_b = std::uint64_t{n.a} << 32 | n.b,
+            .c = n.c};
+  }
 
   std::uint32_t AddNode(Node n) {
     const auto next = static_cast<std::uint32_t>(ce_.nodes.size());
