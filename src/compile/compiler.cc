@@ -123,8 +123,13 @@ class Compiler {
   }
 
   Sym InternType(std::string_view type) {
-    auto [it, inserted] = ce_.type_syms.try_emplace(std::string(type), static_cast<Sym>(ce_.type_syms.size()));
-    return it->second;
+    // Looked up as a view first: nearly every type is already known.
+    if (auto it = ce_.type_syms.find(absl::string_view(type.data(), type.size())); it != ce_.type_syms.end()) {
+      return it->second;
+    }
+    const auto sym = static_cast<Sym>(ce_.type_syms.size());
+    ce_.type_syms.emplace(std::string(type), sym);
+    return sym;
   }
 
   // An interned uid's symbol (the uid table is built last).
@@ -581,9 +586,14 @@ class Compiler {
   }
 
   std::uint32_t AddName(std::string_view name) {
-    auto [it, inserted] = name_index_.try_emplace(std::string(name), static_cast<std::uint32_t>(ce_.names.size()));
-    if (inserted) ce_.names.emplace_back(name);
-    return it->second;
+    // Looked up as a view first: nearly every name is already known.
+    if (auto it = name_index_.find(absl::string_view(name.data(), name.size())); it != name_index_.end()) {
+      return it->second;
+    }
+    const auto index = static_cast<std::uint32_t>(ce_.names.size());
+    name_index_.emplace(std::string(name), index);
+    ce_.names.emplace_back(name);
+    return index;
   }
 
   // Nodes that build no value of their own (no scratch slot) are shared: an
