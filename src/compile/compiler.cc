@@ -92,11 +92,11 @@ class Compiler {
   // Compiling a policy reads its scope and condition tree once, and at
   // 100,000 policies they are far larger than the cache (a Policy is eight
   // cache lines, an Expr four, each in its own allocation, its children's
-  // pointers in another): reading them node after node waited on memory at
-  // every node, 2 µs a policy. Warm reads a batch of policies first, a tree
-  // level at a time across the whole batch, so that the loads of a level do
-  // not depend on each other and the processor overlaps them. It only reads;
-  // what is compiled does not change.
+  // pointers in another): lowering them node after node waited on memory at
+  // every node (a fifth of compiling 100,000 policies). Warm reads a batch
+  // of policies first, a tree level at a time across the whole batch, so
+  // that the loads of a level do not depend on each other and the processor
+  // overlaps them. It only reads; what is compiled does not change.
   static constexpr std::size_t kWarmBatch = 32;
   static void Warm(const std::vector<std::shared_ptr<const Policy>>& policies, std::size_t begin) {
     const std::size_t end = std::min(policies.size(), begin + kWarmBatch);
@@ -109,6 +109,10 @@ class Compiler {
       if (p.principal.entity) touch_uid(*p.principal.entity);
       if (p.resource.entity) touch_uid(*p.resource.entity);
       for (const EntityUid& a : p.action.entities) touch_uid(a);
+      // A template and its links share conditions, lowered once: their
+      // trees are not read ahead (a template with many links would be read
+      // once for each).
+      if (p.is_template || !p.link_of.empty()) continue;
       for (const Condition& c : p.conditions) level.push_back(c.expr.get());
     }
     while (!level.empty()) {
