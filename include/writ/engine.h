@@ -87,6 +87,8 @@ class PreparedRequest {
  private:
   friend struct internal::PreparedAccess;
   void CopyInline(const PreparedRequest& other);   // everything but spill_
+  // spill_, grown to hold `slots` slots (their words, then their kinds).
+  std::uint64_t* Spill(std::uint32_t slots);
 
   std::uint64_t engine_ = 0;             // the preparing engine's identity; 0: not prepared
   const Request* request_ = nullptr;

@@ -45,12 +45,7 @@ void PreparedAccess::Prepare(const CompiledEngine& ce, const Request& request, P
   std::uint64_t* words = out->inline_words_;
   std::uint8_t* kinds = out->inline_kinds_;
   if (n > PreparedRequest::kInlineSlots) {
-    const std::uint32_t size = n + (n + 7) / 8;   // the words, then the kinds
-    if (out->spill_words_ < size) {
-      out->spill_ = std::make_unique<std::uint64_t[]>(size);
-      out->spill_words_ = size;
-    }
-    words = out->spill_.get();
+    words = out->Spill(n);
     kinds = reinterpret_cast<std::uint8_t*>(words + n);
   }
   // The context's own attributes first: each slot's word is the value found
@@ -124,13 +119,18 @@ PreparedRequest& PreparedRequest::operator=(const PreparedRequest& other) {
   CopyInline(other);
   if (slot_count_ > kInlineSlots) {
     const std::uint32_t size = slot_count_ + (slot_count_ + 7) / 8;
-    if (spill_words_ < size) {
-      spill_ = std::make_unique<std::uint64_t[]>(size);
-      spill_words_ = size;
-    }
-    std::copy(other.spill_.get(), other.spill_.get() + size, spill_.get());
+    std::copy(other.spill_.get(), other.spill_.get() + size, Spill(slot_count_));
   }
   return *this;
+}
+
+std::uint64_t* PreparedRequest::Spill(std::uint32_t slots) {
+  const std::uint32_t size = slots + (slots + 7) / 8;   // the words, then the kinds, eight to a word
+  if (spill_words_ < size) {
+    spill_ = std::make_unique<std::uint64_t[]>(size);
+    spill_words_ = size;
+  }
+  return spill_.get();
 }
 
 PreparedRequest& PreparedRequest::operator=(PreparedRequest&& other) noexcept {
