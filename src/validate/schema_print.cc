@@ -70,6 +70,7 @@ class CedarPrinter {
   std::string Print() {
     bool first = true;
     for (const SyntaxNamespace& ns : syntax_.namespaces) {
+      if (ns.name.text.empty() && ns.decls.empty()) continue;   // prints nothing, and needs no blank line
       if (!first) out_ += "\n";
       first = false;
       ns_ = ns.name.text;

@@ -196,6 +196,21 @@ void ExpectRoundTrips(const Schema& s, const std::string& name) {
   EXPECT_EQ(Difference(SchemaData::Of(s), SchemaData::Of(*json2)), "") << name;
 }
 
+// An empty `""` namespace prints nothing, and no blank line before the next
+// one: the Cedar print must read back to itself (schema_fuzz found this).
+TEST(SchemaTest, EmptyUnnamedNamespacePrintsNothing) {
+  std::vector<Issue> issues;
+  absl::StatusOr<Schema> s = Schema::Parse(
+      R"({"": {"entityTypes": {}, "actions": {}}, "A::B": {"entityTypes": {"C": {}}, "actions": {}}})", "s.json",
+      SchemaFormat::kJson, &issues);
+  ASSERT_TRUE(s.ok()) << RenderIssues(issues);
+  const std::string cedar = s->ToCedar();
+  EXPECT_EQ(cedar, "namespace A::B {\n  entity C;\n}\n");
+  absl::StatusOr<Schema> back = Schema::Parse(cedar, "s.cedarschema", SchemaFormat::kCedar, &issues);
+  ASSERT_TRUE(back.ok()) << RenderIssues(issues);
+  EXPECT_EQ(back->ToCedar(), cedar);
+}
+
 // Every schema in the conformance corpus, the sample data and the starter
 // packs loads.
 TEST(SchemaTest, AllCorpusSchemasLoad) {
