@@ -9,9 +9,10 @@
 //                            beforehand, 1 and 2 threads
 //   BM_BuildDecide/workload/N  the Request built from a service's own strings
 //                            and numbers, then decided: what a service pays
-//   BM_JsonDecide/workload/N the request's JSON text read (writ::ReadRequest,
-//                            as `writ authorize` and `writ serve` read it),
-//                            then decided: what a gateway pays
+//   BM_JsonDecide/workload/N the request's JSON text decided (writ::DecideJson,
+//                            as `writ serve` decides it): what a gateway pays
+//   BM_JsonReadDecide/workload/N  the text read into a Request (writ::ReadRequest),
+//                            then decided: the path before DecideJson
 //   BM_Decide/workload-ext/N the same with writ's extensions in play (lifecycle
 //                            windows, the clock, a revocation list)
 //   BM_Decide/workload-spiffe/N  the same with spiffe() methods and .matches in
@@ -260,9 +261,11 @@ BENCHMARK(BM_BuildDecideWorkload)
     ->Threads(1)->Threads(2)
     ->UseRealTime();
 
-// A gateway's path: the request's JSON text read as `writ authorize` and
-// `writ serve` read it (writ::ReadRequest), then decided.
-void BM_JsonDecideWorkload(benchmark::State& state) {
+// A gateway's path: the request's JSON text decided as `writ serve` decides
+// it (writ::DecideJson: straight into a prepared request); with `read`, read
+// into a Request first (writ::ReadRequest, as `writ authorize` reads it),
+// then decided, which is what DecideJson saves.
+void JsonDecide(benchmark::State& state, bool read) {
   const Loaded* l = Get("workload", static_cast<int>(state.range(0)));
   if (l == nullptr) {
     state.SkipWithError("dataset does not load");
@@ -273,12 +276,18 @@ void BM_JsonDecideWorkload(benchmark::State& state) {
   std::int64_t allowed = 0;
   for (auto _ : state) {
     std::vector<Issue> issues;
-    absl::StatusOr<Request> r = ReadRequest(l->texts[i], "requests.jsonl", &issues, JsonOptions{});
-    if (!r.ok()) {
+    absl::Status s;
+    if (read) {
+      absl::StatusOr<Request> r = ReadRequest(l->texts[i], "requests.jsonl", &issues, JsonOptions{});
+      s = r.status();
+      if (r.ok()) l->engine->Decide(*r, &d);
+    } else {
+      s = DecideJson(*l->engine, l->texts[i], "requests.jsonl", &issues, &d);
+    }
+    if (!s.ok()) {
       state.SkipWithError("a request does not read");
       return;
     }
-    l->engine->Decide(*r, &d);
     allowed += d.allowed;
     if (++i == l->texts.size()) i = 0;
   }
@@ -287,11 +296,14 @@ void BM_JsonDecideWorkload(benchmark::State& state) {
       static_cast<double>(allowed) / static_cast<double>(state.iterations()), benchmark::Counter::kAvgThreads);
   state.SetItemsProcessed(state.iterations());
 }
+void BM_JsonDecideWorkload(benchmark::State& state) { JsonDecide(state, /*read=*/false); }
+void BM_JsonReadDecideWorkload(benchmark::State& state) { JsonDecide(state, /*read=*/true); }
 BENCHMARK(BM_JsonDecideWorkload)
     ->Name("BM_JsonDecide/workload")
     ->Arg(1000)->Arg(10000)->Arg(100000)
     ->Threads(1)->Threads(2)
     ->UseRealTime();
+BENCHMARK(BM_JsonReadDecideWorkload)->Name("BM_JsonReadDecide/workload")->Arg(1000)->UseRealTime();
 
 // The same requests with the workload extensions in play (LoadWithExtensions):
 // its ratio to BM_Decide/workload is their cost.

@@ -6,10 +6,13 @@
 // through ValueToJson, and grants that read the round trip through
 // GrantsToJson: written and read again, they are equal; a difference traps
 // after printing both. A request the plain fast path reads must be the
-// request the general reader makes of it.
+// request the general reader makes of it, and one DecideJson's fast path
+// decides (an engine whose policies read the context in every way that path
+// treats apart) must be decided as that request is.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <fstream>
 #include <sstream>
@@ -21,10 +24,12 @@
 #include "src/base/utf8.h"
 #include "src/json/plain_request.h"
 #include "writ/authorize.h"
+#include "writ/engine.h"
 #include "writ/entities.h"
 #include "writ/grants.h"
 #include "writ/issue.h"
 #include "writ/json.h"
+#include "writ/policy_set.h"
 #include "writ/schema.h"
 #include "writ/value.h"
 
@@ -46,6 +51,32 @@ const writ::Schema* ExampleSchema() {
     return new writ::Schema(*std::move(parsed));
   }();
   return schema;
+}
+
+// An engine whose policies read the context in every way the JSON path
+// treats apart: paths, records read whole, the context itself, a missing
+// attribute's error, sets and long strings.
+const writ::Engine* ContextEngine() {
+  static const writ::Engine* engine = [] () -> const writ::Engine* {
+    writ::PolicySet set;
+    std::vector<writ::Issue> issues;
+    const bool added = set.Add(R"(
+permit(principal, action, resource) when { context.credential.expires > context.now && context.env == "prod" };
+permit(principal, action == Action::"whole", resource) when { context == {"env": "prod"} };
+permit(principal, action == Action::"record", resource) when { context.credential == {"expires": 5} };
+permit(principal, action == Action::"error", resource) when { context.missing == 1 };
+permit(principal, action, resource) when { context.env == "production" && context.tags.contains("x") };
+permit(principal, action, resource) when { context.a.b.c == 1 || context.a.b has d };
+forbid(principal, action, resource) when { context has credential && context.credential has revoked && context.credential.revoked };
+)", "fuzz.cedar", &issues).ok();
+    absl::StatusOr<std::unique_ptr<writ::Engine>> compiled = writ::Engine::Compile(set);
+    if (!added || !compiled.ok()) {
+      std::fprintf(stderr, "json_fuzz: the context policies do not compile\n");
+      __builtin_trap();
+    }
+    return compiled->release();
+  }();
+  return engine;
 }
 
 void ReadAll(std::string_view json, const writ::JsonOptions& options) {
@@ -94,6 +125,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                : writ::RenderIssues(issues).c_str());
         __builtin_trap();
       }
+    }
+  }
+
+  // DecideJson's fast path: whatever it decides, the Request read in full
+  // is decided alike.
+  writ::Decision lean;
+  if (writ::internal::DecidePlainJson(*ContextEngine(), json, &lean)) {
+    issues.clear();
+    absl::StatusOr<writ::Request> full = writ::RequestFromJson(json, "fuzz.json", &issues);
+    const std::string want = full.ok() ? writ::DecisionToJson(ContextEngine()->Decide(*full)) : "not read";
+    if (writ::DecisionToJson(lean) != want) {
+      std::fprintf(stderr, "json_fuzz: DecideJson's fast path decides differently\n--- input\n%.*s\n--- %s\n--- %s\n",
+                   static_cast<int>(json.size()), json.data(), writ::DecisionToJson(lean).c_str(), want.c_str());
+      __builtin_trap();
     }
   }
 

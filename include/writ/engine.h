@@ -103,6 +103,10 @@ class PreparedRequest {
   // and its word. Past kInlineSlots, every slot is in spill_: the words,
   // then the kinds packed eight to a word.
   std::uint8_t inline_kinds_[kInlineSlots] = {};
+  // 1: read from JSON text without building the context (writ::DecideJson's
+  // path), so a policy that needs the context itself is decided again from
+  // the Request.
+  std::uint8_t lean_ = 0;
   std::uint64_t inline_words_[kInlineSlots] = {};
   std::unique_ptr<std::uint64_t[]> spill_;
 };
@@ -206,6 +210,7 @@ class Engine {
   std::string Dump() const;
 
  private:
+  friend struct internal::PreparedAccess;
   explicit Engine(std::unique_ptr<internal::CompiledEngine> impl);
   std::unique_ptr<internal::CompiledEngine> impl_;
 };

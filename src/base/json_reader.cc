@@ -394,24 +394,28 @@ class PlainReader {
 }  // namespace
 
 bool PlainScanner::String(std::string* out) {
-  const std::size_t start = ++i_;
-  while (i_ < s_.size() && s_[i_] != '"' && s_[i_] != '\\' && static_cast<unsigned char>(s_[i_]) >= 0x20) ++i_;
-  out->assign(s_.data() + start, i_ - start);
-  while (i_ < s_.size()) {
-    const char c = s_[i_];
-    if (c == '"') {
+  out->clear();
+  ++i_;
+  while (true) {
+    const std::size_t run = i_;
+    SkipPlainBytes();
+    out->append(s_.data() + run, i_ - run);
+    if (i_ >= s_.size()) return false;
+    if (s_[i_] == '"') {
       ++i_;
       return true;
     }
-    if (static_cast<unsigned char>(c) < 0x20) return false;
-    if (c != '\\') {
-      out->push_back(c);
-      ++i_;
-    } else if (!Escape(out)) {
-      return false;
-    }
+    if (s_[i_] != '\\' || !Escape(out)) return false;   // a control character, or a bad escape
   }
-  return false;
+}
+
+bool PlainScanner::RawString(std::string_view* out) {
+  const std::size_t start = ++i_;
+  SkipPlainBytes();
+  if (i_ >= s_.size() || s_[i_] != '"') return false;
+  *out = s_.substr(start, i_ - start);
+  ++i_;
+  return true;
 }
 
 bool PlainScanner::Escape(std::string* out) {

@@ -78,6 +78,9 @@ class PlainScanner {
 
   // At '"': the string, decoded into `out`.
   bool String(std::string* out);
+  // At '"': a string with no escape, as it is in the text (declines one
+  // with an escape, which String reads).
+  bool RawString(std::string_view* out);
   // -?(0|[1-9][0-9]*) within a signed 64-bit integer, and not -0.
   bool Integer(std::int64_t* out);
   // `true`, `false` or `null`.
@@ -115,6 +118,11 @@ class PlainScanner {
   }
 
  private:
+  // Steps over string bytes that need no decoding: not a quote, an escape
+  // or a control character.
+  void SkipPlainBytes() {
+    while (i_ < s_.size() && s_[i_] != '"' && s_[i_] != '\\' && static_cast<unsigned char>(s_[i_]) >= 0x20) ++i_;
+  }
   bool Escape(std::string* out);
   bool Hex4(char32_t* cp);
 

@@ -28,6 +28,7 @@
 #include "src/base/strings.h"
 #include "src/base/utf8.h"
 #include "src/eval/chain.h"
+#include "src/json/plain_request.h"
 #include "src/load/link_json.h"
 #include "src/parse/parser.h"
 #include "writ/authorize.h"
@@ -533,22 +534,27 @@ int writ_decide_json(const writ_engine* engine, const char* request_json, char**
   return Guard(error_out, [&] {
     std::optional<std::size_t> n = writ::internal::BoundedLength(request_json, WRIT_MAX_JSON_BYTES);
     if (!n) return writ::internal::TooLarge(error_out, "request", WRIT_MAX_JSON_BYTES);
-    std::vector<writ::Issue> issues;
-    bool nonconforming = false;
-    absl::StatusOr<writ::Request> request = writ::ReadRequest(std::string_view(request_json, *n), "request", &issues,
-                                                              engine->json_options, &nonconforming);
-    if (!request.ok() && !nonconforming) {
-      return Fail(error_out, writ::internal::CodeOf(request.status()),
-                  writ::internal::FailureText(issues, request.status()));
-    }
+    const std::string_view text(request_json, *n);
     writ::Decision decision;
-    if (request.ok()) {
-      engine->engine->Decide(*request, &decision);
-    } else {
-      // Well-formed but not what the engine's schema says: a deny with the
-      // reason, never a decision on misread data.
-      decision = writ::DenyWithError(absl::StrCat("request does not conform to the schema: ",
-                                                  writ::FirstErrorText(issues, request.status())));
+    // Straight from the text when it can (writ::DecideJson's fast path);
+    // else read in full, through the schema when there is one.
+    if (engine->json_options.schema != nullptr || !writ::internal::DecidePlainJson(*engine->engine, text, &decision)) {
+      std::vector<writ::Issue> issues;
+      bool nonconforming = false;
+      absl::StatusOr<writ::Request> request =
+          writ::ReadRequest(text, "request", &issues, engine->json_options, &nonconforming);
+      if (!request.ok() && !nonconforming) {
+        return Fail(error_out, writ::internal::CodeOf(request.status()),
+                    writ::internal::FailureText(issues, request.status()));
+      }
+      if (request.ok()) {
+        engine->engine->Decide(*request, &decision);
+      } else {
+        // Well-formed but not what the engine's schema says: a deny with the
+        // reason, never a decision on misread data.
+        decision = writ::DenyWithError(absl::StrCat("request does not conform to the schema: ",
+                                                    writ::FirstErrorText(issues, request.status())));
+      }
     }
     const std::string json = writ::DecisionToJson(decision);
     char* out = writ::internal::CopyParts({json});

@@ -123,6 +123,10 @@ enum class ScalarKind : std::uint8_t {
   kBool,          // the word is 0 or 1
   kLong,          // the word is the value
   kShortString,   // the word is PackShortString's
+  // A record read from JSON text only for the slots below it (slots only;
+  // PreparedAccess::lean): no Value exists, so reading it whole needs the
+  // Request's context.
+  kPathsOnly,
 };
 struct Scalar {
   ScalarKind kind = ScalarKind::kUnknown;
@@ -301,7 +305,11 @@ struct CompiledEngine {
 struct PreparedAccess {
   static std::uint64_t& engine(PreparedRequest& p) { return p.engine_; }
   static std::uint64_t engine(const PreparedRequest& p) { return p.engine_; }
+  static const CompiledEngine& compiled(const Engine& e) { return *e.impl_; }
   static const Request& request(const PreparedRequest& p) { return *p.request_; }
+  // Read from JSON without its context (ReadPlainPrepared): the Request has
+  // the uids only, and slots may be kPathsOnly.
+  static bool lean(const PreparedRequest& p) { return p.lean_ != 0; }
   static Sym sym(const PreparedRequest& p, int i) { return p.syms_[i]; }
   static Sym type(const PreparedRequest& p, int i) { return p.types_[i]; }
   // Whether the engine has a candidate table (CompiledEngine::action_classes
@@ -321,7 +329,21 @@ struct PreparedAccess {
   }
   // Prepares `request` (which has no chain) with `engine` into `out`.
   static void Prepare(const CompiledEngine& engine, const Request& request, PreparedRequest* out);
+  // Prepare's two halves, for readers that fill the slots themselves:
+  // `out`'s slots sized for `engine`, every one kUnknown (returns the words;
+  // the kinds in *kinds), and then the request's uids, candidates and
+  // engine (`lean` as above).
+  static std::uint64_t* ClearSlots(const CompiledEngine& engine, PreparedRequest* out, std::uint8_t** kinds);
+  static void Resolve(const CompiledEngine& engine, const Request& request, bool lean, PreparedRequest* out);
+  static void Unprepare(PreparedRequest* out) { out->engine_ = 0; }
 };
+
+// Decides a request prepared lean (ReadPlainPrepared) as Engine::Decide
+// decides a prepared request; false, with `out` meaningless, when deciding
+// it needed the context itself (the context or a kPathsOnly slot read whole,
+// an error's message, the revocation list's credential), which only the
+// Request read in full has.
+bool DecideLean(const CompiledEngine& engine, const PreparedRequest& request, Decision* out);
 // Indices of the request's entities in PreparedAccess::sym and type.
 inline constexpr int kPreparedPrincipal = 0, kPreparedAction = 1, kPreparedResource = 2;
 

@@ -230,6 +230,7 @@ class Decider {
         ws_(ws),
         slot_words_(PreparedAccess::slot_words(request)),
         slot_kinds_(PreparedAccess::slot_kinds(request)),
+        lean_(PreparedAccess::lean(request)),
         has_candidates_(PreparedAccess::has_candidates(request) && !view.layered()),
         generic_candidates_(PreparedAccess::generic_candidates(request)),
         own_candidates_(PreparedAccess::own_candidates(request)) {
@@ -256,6 +257,7 @@ class Decider {
     out->errors.clear();
     out->breakglass.clear();
     out->revoked = Revoked();
+    if (needs_context_) return;
     if (out->revoked) {
       out->allowed = false;
       out->reasons.clear();
@@ -375,6 +377,10 @@ class Decider {
   bool Revoked() {
     const RevocationList* list = ce_.options.revoked.get();
     if (list == nullptr || list->size() == 0) return false;
+    if (lean_) {   // the credential is in the context
+      needs_context_ = true;
+      return false;
+    }
     if (const EntityUid* c = CredentialOf(req_); c != nullptr && list->Contains(*c)) return true;
     // The engine's entities have their hashes; others are hashed here.
     auto revoked = [&](const EntityUid& uid, Sym s) {
@@ -726,8 +732,9 @@ class Decider {
     return sb != kNoSym && r->InSym(sb);
   }
 
-  Ref VarRef(Var var) const {
+  Ref VarRef(Var var) {
     Ref r;
+    if (var == Var::kContext && lean_) needs_context_ = true;
     switch (var) {
       case Var::kPrincipal: r.e = &req_.principal; break;
       case Var::kAction: r.e = &req_.action; break;
@@ -820,6 +827,13 @@ class Decider {
         if (node.c != 1) return false;
         out->v = &FalseValue();
         return true;
+      case ScalarKind::kPathsOnly:
+        if (node.c != 1) {
+          needs_context_ = true;
+          return false;
+        }
+        out->v = &TrueValue();
+        return true;
       case ScalarKind::kValue:
       case ScalarKind::kBool:
       case ScalarKind::kLong:
@@ -843,7 +857,8 @@ class Decider {
         return ws_.slot_values[slot] = Value::String(std::string(bytes, word >> 56));
       }
       case ScalarKind::kUnknown:
-      case ScalarKind::kMissing: break;
+      case ScalarKind::kMissing:
+      case ScalarKind::kPathsOnly: break;
     }
     return FalseValue();   // unreachable: SlotRead asks only for a found value
   }
@@ -935,6 +950,10 @@ class Decider {
   // The prepared request's context slots (CompiledEngine::context_slots).
   const std::uint64_t* slot_words_;
   const std::uint8_t* slot_kinds_;
+  // A request read lean (PreparedAccess::lean), and whether deciding it
+  // reached for what it lacks (DecideLean then gives up).
+  bool lean_;
+  bool needs_context_ = false;
   // The prepared request's runs of CompiledEngine::candidate_rows, when the
   // table is used.
   bool has_candidates_;
@@ -942,9 +961,21 @@ class Decider {
   Resolved p_, a_, r_;
   std::uint64_t epoch_ = 0;
   std::optional<absl::Time> now_;
+
+ public:
+  bool needs_context() const { return needs_context_; }
 };
 
 }  // namespace
+
+bool DecideLean(const CompiledEngine& ce, const PreparedRequest& request, Decision* out) {
+  out->denied_by.reset();
+  View view(ce, nullptr);
+  Decider decider(ce, view, request, ThreadWorkspace());
+  decider.Decide(out);
+  return !decider.needs_context();
+}
+
 }  // namespace writ::internal
 
 namespace writ {

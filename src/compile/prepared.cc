@@ -15,9 +15,10 @@
 
 namespace writ::internal {
 
-void PreparedAccess::Prepare(const CompiledEngine& ce, const Request& request, PreparedRequest* out) {
+void PreparedAccess::Resolve(const CompiledEngine& ce, const Request& request, bool lean, PreparedRequest* out) {
   out->engine_ = ce.id;
   out->request_ = &request;
+  out->lean_ = lean ? 1 : 0;
   const EntityUid* uids[3] = {&request.principal, &request.action, &request.resource};
   for (int i = 0; i < 3; ++i) {
     const Sym s = ce.FindEntity(*uids[i]);
@@ -40,18 +41,30 @@ void PreparedAccess::Prepare(const CompiledEngine& ce, const Request& request, P
       out->candidates_[3] = own.size;
     }
   }
+}
+
+std::uint64_t* PreparedAccess::ClearSlots(const CompiledEngine& ce, PreparedRequest* out, std::uint8_t** kinds) {
   const auto n = static_cast<std::uint32_t>(ce.context_slots.size());
   out->slot_count_ = n;
   std::uint64_t* words = out->inline_words_;
-  std::uint8_t* kinds = out->inline_kinds_;
+  *kinds = out->inline_kinds_;
   if (n > PreparedRequest::kInlineSlots) {
     words = out->Spill(n);
-    kinds = reinterpret_cast<std::uint8_t*>(words + n);
+    *kinds = reinterpret_cast<std::uint8_t*>(words + n);
   }
+  std::fill(words, words + n, 0);
+  std::fill(*kinds, *kinds + n, static_cast<std::uint8_t>(ScalarKind::kUnknown));
+  return words;
+}
+
+void PreparedAccess::Prepare(const CompiledEngine& ce, const Request& request, PreparedRequest* out) {
+  Resolve(ce, request, /*lean=*/false, out);
+  std::uint8_t* kinds = nullptr;
+  std::uint64_t* words = ClearSlots(ce, out, &kinds);
+  const std::uint32_t n = out->slot_count_;
   // The context's own attributes first: each slot's word is the value found
   // (0: none) until the loop below makes it the slot's scalar.
   auto word_of = [](const Value* v) { return reinterpret_cast<std::uintptr_t>(v); };
-  for (std::uint32_t i = 0; i < n; ++i) words[i] = 0;
   const bool context_record = request.context.is(Value::Kind::kRecord);
   if (context_record) {
     const Value::Record& context = request.context.as_record();
@@ -146,6 +159,7 @@ PreparedRequest& PreparedRequest::operator=(PreparedRequest&& other) noexcept {
 void PreparedRequest::CopyInline(const PreparedRequest& other) {
   engine_ = other.engine_;
   request_ = other.request_;
+  lean_ = other.lean_;
   std::copy(std::begin(other.syms_), std::end(other.syms_), syms_);
   std::copy(std::begin(other.types_), std::end(other.types_), types_);
   std::copy(std::begin(other.candidates_), std::end(other.candidates_), candidates_);

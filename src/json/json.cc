@@ -30,6 +30,7 @@
 #include "src/parse/parser.h"
 #include "src/validate/conform.h"
 #include "src/validate/schema.h"
+#include "writ/engine.h"
 #include "writ/limits.h"
 
 namespace writ {
@@ -1017,6 +1018,15 @@ absl::StatusOr<Request> RequestFromJson(std::string_view json, std::string_view 
     if (std::optional<Request> plain = internal::ReadPlainRequest(json)) return *std::move(plain);
   }
   return internal::RequestFromJsonTree(json, source_name, issues, options);
+}
+
+absl::Status DecideJson(const Engine& engine, std::string_view json, std::string_view source_name,
+                        std::vector<Issue>* issues, Decision* out, const JsonOptions& options) {
+  if (options.schema == nullptr && internal::DecidePlainJson(engine, json, out)) return absl::OkStatus();
+  absl::StatusOr<Request> request = RequestFromJson(json, source_name, issues, options);
+  if (!request.ok()) return request.status();
+  engine.Decide(*request, out);
+  return absl::OkStatus();
 }
 
 namespace internal {

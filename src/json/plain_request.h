@@ -8,9 +8,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "writ/authorize.h"
+#include "writ/engine.h"
 #include "writ/issue.h"
 #include "writ/json.h"
 #include "writ/request.h"
+#include "writ/value.h"
 
 namespace writ::internal {
 
@@ -28,6 +31,31 @@ namespace writ::internal {
 std::optional<Request> ReadPlainRequest(std::string_view json);
 
 inline constexpr int kMaxPlainRequestDepth = 16;
+
+struct CompiledEngine;
+
+// The JSON path's storage, one per thread: the Request its prepared requests
+// borrow from (the uids; the context is left empty) and the slots' values
+// that are not scalars.
+struct PlainPrepared {
+  Request request;
+  std::vector<Value> values;
+  PreparedRequest prepared;
+};
+
+// Reads `json` (valid UTF-8 within kMaxJsonBytes) as ReadPlainRequest does,
+// straight into out->prepared for `engine`, without building the context:
+// each context attribute and path the engine's slots read is put in its
+// slot (a record read only for the slots below it as kPathsOnly), the rest
+// checked and passed over. Declines (false, out->prepared unprepared) what
+// ReadPlainRequest declines.
+bool ReadPlainPrepared(const CompiledEngine& engine, std::string_view json, PlainPrepared* out);
+
+// writ::DecideJson's fast path: `json` read by ReadPlainPrepared into a
+// per-thread PlainPrepared and decided by DecideLean. False when either
+// declines; `out` is then meaningless and the caller reads the Request in
+// full and decides that.
+bool DecidePlainJson(const Engine& engine, std::string_view json, Decision* out);
 
 // RequestFromJson without this fast path: the text read into the located
 // tree and converted (for the test that holds the two together).

@@ -31,6 +31,12 @@ ExprPtr ParseExpression(const SourceFile& file, const ParseOptions& options,
 // comments allowed around tokens as in policies). nullopt when malformed.
 std::optional<EntityUid> ParseEntityUid(std::string_view text);
 
+// ParseEntityUid's common case without the lexer, for `text` that is valid
+// UTF-8: a plain type name, `::` and a quoted id with no escape or carriage
+// return in it, as views into `text`. False for anything else, which
+// ParseEntityUid reads.
+bool SplitPlainEntityUid(std::string_view text, std::string_view* type, std::string_view* id);
+
 // Parses an entity type name `Type` / `Ns::Type`. nullopt when malformed.
 std::optional<std::string> ParseEntityTypeName(std::string_view text);
 

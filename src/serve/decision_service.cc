@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "src/json/decision_json.h"
+#include "src/json/plain_request.h"
 #include "writ/load.h"
 
 namespace writ::serve {
@@ -115,6 +116,23 @@ void DecisionService::DecideUnder(const PolicyHolder::Ref& snap, Endpoint endpoi
     log_->Push(DecisionLogLine(EndpointName(endpoint), request.ok() ? &*request : nullptr, out->decision,
                                out->policy_version, out->bundle_revision, nanos, absl::Now()));
   }
+}
+
+void DecisionService::DecideJson(Endpoint endpoint, std::string_view json, Mapper map, Clock::time_point start,
+                                 Outcome* out) const {
+  DecideJsonUnder(holder_->Current(), endpoint, json, map, start, out);
+}
+
+void DecisionService::DecideJsonUnder(const PolicyHolder::Ref& snap, Endpoint endpoint, std::string_view json,
+                                      Mapper map, Clock::time_point start, Outcome* out) const {
+  if (snap && !snap->schema && log_ == nullptr && internal::DecidePlainJson(*snap->engine, json, &out->decision)) {
+    out->policy_version = snap->version;
+    out->bundle_revision = snap->bundle_revision;
+    out->kind = Outcome::Kind::kDecided;
+    metrics_->RecordDecision(endpoint, out->decision.allowed, NanosSince(start));
+    return;
+  }
+  DecideUnder(snap, endpoint, map, start, out);
 }
 
 void DecisionService::Refuse(std::string_view transport, Refusal why, std::string_view reason, Outcome* out) const {

@@ -73,6 +73,17 @@ class DecisionService {
   void DecideUnder(const PolicyHolder::Ref& snapshot, Endpoint endpoint, Mapper map,
                    std::chrono::steady_clock::time_point start, Outcome* out) const;
 
+  // As Decide and DecideUnder, for a transport whose input is the request's
+  // JSON text (`map` reads it): with no schema and no decision log (whose
+  // line records the context), the text is decided straight from the text
+  // (writ::DecideJson's fast path, which never builds the context), and
+  // read by `map` only when that path gives way. The same outcome either
+  // way.
+  void DecideJson(Endpoint endpoint, std::string_view json, Mapper map, std::chrono::steady_clock::time_point start,
+                  Outcome* out) const;
+  void DecideJsonUnder(const PolicyHolder::Ref& snapshot, Endpoint endpoint, std::string_view json, Mapper map,
+                       std::chrono::steady_clock::time_point start, Outcome* out) const;
+
   // A request refused before it could be read (kRefused): counted as `why`,
   // logged under `transport` ("http", "grpc"), a deny saying `reason`.
   void Refuse(std::string_view transport, Refusal why, std::string_view reason, Outcome* out) const;

@@ -233,7 +233,7 @@ HttpReply Handler::Ready() const {
 
 HttpReply Handler::Authorize(const HttpRequest& request, Clock::time_point start) const {
   thread_local Outcome outcome;
-  service_.Decide(Endpoint::kAuthorize, [&](const Snapshot& snap, bool* nonconforming) {
+  service_.DecideJson(Endpoint::kAuthorize, request.body, [&](const Snapshot& snap, bool* nonconforming) {
     return ReadJsonRequest(request.body, "request", snap, nonconforming);
   }, start, &outcome);
   switch (outcome.kind) {
@@ -268,7 +268,7 @@ HttpReply Handler::Batch(const HttpRequest& request, Clock::time_point start) co
   Outcome outcome;
   for (std::size_t i = 0; i < elements->size(); ++i) {
     const std::string source = absl::StrCat("batch[", i, "]");
-    service_.DecideUnder(snap, Endpoint::kBatch, [&](const Snapshot& s, bool* nonconforming) {
+    service_.DecideJsonUnder(snap, Endpoint::kBatch, (*elements)[i], [&](const Snapshot& s, bool* nonconforming) {
       return ReadJsonRequest((*elements)[i], source, s, nonconforming);
     }, start, &outcome);
     if (i > 0) r.body += ',';

@@ -3,12 +3,15 @@
 // (random_gen.h: every operator and extension function, errors included)
 // identically: decision, reasons, erroring policies and their messages, and
 // for chained requests the identity denied; each request also decided as a
-// prepared request (Engine::Prepare, Decide(const PreparedRequest&)).
+// prepared request (Engine::Prepare, Decide(const PreparedRequest&)) and
+// from its JSON text (DecideJson, whose fast path reads it straight into a
+// prepared request without building the context).
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,9 +22,11 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "src/json/plain_request.h"
 #include "tests/compile/random_gen.h"
 #include "writ/authorize.h"
 #include "writ/engine.h"
+#include "writ/json.h"
 #include "writ/policy_set.h"
 #include "writ/revocation.h"
 
@@ -37,13 +42,68 @@ std::string Show(const Decision& d) {
   return s;
 }
 
+// `r` as JSON text: its uids as `Type::"id"` strings or, with `objects`, as
+// {"type","id"}; its time as `now`.
+std::string RequestJson(const Request& r, bool objects) {
+  auto uid = [&](const EntityUid& u) {
+    if (!objects) return ValueToJson(Value::String(u.ToString()));
+    return absl::StrCat("{\"type\":", ValueToJson(Value::String(u.type)), ",\"id\":", ValueToJson(Value::String(u.id)),
+                        "}");
+  };
+  std::string s = absl::StrCat("{\"principal\":", uid(r.principal), ",\"action\":", uid(r.action),
+                               ",\"resource\":", uid(r.resource), ",\"context\":", ValueToJson(r.context));
+  if (r.now) {
+    absl::StrAppend(&s, ",\"now\":\"", absl::FormatTime(absl::RFC3339_full, *r.now, absl::UTCTimeZone()), "\"");
+  }
+  return s + "}";
+}
+
+std::optional<Value> PlainOrNot(const Value& v);
+
+// `v` without what the plain JSON form cannot hold (entities, extension
+// values), so that DecideJson's fast path reads it.
+Value PlainOnly(const Value& v) {
+  if (v.is(Value::Kind::kRecord)) {
+    Value::Record kept;
+    for (const auto& [k, x] : v.as_record()) {
+      if (std::optional<Value> p = PlainOrNot(x)) kept.emplace(k, *std::move(p));
+    }
+    return Value::MakeRecord(std::move(kept));
+  }
+  return v;
+}
+std::optional<Value> PlainOrNot(const Value& v) {
+  if (v.is(Value::Kind::kBool) || v.is(Value::Kind::kLong) || v.is(Value::Kind::kString)) return v;
+  if (v.is(Value::Kind::kRecord)) return PlainOnly(v);
+  if (v.is(Value::Kind::kSet)) {
+    for (const Value& x : v.as_set()) {
+      if (!PlainOrNot(x)) return std::nullopt;
+    }
+    return v;
+  }
+  return std::nullopt;
+}
+
+// DecideJson's decision of `r`'s text; counts in *lean the texts its fast
+// path decided.
+std::string ShowJson(const Engine& engine, const Request& r, bool objects, std::uint64_t* lean) {
+  const std::string text = RequestJson(r, objects);
+  Decision d;
+  *lean += internal::DecidePlainJson(engine, text, &d) ? 1 : 0;
+  std::vector<Issue> issues;
+  if (absl::Status s = DecideJson(engine, text, "r.json", &issues, &d); !s.ok()) {
+    return absl::StrCat("not read: ", s.message(), "\n", RenderIssues(issues), text);
+  }
+  return Show(d);
+}
+
 // The differential test: seeded random policies, entities and requests. The
 // seed range is fixed so that a failure reproduces; WRIT_RANDOM_SEEDS widens
 // it for longer runs.
 TEST(EngineDifferentialTest, RandomPoliciesAgreeWithTheReference) {
   const char* env = std::getenv("WRIT_RANDOM_SEEDS");
   const std::uint64_t seeds = env != nullptr ? std::strtoull(env, nullptr, 10) : 3000;
-  std::uint64_t requests = 0, allowed = 0, errors = 0;
+  std::uint64_t requests = 0, allowed = 0, errors = 0, lean = 0;
   PreparedRequest prepared;
   Decision got_prepared;
   for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
@@ -69,12 +129,21 @@ TEST(EngineDifferentialTest, RandomPoliciesAgreeWithTheReference) {
                                                 << "\nrequest: " << r.principal.ToString() << " "
                                                 << r.action.ToString() << " " << r.resource.ToString() << " "
                                                 << r.context.ToString();
+      ASSERT_EQ(ShowJson(**engine, r, seed % 2 == 0, &lean), Show(want))
+          << "JSON; seed " << seed << "\npolicies:\n" << c.policies << "\nrequest: " << RequestJson(r, seed % 2 == 0);
+      // And with a context the fast path reads (missing attributes err).
+      Request plain = r;
+      plain.context = PlainOnly(r.context);
+      ASSERT_EQ(ShowJson(**engine, plain, seed % 2 == 0, &lean), Show(Authorize(set, c.entities, plain)))
+          << "JSON; seed " << seed << "\npolicies:\n" << c.policies << "\nrequest: " << RequestJson(plain, seed % 2 == 0);
       ++requests;
       allowed += want.allowed;
       errors += !want.errors.empty();
     }
   }
-  std::cout << requests << " requests: " << allowed << " allowed, " << errors << " with errors\n";
+  std::cout << requests << " requests: " << allowed << " allowed, " << errors << " with errors; " << lean
+            << " decided from JSON without building the context\n";
+  EXPECT_GT(lean, requests / 4);
   // The generator must keep producing every kind of outcome, or the test
   // would agree vacuously.
   EXPECT_GT(allowed, requests / 10);
@@ -90,7 +159,7 @@ TEST(EngineDifferentialTest, WorkloadExtensionsAgreeWithTheReference) {
   const absl::Time base = absl::FromUnixSeconds(1'800'000'000);
   const absl::Time times[] = {base - absl::Hours(1), base, base + absl::Nanoseconds(1), base + absl::Hours(1)};
   auto rfc3339 = [](absl::Time t) { return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone()); };
-  std::uint64_t requests = 0, revoked = 0, breakglass = 0, errored = 0, spiffe_sets = 0, matches_sets = 0;
+  std::uint64_t requests = 0, revoked = 0, breakglass = 0, errored = 0, spiffe_sets = 0, matches_sets = 0, lean = 0;
   testing_gen::RandomGenOptions gen;
   gen.writ_extensions = true;   // spiffe() values and .matches in the conditions, too
   PreparedRequest prepared;
@@ -150,6 +219,12 @@ TEST(EngineDifferentialTest, WorkloadExtensionsAgreeWithTheReference) {
                                                 << "\nrequest: " << r.principal.ToString() << " "
                                                 << r.action.ToString() << " " << r.resource.ToString() << " "
                                                 << r.context.ToString();
+      ASSERT_EQ(ShowJson(**engine, r, seed % 2 == 0, &lean), Show(want))
+          << "JSON; seed " << seed << "\npolicies:\n" << text << "\nrequest: " << RequestJson(r, seed % 2 == 0);
+      Request plain = r;
+      plain.context = PlainOnly(r.context);
+      ASSERT_EQ(ShowJson(**engine, plain, seed % 2 == 0, &lean), Show(Authorize(set, c.entities, plain, options)))
+          << "JSON; seed " << seed << "\npolicies:\n" << text << "\nrequest: " << RequestJson(plain, seed % 2 == 0);
       for (const EntityUid& uid : list->List()) list->Restore(uid);
       ++requests;
       revoked += want.revoked;
@@ -158,7 +233,9 @@ TEST(EngineDifferentialTest, WorkloadExtensionsAgreeWithTheReference) {
     }
   }
   std::cout << requests << " requests: " << revoked << " revoked, " << breakglass << " by break-glass, " << errored
-            << " with errors; spiffe() in " << spiffe_sets << " and .matches in " << matches_sets << " of 1000 sets\n";
+            << " with errors; spiffe() in " << spiffe_sets << " and .matches in " << matches_sets << " of 1000 sets; "
+            << lean << " decided from JSON without building the context\n";
+  EXPECT_GT(lean, requests / 10);
   EXPECT_GT(spiffe_sets, 500u);
   EXPECT_GT(matches_sets, 300u);
   EXPECT_GT(revoked, requests / 10);

@@ -12,10 +12,14 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "src/base/utf8.h"
+#include "writ/engine.h"
 #include "writ/json.h"
+#include "writ/policy_set.h"
+#include "writ/revocation.h"
 
 namespace writ::internal {
 namespace {
@@ -127,6 +131,146 @@ TEST(ReadPlainRequest, AgreesOnCedarsRequests) {
   }
   ASSERT_GT(requests, 0);
   EXPECT_GE(plain * 2, requests) << plain << " of " << requests << " requests took the fast path";
+}
+
+// DecideJson: its fast path (DecidePlainJson: the text straight into a
+// prepared request, the context never built) must decide every text as
+// RequestFromJson and Engine::Decide do, and give way to them whenever a
+// policy needs the context itself.
+constexpr const char* kContextPolicies = R"(
+permit(principal, action == Action::"paths", resource) when { context.credential.expires > context.now && context.env == "prod" };
+permit(principal, action == Action::"whole", resource) when { context == {"env": "prod"} };
+permit(principal, action == Action::"record", resource) when { context.credential == {"expires": 5} };
+permit(principal, action == Action::"has", resource) when { context.credential has expires && context has env };
+permit(principal, action == Action::"error", resource) when { context.missing == 1 };
+permit(principal, action == Action::"long", resource) when { context.env == "production-east" && context.tags.contains("x") };
+permit(principal, action == Action::"deep", resource) when { context.a.b.c == 1 || context.a.b has d };
+permit(principal in Group::"g", action == Action::"entity", resource) when { principal.level > 2 };
+forbid(principal, action, resource) when { context has credential && context.credential has revoked && context.credential.revoked };
+)";
+
+std::string ShowDecision(const Decision& d) {
+  std::string s = absl::StrCat(d.allowed ? "allow" : "deny", " [", absl::StrJoin(d.reasons, ","), "]");
+  for (const PolicyError& e : d.errors) absl::StrAppend(&s, " {", e.policy_id, ": ", e.message, "}");
+  if (d.revoked) s += " revoked";
+  return s;
+}
+
+// DecideJson against RequestFromJson + Decide on `text`: the same decision,
+// or the same failure and issues. Returns whether the fast path decided it.
+bool DecidesAlike(const Engine& engine, const std::string& text) {
+  std::vector<Issue> want_issues, got_issues;
+  std::string want;
+  absl::StatusOr<Request> r = RequestFromJson(text, "r.json", &want_issues);
+  if (r.ok()) {
+    want = ShowDecision(engine.Decide(*r));
+  } else {
+    want = absl::StrCat("not read: ", r.status().message(), "\n", RenderIssues(want_issues));
+  }
+  Decision d;
+  absl::Status s = DecideJson(engine, text, "r.json", &got_issues, &d);
+  const std::string got = s.ok() ? ShowDecision(d) : absl::StrCat("not read: ", s.message(), "\n", RenderIssues(got_issues));
+  EXPECT_EQ(got, want) << text;
+  Decision lean;
+  return DecidePlainJson(engine, text, &lean);
+}
+
+std::string ContextRequest(absl::string_view principal, absl::string_view action, absl::string_view context) {
+  return absl::StrCat(R"({"principal":")", principal, R"(","action":"Action::\")", action,
+                      R"(\"","resource":"R::\"r\"","context":)", context, "}");
+}
+
+std::unique_ptr<Engine> ContextEngine(std::shared_ptr<RevocationList> revoked = nullptr) {
+  PolicySet set;
+  std::vector<Issue> issues;
+  EXPECT_TRUE(set.Add(kContextPolicies, "p.cedar", &issues).ok()) << RenderIssues(issues);
+  absl::StatusOr<Entities> entities = EntitiesFromJson(
+      R"([{"uid":{"type":"User","id":"a"},"attrs":{"level":3},"parents":[{"type":"Group","id":"g"}]},
+          {"uid":{"type":"Group","id":"g"},"attrs":{},"parents":[]}])",
+      "e.json", &issues);
+  EXPECT_TRUE(entities.ok()) << RenderIssues(issues);
+  DecideOptions options;
+  options.revoked = std::move(revoked);
+  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Compile(set, *std::move(entities), options);
+  EXPECT_TRUE(engine.ok()) << engine.status();
+  return *std::move(engine);
+}
+
+// Contexts that each policy reads in full, in part, wrongly or not at all.
+const std::vector<std::string>& ContextRequests() {
+  static const auto* texts = [] {
+    auto* t = new std::vector<std::string>;
+    const char* contexts[] = {
+        R"({"env":"prod","now":10,"credential":{"id":"c-1","expires":20,"revoked":false}})",
+        R"({"env":"prod","now":30,"credential":{"expires":20}})",
+        R"({"env":"prod","credential":{"expires":5}})",
+        R"({"env":"prod"})",
+        R"({})",
+        R"({"env":"production-east","tags":["x","y"],"credential":"c-1"})",
+        R"({"env":7,"now":"10","credential":{"expires":"20","revoked":true}})",
+        R"({"a":{"b":{"c":1}},"other":[1,{"k":"v"},[true]],"credential":{"revoked":1}})",
+        R"({"a":{"b":{"d":null}}})",
+        R"({"a":{"b":{"c":1,"c":2}}})",
+        R"({"a":{"b":[1]},"now":1.5})",
+        R"({"__extn":{"fn":"ip","arg":"10.0.0.1"}})",
+        R"({"env":"prod","x":{"__entity":{"type":"User","id":"a"}}})",
+    };
+    for (const char* action : {"paths", "whole", "record", "has", "error", "long", "deep", "entity"}) {
+      for (const char* context : contexts) {
+        for (const char* principal : {R"(User::\"a\")", R"(User::\"unknown\")"}) {
+          t->push_back(ContextRequest(principal, action, context));
+        }
+      }
+    }
+    return t;
+  }();
+  return *texts;
+}
+
+TEST(DecideJson, DecidesAsTheRequestIsDecided) {
+  std::unique_ptr<Engine> engine = ContextEngine();
+  int lean = 0;
+  for (const std::string& text : ContextRequests()) lean += DecidesAlike(*engine, text) ? 1 : 0;
+  EXPECT_GT(lean, static_cast<int>(ContextRequests().size()) / 5);   // 5 of the 13 contexts are declined
+  // What needs the context itself is decided again from the Request.
+  Decision d;
+  EXPECT_FALSE(DecidePlainJson(*engine, ContextRequest(R"(User::\"a\")", "whole", R"({"env":"prod"})"), &d));
+  EXPECT_FALSE(DecidePlainJson(
+      *engine, ContextRequest(R"(User::\"a\")", "record", R"({"credential":{"expires":5}})"), &d));
+  EXPECT_FALSE(DecidePlainJson(*engine, ContextRequest(R"(User::\"a\")", "error", R"({"env":"prod"})"), &d));
+  EXPECT_TRUE(DecidePlainJson(
+      *engine, ContextRequest(R"(User::\"a\")", "paths", R"({"env":"prod","now":1,"credential":{"expires":2}})"), &d));
+  EXPECT_TRUE(d.allowed);
+}
+
+// A revocation list is read against the context's credential, which the
+// fast path does not build: it gives way once the list holds anything.
+TEST(DecideJson, GivesWayToARevocationList) {
+  auto list = std::make_shared<RevocationList>();
+  std::unique_ptr<Engine> engine = ContextEngine(list);
+  const std::string text =
+      ContextRequest(R"(User::\"a\")", "paths", R"({"env":"prod","now":1,"credential":{"expires":2}})");
+  Decision d;
+  EXPECT_TRUE(DecidePlainJson(*engine, text, &d));
+  ASSERT_TRUE(list->Revoke(EntityUid{"User", "a"}).ok());
+  EXPECT_FALSE(DecidePlainJson(*engine, text, &d));
+  for (const std::string& t : ContextRequests()) DecidesAlike(*engine, t);
+}
+
+// Every one of those texts damaged one byte at a time, and cut short.
+TEST(DecideJson, DecidesDamagedTextsAsTheRequestIsDecided) {
+  std::unique_ptr<Engine> engine = ContextEngine();
+  for (std::size_t k = 0; k < ContextRequests().size(); k += 3) {
+    const std::string& text = ContextRequests()[k];
+    for (std::size_t at = 0; at < text.size(); ++at) {
+      for (const char c : {'"', '\\', '{', '}', '[', ',', ':', '_', '1', ' ', '\x80'}) {
+        std::string damaged = text;
+        damaged[at] = c;
+        DecidesAlike(*engine, damaged);
+      }
+      DecidesAlike(*engine, text.substr(0, at));
+    }
+  }
 }
 
 }  // namespace
