@@ -298,6 +298,10 @@ class Decider {
     });
   }
 
+  // Whether deciding a lean request reached for what it lacks: Decide's
+  // result is then meaningless (DecideLean).
+  bool needs_context() const { return needs_context_; }
+
  private:
   // A policy's (or grant's) conditions, and what they decide.
   void Evaluate(std::uint32_t root, Effect effect, std::uint32_t ref, const std::string& id,
@@ -951,7 +955,7 @@ class Decider {
   const std::uint64_t* slot_words_;
   const std::uint8_t* slot_kinds_;
   // A request read lean (PreparedAccess::lean), and whether deciding it
-  // reached for what it lacks (DecideLean then gives up).
+  // reached for what it lacks.
   bool lean_;
   bool needs_context_ = false;
   // The prepared request's runs of CompiledEngine::candidate_rows, when the
@@ -961,9 +965,6 @@ class Decider {
   Resolved p_, a_, r_;
   std::uint64_t epoch_ = 0;
   std::optional<absl::Time> now_;
-
- public:
-  bool needs_context() const { return needs_context_; }
 };
 
 }  // namespace

@@ -189,7 +189,6 @@ class PlainRequestReader {
     return true;
   }
 
- protected:
   PlainScanner scan_;
   std::string key_, text_;   // reused between members
 };
