@@ -335,7 +335,6 @@ struct PreparedAccess {
   // engine (`lean` as above).
   static std::uint64_t* ClearSlots(const CompiledEngine& engine, PreparedRequest* out, std::uint8_t** kinds);
   static void Resolve(const CompiledEngine& engine, const Request& request, bool lean, PreparedRequest* out);
-  static void Unprepare(PreparedRequest* out) { out->engine_ = 0; }
 };
 
 // Decides a request prepared lean (ReadPlainPrepared) as Engine::Decide

@@ -208,7 +208,7 @@ class PlainPreparedReader : PlainRequestReader {
     out_.values.reserve(ce_.context_slots.size());   // slots point into it: never reallocated
     bool ok = Fields(&out_.request, [&] { return scan_.At('{') && Slots(CompiledEngine::kContextRoot, 1); });
     if (!ok) {
-      PreparedAccess::Unprepare(&out_.prepared);
+      PreparedAccess::engine(out_.prepared) = 0;   // unprepared
       return false;
     }
     // What was not found: missing from a record read (the context, or a
