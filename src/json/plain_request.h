@@ -48,7 +48,9 @@ struct PlainPrepared {
 // each context attribute and path the engine's slots read is put in its
 // slot (a record read only for the slots below it as kPathsOnly), the rest
 // checked and passed over. Declines (false, out->prepared unprepared) what
-// ReadPlainRequest declines.
+// ReadPlainRequest declines, and in the context a key with an escape or an
+// object of more than 64 members (its keys are compared as text, for
+// duplicates): the general reader reads those.
 bool ReadPlainPrepared(const CompiledEngine& engine, std::string_view json, PlainPrepared* out);
 
 // writ::DecideJson's fast path: `json` read by ReadPlainPrepared into a

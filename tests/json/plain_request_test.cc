@@ -3,6 +3,8 @@
 // text, and must decline everything the general reader explains.
 #include "src/json/plain_request.h"
 
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +20,7 @@
 #include "src/base/utf8.h"
 #include "writ/engine.h"
 #include "writ/json.h"
+#include "writ/limits.h"
 #include "writ/policy_set.h"
 #include "writ/revocation.h"
 
@@ -255,6 +258,36 @@ TEST(DecideJson, GivesWayToARevocationList) {
   ASSERT_TRUE(list->Revoke(EntityUid{"User", "a"}).ok());
   EXPECT_FALSE(DecidePlainJson(*engine, text, &d));
   for (const std::string& t : ContextRequests()) DecidesAlike(*engine, t);
+}
+
+// Past each bound the fast path gives way, and the answer is the full
+// reader's: a text over kMaxJsonBytes is refused without a byte of it read,
+// a context object of more than 64 members, an escaped key and nesting past
+// kMaxPlainRequestDepth are read in full.
+TEST(DecideJson, PastItsBoundsGivesTheFullReadersAnswer) {
+  std::unique_ptr<Engine> engine = ContextEngine();
+  const std::size_t size = kMaxJsonBytes + 1;
+  void* p = mmap(nullptr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  ASSERT_NE(p, MAP_FAILED);
+  std::vector<Issue> issues;
+  Decision d;
+  absl::Status s = DecideJson(*engine, std::string_view(static_cast<const char*>(p), size), "big.json", &issues, &d);
+  munmap(p, size);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("larger than the limit"), std::string_view::npos) << s;
+
+  std::string wide = R"({"env":"prod","now":1,"credential":{"expires":2})";
+  for (int k = 0; k < 64; ++k) absl::StrAppend(&wide, ",\"k", k, "\":", k);
+  wide += "}";
+  std::string deep = "1";
+  for (int k = 0; k <= kMaxPlainRequestDepth; ++k) deep = absl::StrCat(R"({"d":)", deep, "}");
+  for (const std::string& context : {wide, std::string(R"({"env":"prod","now":1,"credential":{"expires":2},"\u0078":1})"),
+                                     absl::StrCat(R"({"env":"prod","now":1,"credential":{"expires":2},"x":)", deep, "}")}) {
+    const std::string text = ContextRequest(R"(User::\"a\")", "paths", context);
+    EXPECT_FALSE(DecidePlainJson(*engine, text, &d)) << text;
+    DecidesAlike(*engine, text);
+    EXPECT_TRUE(engine->Decide(*RequestFromJson(text, "r.json", nullptr)).allowed) << text;
+  }
 }
 
 // Every one of those texts damaged one byte at a time, and cut short.
