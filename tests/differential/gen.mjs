@@ -87,11 +87,11 @@ const kQuotedAttrNames = ['first name', 'x-id', 'is-admin', '2fa'];
 const kActionNames = ['view', 'edit', 'delete', 'share', 'list', 'create', 'read', 'write', 'admin',
                       'approve', 'comment', 'download'];
 const kGroupNames = ['readOnly', 'readWrite', 'all', 'manage'];
-const kIds = ['alice', 'bob', 'carol', 'x1', 'root', 'ops', 'd42', 'main'];
-const kStrings = ['', 'a', 'hello', 'alice', 'admin', 'x@y.z', 'eu', 'us-east'];
+export const kIds = ['alice', 'bob', 'carol', 'x1', 'root', 'ops', 'd42', 'main'];
+export const kStrings = ['', 'a', 'hello', 'alice', 'admin', 'x@y.z', 'eu', 'us-east'];
 const kPatterns = ['*', 'a*', '*@y.z', 'he*o', '*a*', 'alice', 'us-*'];
 const kEnumIds = ['red', 'green', 'blue', 'gold', 'free', 'eu', 'us', 'dev', 'prod'];
-const kExtLits = {
+export const kExtLits = {
   ipaddr: ['10.0.0.1', '192.168.0.0/16', '::1', '127.0.0.1', 'fe80::/10'],
   decimal: ['1.5', '0.0', '-2.25', '123.4567', '10.0'],
   datetime: ['2024-10-15', '2024-10-15T11:38:02Z', '2023-01-01T00:00:00.000Z', '2025-06-30T23:59:59+0200'],
@@ -103,7 +103,7 @@ const kBadExtLits = {
   datetime: ['2024-13-01', 'yesterday', '2024-10-15T25:00:00Z'],
   duration: ['1x', 'h', '1.5h'],
 };
-const kExtCtor = { ipaddr: 'ip', decimal: 'decimal', datetime: 'datetime', duration: 'duration' };
+export const kExtCtor = { ipaddr: 'ip', decimal: 'decimal', datetime: 'datetime', duration: 'duration' };
 
 const isIdent = (s) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(s);
 const quote = (s) => JSON.stringify(s);
@@ -731,5 +731,5 @@ export function genCase(seed, n) {
   const g = new PolicyGen(rng, schema);
   const policies = [];
   for (let i = 0; i < n; ++i) policies.push(g.policy(`policy${i}`, rng.chance(0.5)));
-  return { seed, schemaText: renderSchema(schema), policies };
+  return { seed, schema, schemaText: renderSchema(schema), policies };
 }
