@@ -495,41 +495,48 @@ class Checker {
 
   // r1 && r2 (r1 boolean or failed; r2 typed only when r1 may be true, given
   // r1's capabilities, none when r1 failed). A failure on either side fails
-  // the conjunction, with the type Cedar recovers (as cedar-wasm 4.13.0
-  // shows): false when r1 is, or when r2 is and r1 did not fail; none
-  // otherwise when r1 failed.
+  // the conjunction, with the type Cedar's typechecker recovers (a failed
+  // operand may still have a type): false when r1 is, or when both have a
+  // type and r2 is false; r1's when r2 is true; r2's when r1 is; else a
+  // boolean.
   static TR And(const TR& r1, const std::function<TR(const Caps&)>& rhs) {
     if (r1.type && r1.type->b == BoolT::kFalse) return Recover(MakeBool(BoolT::kFalse), r1.failed);
     TR r2 = rhs(r1.failed ? Caps{} : r1.caps);
-    if ((r1.failed && !r1.type) || !r2.type) return Fail();
+    if (!r1.type || !r2.type) return Recover(MakeBool(BoolT::kAny));
     const bool failed = r1.failed || r2.failed;
-    TR out;
-    switch (r2.type->b) {
-      case BoolT::kFalse: return Recover(MakeBool(BoolT::kFalse), failed);
-      case BoolT::kTrue: out = Ok(r1.type, Union(r1.caps, r2.caps)); break;
-      case BoolT::kAny: out = Ok(MakeBool(BoolT::kAny), Union(r1.caps, r2.caps)); break;
-    }
-    if (failed) out = Recover(out.type);
-    return out;
+    if (r2.type->b == BoolT::kFalse) return Recover(MakeBool(BoolT::kFalse), failed);
+    TypeP type = r2.type->b == BoolT::kTrue   ? r1.type
+                 : r1.type->b == BoolT::kTrue ? r2.type
+                                              : MakeBool(BoolT::kAny);
+    return failed ? Recover(type) : Ok(type, Union(r1.caps, r2.caps));
   }
 
+  // !r: a failed operand with no type still gives a boolean, as in Cedar.
   static TR Not(TR r) {
-    if (!r.type) return Fail();
+    if (!r.type) return Recover(MakeBool(BoolT::kAny));
     const BoolT b = r.type->b == BoolT::kTrue ? BoolT::kFalse : r.type->b == BoolT::kFalse ? BoolT::kTrue : BoolT::kAny;
     return Recover(MakeBool(b), r.failed);
   }
 
-  TR TypePolicy() {
-    TR r = ScopeVar(p_.principal, env_.principal, env_.principal_slot);
-    r = And(r, [&](const Caps&) { return ScopeAction(); });
-    r = And(r, [&](const Caps&) { return ScopeVar(p_.resource, env_.resource, env_.resource_slot); });
-    for (const Condition& cond : p_.conditions) {
-      r = And(r, [&](const Caps& c) {
+  // The policy as Cedar types it: principal && (action && (resource &&
+  // (c1 && (c2 && ...)))), each `unless` as a negation. The nesting matters
+  // where a part fails (`when { x.nope } when { false }` is not known false).
+  TR TypePolicy() { return Conjunction(0, {}); }
+
+  TR Conjunction(std::size_t part, const Caps& c) {
+    TR r;
+    switch (part) {
+      case 0: r = ScopeVar(p_.principal, env_.principal, env_.principal_slot); break;
+      case 1: r = ScopeAction(); break;
+      case 2: r = ScopeVar(p_.resource, env_.resource, env_.resource_slot); break;
+      default: {
+        const Condition& cond = p_.conditions[part - 3];
         TR b = BoolOf(*cond.expr, c);
-        return cond.is_when ? b : Not(b);
-      });
+        r = cond.is_when ? b : Not(b);
+      }
     }
-    return r;
+    if (part + 1 == 3 + p_.conditions.size()) return r;
+    return And(r, [&](const Caps& c1) { return Conjunction(part + 1, Union(c, c1)); });
   }
 
   TR ScopeVar(const ScopeConstraint& sc, const std::string& var, const std::string& slot_type) {
@@ -650,16 +657,21 @@ class Checker {
           Report("undefined-function", e.span, "`matches` is a writ extension, not a Cedar method");
           return Fail();
         }
+        // A boolean even when it fails, as in Cedar.
         TR r = TypeOf(*e.args[0], c);
-        if (!r) return Fail();
-        if (r.type->kind != Type::Kind::kString) return Unexpected(*e.args[0], "`String`", *r.type);
-        return Ok(MakeBool(BoolT::kAny));
+        if (!r.type) return Recover(MakeBool(BoolT::kAny));
+        const bool string = r.type->kind == Type::Kind::kString;
+        if (!string && !r.failed) Unexpected(*e.args[0], "`String`", *r.type);
+        return Recover(MakeBool(BoolT::kAny), r.failed || !string);
       }
       case Expr::Kind::kIs: {
         TR r = TypeOf(*e.args[0], c);
-        if (!r) return Fail();
-        if (r.type->kind != Type::Kind::kEntity) return Unexpected(*e.args[0], "an entity", *r.type);
-        return Ok(MakeBool(r.type->name == e.name ? BoolT::kTrue : BoolT::kFalse));
+        if (!r.type) return Recover(MakeBool(BoolT::kAny));
+        if (r.type->kind != Type::Kind::kEntity) {
+          if (!r.failed) Unexpected(*e.args[0], "an entity", *r.type);
+          return Recover(MakeBool(BoolT::kAny));
+        }
+        return Recover(MakeBool(r.type->name == e.name ? BoolT::kTrue : BoolT::kFalse), r.failed);
       }
       case Expr::Kind::kSet: {
         if (e.args.empty()) {
@@ -718,14 +730,14 @@ class Checker {
     switch (r1.type->b) {
       case BoolT::kTrue: {
         TR r2 = TypeOf(*e.args[1], Union(c, r1.caps));
-        if (!r2) return Fail();
+        if (r2.failed) return r2.type ? Recover(r2.type) : Fail();
         return Ok(r2.type, Union(r1.caps, r2.caps));
       }
       case BoolT::kFalse: return TypeOf(*e.args[2], c);
       case BoolT::kAny: {
         TR r2 = TypeOf(*e.args[1], Union(c, r1.caps));
         TR r3 = TypeOf(*e.args[2], c);
-        if (!r2 || !r3) return Fail();
+        if (!r2.type || !r3.type) return Fail();
         TypeP lub = Lub(r2.type, r3.type);
         if (!lub) {
           Report("incompatible-types", e.span,
@@ -734,36 +746,30 @@ class Checker {
                  "both branches must have the same type");
           return Fail();
         }
+        if (r2.failed || r3.failed) return Recover(lub);
         return Ok(lub, Intersect(Union(r1.caps, r2.caps), r3.caps));
       }
     }
     return Fail();
   }
 
+  // r1 || r2 with the types Cedar's typechecker gives, failed operands too.
   TR TypeOr(const Expr& e, const Caps& c) {
     TR r1 = BoolOf(*e.args[0], c);
-    if (!r1) {
-      // Cedar recovers: true when either operand is, else the other's type when one is false.
-      if (r1.type && r1.type->b == BoolT::kTrue) return Recover(r1.type);
-      TR r2 = BoolOf(*e.args[1], c);
-      if (r2.type && r2.type->b == BoolT::kTrue) return Recover(r2.type);
-      if (r2.type && r2.type->b == BoolT::kFalse) return r1.type ? Recover(r1.type) : Fail();
-      if (r1.type && r1.type->b == BoolT::kFalse) return r2.type ? Recover(r2.type) : Fail();
-      return Recover(MakeBool(BoolT::kAny));
-    }
-    if (r1.type->b == BoolT::kTrue) return Ok(MakeBool(BoolT::kTrue));
+    if (r1.type && r1.type->b == BoolT::kTrue) return r1.failed ? Recover(r1.type) : r1;
     TR r2 = BoolOf(*e.args[1], c);
-    if (!r2) {
-      if (!r2.type) return r1.type->b == BoolT::kFalse ? Fail() : Recover(MakeBool(BoolT::kAny));
-      return Recover(r2.type->b == BoolT::kFalse ? r1.type : r2.type);
+    if (!r1.type || !r2.type) return Recover(MakeBool(BoolT::kAny));
+    TR out;
+    if (r2.type->b == BoolT::kTrue) {
+      out = Ok(r2.type, r2.caps);
+    } else if (r2.type->b == BoolT::kFalse) {
+      out = Ok(r1.type, r1.caps);
+    } else if (r1.type->b == BoolT::kFalse) {
+      out = Ok(r2.type, r2.caps);
+    } else {
+      out = Ok(MakeBool(BoolT::kAny), Intersect(r1.caps, r2.caps));
     }
-    if (r1.type->b == BoolT::kFalse) return r2;
-    switch (r2.type->b) {
-      case BoolT::kTrue: return Ok(MakeBool(BoolT::kTrue));
-      case BoolT::kFalse: return Ok(MakeBool(BoolT::kAny), r1.caps);
-      case BoolT::kAny: return Ok(MakeBool(BoolT::kAny), Intersect(r1.caps, r2.caps));
-    }
-    return Fail();
+    return r1.failed || r2.failed ? Recover(out.type) : out;
   }
 
   TR TypeUnary(const Expr& e, const Caps& c) {
@@ -775,11 +781,11 @@ class Checker {
         if (r.type->kind != Type::Kind::kLong) return Unexpected(*e.args[0], "`Long`", *r.type);
         return Ok(MakeSimple(Type::Kind::kLong));
       }
-      case UnaryOp::kIsEmpty: {
+      case UnaryOp::kIsEmpty: {   // a boolean even when it fails, as in Cedar
         TR r = TypeOf(*e.args[0], c);
-        if (!r) return Fail();
-        if (r.type->kind != Type::Kind::kSet) return Unexpected(*e.args[0], "a set", *r.type);
-        return Ok(MakeBool(BoolT::kAny));
+        if (!r) return Recover(MakeBool(BoolT::kAny));
+        if (r.type->kind != Type::Kind::kSet) Unexpected(*e.args[0], "a set", *r.type);
+        return Recover(MakeBool(BoolT::kAny), r.type->kind != Type::Kind::kSet);
       }
     }
     return Fail();
@@ -806,7 +812,8 @@ class Checker {
       case BinaryOp::kAdd:
       case BinaryOp::kSub:
       case BinaryOp::kMul:
-      case BinaryOp::kGetTag: return r;
+      case BinaryOp::kGetTag:
+      case BinaryOp::kHasTag: return r;
       case BinaryOp::kEq:
       case BinaryOp::kNe:
       case BinaryOp::kLt:
@@ -816,8 +823,7 @@ class Checker {
       case BinaryOp::kIn:
       case BinaryOp::kContains:
       case BinaryOp::kContainsAll:
-      case BinaryOp::kContainsAny:
-      case BinaryOp::kHasTag: return Recover(MakeBool(BoolT::kAny));
+      case BinaryOp::kContainsAny: return Recover(MakeBool(BoolT::kAny));
     }
     return r;
   }
@@ -832,6 +838,12 @@ class Checker {
       std::optional<Value> l1 = LiteralOf(x1), l2 = LiteralOf(x2);
       if ((e.binary_op == BinaryOp::kEq || e.binary_op == BinaryOp::kNe) && l1 && l2) {
         return Recover(MakeBool((*l1 == *l2) == (e.binary_op == BinaryOp::kEq) ? BoolT::kTrue : BoolT::kFalse));
+      }
+      // `hasTag` is typed on its entity's type whatever the tag's (an entity
+      // type without tags: false), and fails untyped without one.
+      if (e.binary_op == BinaryOp::kHasTag && r1.type && r1.type->kind == Type::Kind::kEntity) {
+        const EntityTypeDef* def = s_.FindEntityType(r1.type->name);
+        return Recover(MakeBool(def == nullptr || !def->tags ? BoolT::kFalse : BoolT::kAny));
       }
       return Fail();
     }
@@ -915,8 +927,12 @@ class Checker {
     const Expr& x2 = *e.args[1];
     const bool has = e.binary_op == BinaryOp::kHasTag;
     if (t1.kind != Type::Kind::kEntity) return Unexpected(x1, "an entity", t1);
-    if (t2.kind != Type::Kind::kString) return Unexpected(x2, "`String`", t2);
     const EntityTypeDef* def = s_.FindEntityType(t1.name);
+    if (t2.kind != Type::Kind::kString) {
+      // As in Cedar, `hasTag` on a type without tags is still known false.
+      Unexpected(x2, "`String`", t2);
+      return Recover(MakeBool(has && (def == nullptr || !def->tags) ? BoolT::kFalse : BoolT::kAny));
+    }
     const std::pair<std::string, std::string> cap = {Key(x1), absl::StrCat("T", Key(x2))};
     if (def == nullptr) {
       if (has) return Ok(MakeBool(BoolT::kFalse));   // actions have no tags
@@ -943,12 +959,20 @@ class Checker {
     return Ok(Convert(*def->tags));
   }
 
+  // e.a and e has a. An operand that failed with a type (an optional
+  // attribute read unguarded) is typed on, as Cedar does, and the result
+  // marked failed.
   TR TypeAttr(const Expr& e, const Caps& c) {
+    TR r = TypeOf(*e.args[0], c);
+    if (!r.type) return e.kind == Expr::Kind::kHasAttr ? Recover(MakeBool(BoolT::kAny)) : Fail();
+    TR out = TypeAttrOf(e, c, *r.type);
+    if (r.failed) out = out.type ? Recover(out.type) : Fail();
+    return out;
+  }
+
+  TR TypeAttrOf(const Expr& e, const Caps& c, const Type& t) {
     const Expr& x = *e.args[0];
     const bool has = e.kind == Expr::Kind::kHasAttr;
-    TR r = TypeOf(x, c);
-    if (!r) return Fail();
-    const Type& t = *r.type;
     const Type* rec = nullptr;
     bool known_to_exist = true;
     TypeP shape;
@@ -966,7 +990,8 @@ class Checker {
       rec = shape.get();
       known_to_exist = false;
     } else {
-      return Unexpected(x, "an entity or a record", t);
+      Unexpected(x, "an entity or a record", t);
+      return has ? Recover(MakeBool(BoolT::kAny)) : Fail();
     }
     const std::pair<std::string, std::string> cap = {Key(x), absl::StrCat("A", e.name)};
     auto it = rec->attrs.find(e.name);
@@ -988,7 +1013,7 @@ class Checker {
       Report("unsafe-optional-attribute-access", e.span,
              absl::StrCat("unable to guarantee safety of access to optional attribute `", e.name, "` on ", on),
              absl::StrCat("test for the attribute first: `... has ", e.name, " && ...`"));
-      return Fail();
+      return Recover(it->second.type);   // as in Cedar: the attribute's type
     }
     return Ok(it->second.type);
   }
@@ -1004,6 +1029,9 @@ class Checker {
              absl::StrCat("`", e.name, "` takes ", fn->arity, " argument(s), got ", e.args.size()));
       return Fail();
     }
+    // A call that fails still has the function's result type, as in Cedar
+    // (so `true.isInRange(ip("::1")) && false` is known false).
+    auto recover = [&] { return Recover(TypeOfKind(fn->result)); };
     std::vector<TypeP> types;
     bool failed = false;
     for (const ExprPtr& a : e.args) {
@@ -1011,28 +1039,32 @@ class Checker {
       if (!r) failed = true;
       types.push_back(r.type);
     }
-    if (failed) return Fail();
+    if (failed) return recover();
     if (fn->is_constructor()) {
       const Expr& arg = *e.args[0];
       if (arg.kind != Expr::Kind::kLiteral || !arg.literal.is(Value::Kind::kString)) {
-        if (types[0]->kind != Type::Kind::kString) return Unexpected(arg, "`String`", *types[0]);
+        if (types[0]->kind != Type::Kind::kString) {
+          Unexpected(arg, "`String`", *types[0]);
+          return recover();
+        }
         Report("non-literal-extension-constructor", e.span,
                absl::StrCat("`", e.name, "` must be called with a string literal"),
                "extension constructors are checked when the policy is validated");
-        return Fail();
+        return recover();
       }
       absl::StatusOr<Value> v = CallExtFunction(*fn, absl::Span<const Value>(&arg.literal, 1));
       if (!v.ok()) {
         Report("invalid-extension-argument", arg.span,
                absl::StrCat("invalid argument to `", e.name, "`: ", v.status().message()));
-        return Fail();
+        return recover();
       }
       return Ok(TypeOfKind(fn->result));
     }
     for (std::size_t i = 0; i < e.args.size(); ++i) {
       TypeP want = TypeOfKind(fn->params[i]);
       if (!SameType(*want, *types[i]) && !(want->kind == Type::Kind::kBool && types[i]->kind == Type::Kind::kBool)) {
-        return Unexpected(*e.args[i], absl::StrCat("`", TypeName(*want), "`"), *types[i]);
+        Unexpected(*e.args[i], absl::StrCat("`", TypeName(*want), "`"), *types[i]);
+        return recover();
       }
     }
     return Ok(TypeOfKind(fn->result));

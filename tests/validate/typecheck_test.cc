@@ -2,6 +2,7 @@
 // finding (with its location), the typing rules that decide them (singleton
 // booleans, capabilities from `has`, the entity hierarchy in `in`), and
 // templates.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -142,6 +143,36 @@ TEST(Typecheck, ImpossiblePolicyIsAWarning) {
   // A false conjunct hides what follows it (Cedar types `false && e` without e).
   EXPECT_EQ(Codes(Check("permit(principal, action, resource) when { false && principal.nope };")),
             std::vector<std::string>{"impossible-policy"});
+}
+
+// Whether a policy with errors is also impossible follows the types Cedar's
+// typechecker recovers from a failed expression, and the nesting of its
+// condition (principal && (action && (resource && (c1 && c2)))). Each case
+// was a disagreement with cedar-wasm 4.13.0 (validate_diff.mjs, seed 77).
+TEST(Typecheck, ImpossibleThroughErrorsAsCedarSeesIt) {
+  auto impossible = [](const std::string& schema, const std::string& conditions) {
+    ValidationResult r = CheckWith(schema, "permit(principal, action, resource) " + conditions + ";");
+    EXPECT_TRUE(r.HasErrors()) << conditions;
+    const std::vector<std::string> codes = Codes(r);
+    return std::find(codes.begin(), codes.end(), "impossible-policy") != codes.end();
+  };
+  // `!` of a failed operand is a boolean, and a boolean && false is false.
+  EXPECT_TRUE(impossible(kSchema, "unless { 1 } when { false }"));
+  // A failed operand with no type: `&&` is only a boolean, nested from the right.
+  EXPECT_FALSE(impossible(kSchema, "when { principal.nope } when { false }"));
+  EXPECT_FALSE(impossible(kSchema, R"(when { "*" && false })"));
+  // like, isEmpty and extension calls keep their result types when they fail.
+  EXPECT_TRUE(impossible(kSchema, R"(when { (principal.nope like "*") && false })"));
+  EXPECT_TRUE(impossible(kSchema, "when { [1, true].isEmpty() } when { false }"));
+  EXPECT_TRUE(impossible(kSchema, R"(when { true.isInRange(ip("::1")) } when { false })"));
+  // hasTag on a type without tags is false whatever the tag; on a failed
+  // entity it has no type.
+  EXPECT_TRUE(impossible(kSchema, "when { principal.hasTag(1) }"));
+  EXPECT_FALSE(impossible(kSchema, R"(when { principal.nope.hasTag("x") } when { false })"));
+  // An optional attribute read without `has` keeps the attribute's type.
+  const std::string schema = "entity E { opt?: F }; entity F; action a appliesTo { principal: [E], resource: [E] };";
+  EXPECT_TRUE(impossible(schema, "unless { principal.opt is F }"));
+  EXPECT_FALSE(impossible(schema, "unless { principal.opt is E }"));
 }
 
 TEST(Typecheck, ActionScopes) {
