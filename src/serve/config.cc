@@ -157,8 +157,9 @@ class Reader {
       String(p, "entity_type", &c.principal_type, IsEntityType, "an entity type name");
       Bool(p, "spiffe", &c.principal_spiffe);
     }
-    if (const YAML::Node a = fa["action"]; a && Mapping(a, "action", {"headers", "entity_type"})) {
+    if (const YAML::Node a = fa["action"]; a && Mapping(a, "action", {"headers", "override_headers", "entity_type"})) {
       Headers(a, "headers", &c.method_headers);
+      Headers(a, "override_headers", &c.method_override_headers);
       String(a, "entity_type", &c.action_type, IsEntityType, "an entity type name");
     }
     if (const YAML::Node r = fa["resource"];

@@ -10,6 +10,7 @@
 //       spiffe: true                      # the id must be a SPIFFE ID
 //     action:
 //       headers: [x-forwarded-method, x-original-method]
+//       override_headers: [x-http-method-override, x-http-method, x-method-override]
 //       entity_type: Action
 //     resource:
 //       headers: [x-forwarded-uri, x-original-uri]

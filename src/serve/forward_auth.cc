@@ -411,6 +411,14 @@ absl::StatusOr<Request> MapGatewayRequest(const ForwardAuthConfig& config, const
   if (!IsToken(original_method)) {
     return absl::InvalidArgumentError("the original method is not an HTTP method token");
   }
+  for (const std::string& name : config.method_override_headers) {
+    for (std::string_view v : Values(headers, name)) {
+      if (!absl::EqualsIgnoreCase(Av(v), Av(original_method))) {
+        return absl::InvalidArgumentError(absl::StrCat("header ", name, " asks for method ", Av(v), " in place of ",
+                                                       Av(original_method), ", which a backend may obey: ambiguous"));
+      }
+    }
+  }
   request.action = {config.action_type, std::string(original_method)};
   context.emplace("method", Value::String(std::string(original_method)));
 

@@ -93,6 +93,14 @@ struct ForwardAuthConfig {
   // action: the original method from these headers, else the subrequest's
   // own method; id = the method as sent.
   std::vector<std::string> method_headers = {"x-forwarded-method", "x-original-method"};
+  // Method-override headers, which many backends (Express, Rails, Laravel,
+  // Spring, ASP.NET) obey in place of the method sent: when one is present
+  // (any line) with a method other than the one decided, compared without
+  // regard to case, the request is denied as ambiguous; one naming the same
+  // method is harmless. An empty list (a backend known to ignore them)
+  // turns the check off.
+  std::vector<std::string> method_override_headers = {"x-http-method-override", "x-http-method",
+                                                      "x-method-override"};
   std::string action_type = "Action";
   // resource: the original URI from these headers, else the subrequest's
   // path below /v1/forward-auth; id = the canonical path (CanonicalizeUri

@@ -49,6 +49,7 @@ forward_auth:
     spiffe: false
   action:
     headers: [x-original-method]
+    override_headers: []
     entity_type: Acme::Action
   resource:
     headers: [X-Original-URI]
@@ -65,6 +66,7 @@ forward_auth:
   EXPECT_EQ(f.principal_type, "Acme::Service");
   EXPECT_FALSE(f.principal_spiffe);
   EXPECT_THAT(f.method_headers, ElementsAre("x-original-method"));
+  EXPECT_TRUE(f.method_override_headers.empty());
   EXPECT_EQ(f.action_type, "Acme::Action");
   EXPECT_THAT(f.uri_headers, ElementsAre("x-original-uri"));
   EXPECT_EQ(f.resource_type, "Acme::Route");

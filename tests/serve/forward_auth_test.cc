@@ -352,6 +352,35 @@ TEST_F(MapForwardAuthTest, DeniesAlternateHeadersThatDisagree) {
               HasSubstr("x-original-uri has 2 values"));
 }
 
+// A method-override header many backends obey (X-HTTP-Method-Override:
+// DELETE on a POST) would let a client run a method other than the one
+// authorized: one naming another method is ambiguity, whatever the case.
+TEST_F(MapForwardAuthTest, DeniesAMethodOverrideThatDisagrees) {
+  const HeaderLine cert = {"x-forwarded-client-cert", "URI=spiffe://td/a"};
+  for (const char* name : {"X-HTTP-Method-Override", "x-http-method", "X-Method-Override"}) {
+    absl::StatusOr<Request> r = Map({cert, {"x-forwarded-uri", "/a"}, {"x-forwarded-method", "POST"}, {name, "DELETE"}});
+    ASSERT_FALSE(r.ok()) << name;
+    EXPECT_THAT(r.status().message(), HasSubstr("asks for method DELETE in place of POST")) << name;
+  }
+  // The subrequest's own method too, and a second line.
+  EXPECT_FALSE(Map({cert, {"x-http-method-override", "PATCH"}}, "GET", "/a").ok());
+  EXPECT_FALSE(Map({cert, {"x-forwarded-uri", "/a"}, {"x-forwarded-method", "POST"},
+                    {"x-http-method-override", "POST"}, {"x-http-method-override", "DELETE"}})
+                   .ok());
+  // Naming the method decided (in any case) is harmless.
+  absl::StatusOr<Request> r = Map({cert, {"x-forwarded-uri", "/a"}, {"x-forwarded-method", "POST"},
+                                   {"x-http-method-override", " post "}});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->action.id, "POST");
+  // Configured off for a backend known to ignore them.
+  config_.method_override_headers.clear();
+  r = Map({cert, {"x-forwarded-uri", "/a"}, {"x-forwarded-method", "POST"}, {"x-http-method-override", "DELETE"}});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->action.id, "POST");
+  // ext_authz checks them too: the client sets them through the proxy.
+  EXPECT_EQ(ForwardAuthConfig::GrpcDefaults().method_override_headers, ForwardAuthConfig().method_override_headers);
+}
+
 TEST_F(MapForwardAuthTest, AlternateHeadersThatAgreeAreOneValue) {
   config_.host_headers = {"x-forwarded-host", "x-original-host"};
   absl::StatusOr<Request> r =
