@@ -929,9 +929,10 @@ class Checker {
     if (t1.kind != Type::Kind::kEntity) return Unexpected(x1, "an entity", t1);
     const EntityTypeDef* def = s_.FindEntityType(t1.name);
     if (t2.kind != Type::Kind::kString) {
-      // As in Cedar, `hasTag` on a type without tags is still known false.
       Unexpected(x2, "`String`", t2);
-      return Recover(MakeBool(has && (def == nullptr || !def->tags) ? BoolT::kFalse : BoolT::kAny));
+      if (!has) return Fail();
+      // As in Cedar, `hasTag` on a type without tags is still known false.
+      return Recover(MakeBool(def == nullptr || !def->tags ? BoolT::kFalse : BoolT::kAny));
     }
     const std::pair<std::string, std::string> cap = {Key(x1), absl::StrCat("T", Key(x2))};
     if (def == nullptr) {
