@@ -1025,14 +1025,14 @@ class Checker {
       Report("undefined-function", e.span, absl::StrCat("undefined extension function `", e.name, "`"));
       return Fail();
     }
-    if (e.args.size() != static_cast<std::size_t>(fn->arity)) {
-      Report("wrong-number-arguments", e.span,
-             absl::StrCat("`", e.name, "` takes ", fn->arity, " argument(s), got ", e.args.size()));
-      return Fail();
-    }
     // A call that fails still has the function's result type, as in Cedar
     // (so `true.isInRange(ip("::1")) && false` is known false).
     auto recover = [&] { return Recover(TypeOfKind(fn->result)); };
+    if (e.args.size() != static_cast<std::size_t>(fn->arity)) {
+      Report("wrong-number-arguments", e.span,
+             absl::StrCat("`", e.name, "` takes ", fn->arity, " argument(s), got ", e.args.size()));
+      return recover();
+    }
     std::vector<TypeP> types;
     bool failed = false;
     for (const ExprPtr& a : e.args) {
