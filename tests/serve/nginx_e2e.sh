@@ -3,10 +3,11 @@
 # pointed at `writ serve`, in front of a small upstream (a second nginx
 # server) on loopback. Checks allowed and denied requests through nginx,
 # the path rule against nginx's own view of the URI (path parameters
-# included), a forged forwarding header both where nginx replaces it and
-# where nginx passes it through beside its own X-Original-URI (the usual
-# auth_request set-up: writ must deny the disagreement), and a policy reload
-# (and a failed one) in the middle.
+# included), a method-override header naming another method, a forged
+# forwarding header both where nginx replaces it and where nginx passes it
+# through beside its own X-Original-URI (the usual auth_request set-up: writ
+# must deny the disagreement), and a policy reload (and a failed one) in the
+# middle.
 #
 #   tests/serve/nginx_e2e.sh PATH/TO/writ
 #
@@ -169,6 +170,8 @@ expect 403 /api/a%2Fb -H "$cert"                        # encoded slash: ambiguo
 expect 403 /api//./x/../secret -H "$cert"               # canonical: /api/secret
 expect 403 /admin -H "$cert" -H 'X-Forwarded-Uri: /api/orders'   # forged: replaced by nginx
 expect 200 /api//orders -H "$cert"
+expect 403 /api/orders -H "$cert" -H 'X-HTTP-Method-Override: DELETE'   # a method the backend may run instead
+expect 200 /api/orders -H "$cert" -H 'X-HTTP-Method-Override: get'      # the method sent: harmless
 # Path parameters: a backend that drops `;params` would serve /secret.
 expect 403 '/api/..;/secret' -H "$cert"
 expect 403 '/api/%2e%2e%3B/secret' -H "$cert"
