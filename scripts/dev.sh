@@ -6,8 +6,8 @@
 #                          run the test suites of every policy pack in policies/
 #   scripts/dev.sh test    build, then run every test (what CI runs): the
 #                          TSan build of the concurrency tests, the ASan+UBSan
-#                          build of every suite, a Clang build's suites, then
-#                          the plain (GCC) build's suites
+#                          build (Clang) of every suite, the fuzz targets
+#                          briefly, then the plain (GCC) build's suites
 #   scripts/dev.sh build   install, configure and build only
 #   scripts/dev.sh fuzz [S [P]]  build the libFuzzer targets (fuzz/,
 #                          FUZZING.md; Clang, ASan+UBSan) in $build-fuzz and
@@ -23,8 +23,8 @@
 #
 # Environment: WRIT_BUILD_DIR (default build/), WRIT_JOBS (default nproc),
 # WRIT_SKIP_SANITIZERS=1 to run only the plain build's tests (no sanitizer
-# or Clang builds), WRIT_DISCARD_BUILDS=1 (CI) to remove the sanitizer,
-# Clang and fuzz builds once their tests pass. Every build here is writ's own: warnings are errors
+# builds), WRIT_DISCARD_BUILDS=1 (CI) to remove the sanitizer and fuzz
+# builds once their tests pass. Every build here is writ's own: warnings are errors
 # (WRIT_WERROR=ON), which a user's plain cmake build does not turn on.
 set -euo pipefail
 
@@ -151,25 +151,19 @@ run_tests() {
     # server's deciding pool, the bundle fetcher and its polling thread.
     ctest --test-dir "$tsan" --output-on-failure -j "$jobs" -R 'Concurrent|DoesNotStall|FetchTest|BundleSourceTest'
     discard "$tsan"
-    configure_and_build "$asan" -DCMAKE_BUILD_TYPE=Debug -DWRIT_SANITIZE=address -DWRIT_SHARED_STAGES=ON
-    log "tests (ASan+UBSan)"
+    # ASan+UBSan is built with Clang (Debian's clang-14), warnings as errors:
+    # it is also what the other compiler says about the code, and every
+    # suite on its code generation (the plain build is GCC's). One build for
+    # both: a separate Clang Release build was 8 of CI's minutes.
+    configure_and_build "$asan" -DCMAKE_BUILD_TYPE=Debug -DWRIT_SANITIZE=address -DWRIT_SHARED_STAGES=ON \
+        -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14
+    log "tests (ASan+UBSan, Clang)"
     # The install test checks the installed (static) package: the plain
     # build's. The differential tests against Cedar (node driving the CLI
     # hundreds of times: 5.5 minutes here) are the plain build's too; the
     # code they drive is fuzzed under ASan+UBSan below.
     ctest --test-dir "$asan" --output-on-failure -j "$jobs" -LE 'install|differential'
     discard "$asan"
-    # Clang (Debian's clang-14), optimised as users build it, warnings as
-    # errors: what the other compiler says about the code, and the suites
-    # on its code generation. The end-to-end, differential and install
-    # tests are left to the GCC build: they drive the CLI or Cedar under
-    # node and check no compiler-specific code, and take minutes each.
-    local clang="$build-clang"
-    configure_and_build "$clang" -DCMAKE_BUILD_TYPE=Release \
-        -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DWRIT_BUILD_BENCH=OFF
-    log "tests (Clang)"
-    ctest --test-dir "$clang" --output-on-failure -j "$jobs" -LE 'e2e|differential|install|soak|fleet'
-    discard "$clang"
     # Every fuzz target briefly, over its seeds (and the inputs that once
     # crashed it); `scripts/dev.sh fuzz` runs them long.
     build_fuzz "${WRIT_CI_FUZZ_SECONDS:-10}"
