@@ -839,11 +839,10 @@ class Checker {
       if ((e.binary_op == BinaryOp::kEq || e.binary_op == BinaryOp::kNe) && l1 && l2) {
         return Recover(MakeBool((*l1 == *l2) == (e.binary_op == BinaryOp::kEq) ? BoolT::kTrue : BoolT::kFalse));
       }
-      // `hasTag` is typed on its entity's type whatever the tag's (an entity
-      // type without tags: false), and fails untyped without one.
+      // `hasTag` is typed on its entity's type whatever the tag's, and
+      // fails untyped without one.
       if (e.binary_op == BinaryOp::kHasTag && r1.type && r1.type->kind == Type::Kind::kEntity) {
-        const EntityTypeDef* def = s_.FindEntityType(r1.type->name);
-        return Recover(MakeBool(def == nullptr || !def->tags ? BoolT::kFalse : BoolT::kAny));
+        return HasTagWhateverTheTag(r1.type->name);
       }
       return Fail();
     }
@@ -922,6 +921,13 @@ class Checker {
     return Fail();
   }
 
+  // `hasTag` on entity type `type` whose tag did not type: as in Cedar, false
+  // on a type without tags (or an action's), else a boolean; failed.
+  TR HasTagWhateverTheTag(std::string_view type) const {
+    const EntityTypeDef* def = s_.FindEntityType(type);
+    return Recover(MakeBool(def == nullptr || !def->tags ? BoolT::kFalse : BoolT::kAny));
+  }
+
   TR TypeTag(const Expr& e, const Caps& c, const Type& t1, const Type& t2) {
     const Expr& x1 = *e.args[0];
     const Expr& x2 = *e.args[1];
@@ -930,9 +936,7 @@ class Checker {
     const EntityTypeDef* def = s_.FindEntityType(t1.name);
     if (t2.kind != Type::Kind::kString) {
       Unexpected(x2, "`String`", t2);
-      if (!has) return Fail();
-      // As in Cedar, `hasTag` on a type without tags is still known false.
-      return Recover(MakeBool(def == nullptr || !def->tags ? BoolT::kFalse : BoolT::kAny));
+      return has ? HasTagWhateverTheTag(t1.name) : Fail();
     }
     const std::pair<std::string, std::string> cap = {Key(x1), absl::StrCat("T", Key(x2))};
     if (def == nullptr) {
